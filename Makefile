@@ -1,0 +1,110 @@
+# Vanderpool - build, run and test.  `make help` lists the targets.
+#
+# Variables a user may set:
+#   CPUS=N        CPUs Bochs emulates (default 1)
+#   ARGS="..."    hypervisor command line (default: scenario=boot)
+#   MODEL=name    Bochs CPU model (default corei7_icelake_u)
+#   TIMEOUT=s     wall-clock bound of one Bochs run (default 120)
+#   JOBS=N        system tests run in parallel (default 2)
+
+CPUS    ?= 1
+ARGS    ?= scenario=boot
+MODEL   ?= corei7_icelake_u
+TIMEOUT ?= 120
+JOBS    ?= 2
+
+BUILD   := build
+ELF     := $(BUILD)/vanderpool.elf
+ISO     := $(BUILD)/vanderpool.iso
+
+CC      := gcc
+LD      := ld
+GCC_INC := $(shell $(CC) -print-file-name=include)
+
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-stack-protector \
+           -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -mcmodel=small \
+           -fno-omit-frame-pointer -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables \
+           -nostdinc -isystem $(GCC_INC) -Iplatform/libc -I. -MMD -MP
+KASFLAGS := -D__ASSEMBLY__ -I. -MMD -MP
+KLDFLAGS := -n -nostdlib -static -T boot/linker.ld -z max-page-size=0x1000 --build-id=none --no-warn-rwx-segments
+
+# Everything in the kernel layers is built into the hypervisor image.
+KSRCS := $(wildcard boot/*.S boot/*.c platform/*.c platform/*.S \
+                    vm/*.c devices/*.c scenarios/*.c)
+KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
+
+# Pure files: no asm, no hidden hardware; also built for the host and unit-tested.
+PURE_SRCS := $(wildcard platform/fmt.c platform/cmdline.c platform/trace.c platform/mb2.c \
+                        platform/acpi_tables.c platform/pmm.c)
+UNIT_SRCS := $(filter-out tests/unit/test_vmx% tests/unit/test_vmcs%,$(wildcard tests/unit/test_*.c))
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
+               -fno-omit-frame-pointer
+UNIT_BIN := $(BUILD)/host/unit_tests
+
+.PHONY: all iso run test unit system lint format bench deps clean help
+all: $(ISO)
+
+help:
+	@echo "make run     build and boot the default demo in Bochs (CPUS=, ARGS=, MODEL=)"
+	@echo "make test    host unit tests + system tests in Bochs; ends with 'N passed, N failed'"
+	@echo "make unit    host unit tests only;  make system  system tests only (T=name to pick)"
+	@echo "make lint    clang-format check and cppcheck;  make format  reformat the tree"
+	@echo "make bench   boot the benchmark scenarios and print 'bench <name>: <n> <unit>' lines"
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/k/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(KASFLAGS) -c $< -o $@
+
+$(ELF): $(KOBJS) boot/linker.ld
+	@echo "  LD      $@"
+	@$(LD) $(KLDFLAGS) -o $@ $(KOBJS)
+
+$(ISO): $(ELF) scripts/mkiso.sh
+	scripts/mkiso.sh $(ELF) $@ "$(ARGS)"
+
+iso: $(ISO)
+
+run: deps
+	@$(MAKE) --no-print-directory $(ELF)
+	@scripts/run.sh --live --cpus $(CPUS) --model $(MODEL) --timeout $(TIMEOUT) \
+		--elf $(ELF) --args "$(ARGS)"
+
+$(UNIT_BIN): $(UNIT_SRCS) $(PURE_SRCS) $(wildcard platform/*.h vmx/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	@$(CC) $(HOST_CFLAGS) $(UNIT_SRCS) $(PURE_SRCS) -lcriterion -o $@
+
+unit: $(UNIT_BIN)
+	@scripts/unit.sh $(UNIT_BIN)
+
+system: $(ELF)
+	@tests/system/run.sh --jobs $(JOBS) --elf $(ELF) $(if $(T),--only "$(T)")
+
+test: deps
+	@$(MAKE) --no-print-directory $(ELF) $(UNIT_BIN)
+	@scripts/test.sh $(UNIT_BIN) $(ELF) $(JOBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(ELF)
+	@scripts/bench.sh $(ELF)
+
+LINT_FILES := $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+lint:
+	@scripts/lint.sh $(LINT_FILES)
+
+format:
+	clang-format -i $(LINT_FILES)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(KOBJS:.o=.d)

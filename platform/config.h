@@ -1,0 +1,26 @@
+/* platform/config.h - the hypervisor command line: every option, its type and its default. */
+#ifndef PLATFORM_CONFIG_H
+#define PLATFORM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "platform/fmt.h"
+
+struct boot_config {
+    uint32_t log;        /* enum log_level */
+    char scenario[32];   /* which scenario to run (scenarios/) */
+    uint64_t cpus;       /* most CPUs to start */
+    bool debugport;      /* mirror the console to port 0xE9 */
+    uint32_t apic;       /* enum lapic_mode */
+    uint32_t onpanic;    /* enum panic_action */
+    uint32_t calibrate;  /* 0 PIT, 1 ACPI PM timer */
+    uint64_t iterations; /* loop count for benchmarks and stress scenarios */
+};
+
+extern struct boot_config config;
+
+/* Parse the line into `config`; returns the number of errors (each already printed). */
+int config_parse(const char *line);
+void config_help(fmt_putc_fn put, void *ctx);
+
+#endif

@@ -1,0 +1,164 @@
+/*
+ * platform/cpu.h - the one place where C reaches the processor directly:
+ * port I/O, MSRs, control registers, CPUID, descriptor tables, TSC.
+ * Everything else in Vanderpool calls these wrappers (see docs/CODING.md).
+ */
+#ifndef PLATFORM_CPU_H
+#define PLATFORM_CPU_H
+
+#include <stdint.h>
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline void outw(uint16_t port, uint16_t v)
+{
+    __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline void outl(uint16_t port, uint32_t v)
+{
+    __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+static inline uint16_t inw(uint16_t port)
+{
+    uint16_t v;
+    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+static inline uint32_t inl(uint16_t port)
+{
+    uint32_t v;
+    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+struct cpuid_regs {
+    uint32_t eax, ebx, ecx, edx;
+};
+static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
+{
+    struct cpuid_regs r;
+    __asm__ volatile("cpuid"
+                     : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+                     : "a"(leaf), "c"(subleaf));
+    return r;
+}
+
+#define DEFINE_CR(n)                                                                               \
+    static inline uint64_t read_cr##n(void)                                                        \
+    {                                                                                              \
+        uint64_t v;                                                                                \
+        __asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                          \
+        return v;                                                                                  \
+    }                                                                                              \
+    static inline void write_cr##n(uint64_t v)                                                     \
+    {                                                                                              \
+        __asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");                                 \
+    }
+DEFINE_CR(0)
+DEFINE_CR(2)
+DEFINE_CR(3)
+DEFINE_CR(4)
+#undef DEFINE_CR
+
+static inline uint64_t read_rflags(void)
+{
+    uint64_t v;
+    __asm__ volatile("pushfq; popq %0" : "=r"(v));
+    return v;
+}
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void cpu_relax(void)
+{
+    __asm__ volatile("pause" ::: "memory");
+}
+static inline void cpu_halt(void)
+{
+    __asm__ volatile("hlt" ::: "memory");
+}
+static inline void irq_disable(void)
+{
+    __asm__ volatile("cli" ::: "memory");
+}
+static inline void irq_enable(void)
+{
+    __asm__ volatile("sti" ::: "memory");
+}
+/* STI;HLT: interrupts are recognised only after HLT starts (SDM vol. 2B STI). */
+static inline void irq_enable_and_halt(void)
+{
+    __asm__ volatile("sti; hlt" ::: "memory");
+}
+
+struct __attribute__((packed)) desc_ptr {
+    uint16_t limit;
+    uint64_t base;
+};
+static inline void lgdt(const struct desc_ptr *p)
+{
+    __asm__ volatile("lgdt %0" : : "m"(*p));
+}
+static inline void lidt(const struct desc_ptr *p)
+{
+    __asm__ volatile("lidt %0" : : "m"(*p));
+}
+static inline void sgdt(struct desc_ptr *p)
+{
+    __asm__ volatile("sgdt %0" : "=m"(*p));
+}
+static inline void sidt(struct desc_ptr *p)
+{
+    __asm__ volatile("sidt %0" : "=m"(*p));
+}
+static inline void ltr(uint16_t sel)
+{
+    __asm__ volatile("ltr %0" : : "r"(sel));
+}
+static inline void invlpg(uint64_t va)
+{
+    __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+static inline uint16_t read_cs(void)
+{
+    uint16_t v;
+    __asm__ volatile("mov %%cs, %0" : "=r"(v));
+    return v;
+}
+
+/* Reload CS through a far return and the data segments with `ds`. */
+void cpu_load_segments(uint16_t cs, uint16_t ds);
+
+#define MSR_APIC_BASE      0x1b
+#define MSR_EFER           0xc0000080
+#define MSR_FS_BASE        0xc0000100
+#define MSR_GS_BASE        0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102
+
+#define RFLAGS_IF (1ull << 9)
+
+#endif

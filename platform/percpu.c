@@ -1,0 +1,43 @@
+/* platform/percpu.c - per-CPU blocks and the per-CPU debug-record rings (book 1.5, 1.6.3). */
+#include "platform/percpu.h"
+#include "platform/console.h"
+#include "platform/cpu.h"
+
+struct percpu cpus[MAX_CPUS];
+uint32_t cpu_count = 1;
+
+void percpu_setup(uint32_t id, uint32_t apic_id)
+{
+    struct percpu *p = &cpus[id];
+    p->self = p;
+    p->id = id;
+    p->apic_id = apic_id;
+    if (!p->trace.records)
+        trace_ring_init(&p->trace, p->trace_storage, TRACE_RING_SIZE, (uint16_t)id);
+    wrmsr(MSR_GS_BASE, (uint64_t)p);
+}
+
+void trace(uint16_t type, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+    trace_append(&this_cpu()->trace, rdtsc(), type, a, b, c, d);
+}
+
+static void emit_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    kprintf("%s\n", line);
+}
+
+void trace_dump_cpu(uint32_t id)
+{
+    console_lock();
+    trace_dump(&cpus[id].trace, emit_line, NULL);
+    console_unlock();
+}
+
+void trace_dump_all(void)
+{
+    for (uint32_t i = 0; i < cpu_count; i++)
+        if (cpus[i].trace.records)
+            trace_dump_cpu(i);
+}

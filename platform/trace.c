@@ -1,0 +1,142 @@
+/*
+ * platform/trace.c - the debug record ring (pure): lock-free append by the owning CPU,
+ * consistent reads from any CPU, and the one-line text form of a record.
+ *
+ * Ordering, in C11 terms (a seqlock per slot, with the record's seq as its version):
+ *   writer of record m: seq = m; release fence; other fields; head = m + 1 (release store)
+ *   reader of record n: head (acquire load) > n; copy fields; acquire fence; seq again;
+ *                       the copy is good when both seq loads gave n.
+ * If the copy saw any field of a later record m, the writer's fence synchronises with the
+ * reader's, so the second seq load sees m and the copy is thrown away.
+ */
+#include "platform/trace.h"
+
+#include "platform/fmt.h"
+
+#define TRACE_LOAD(p)     __atomic_load_n((p), __ATOMIC_RELAXED)
+#define TRACE_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+
+void trace_ring_init(struct trace_ring *r, struct trace_record *storage, uint32_t capacity,
+                     uint16_t cpu)
+{
+    while (capacity & (capacity - 1))
+        capacity &= capacity - 1; /* keep only the highest set bit */
+    r->records = storage;
+    r->capacity = storage != NULL ? capacity : 0;
+    r->cpu = cpu;
+    __atomic_store_n(&r->head, 0, __ATOMIC_RELEASE);
+}
+
+void trace_append(struct trace_ring *r, uint64_t tsc, uint16_t type, uint64_t a, uint64_t b,
+                  uint64_t c, uint64_t d)
+{
+    uint64_t m = TRACE_LOAD(&r->head); /* only this CPU writes head */
+    if (r->capacity != 0) {
+        struct trace_record *slot = &r->records[m & (r->capacity - 1)];
+        TRACE_STORE(&slot->seq, (uint32_t)m); /* marks the slot as changing */
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        TRACE_STORE(&slot->tsc, tsc);
+        TRACE_STORE(&slot->cpu, r->cpu);
+        TRACE_STORE(&slot->type, type);
+        TRACE_STORE(&slot->v[0], a);
+        TRACE_STORE(&slot->v[1], b);
+        TRACE_STORE(&slot->v[2], c);
+        TRACE_STORE(&slot->v[3], d);
+    }
+    __atomic_store_n(&r->head, m + 1, __ATOMIC_RELEASE); /* publishes the complete record */
+}
+
+uint64_t trace_total(const struct trace_ring *r)
+{
+    return __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+}
+
+static uint32_t trace_held(const struct trace_ring *r, uint64_t head)
+{
+    return head < r->capacity ? (uint32_t)head : r->capacity;
+}
+
+uint32_t trace_count(const struct trace_ring *r)
+{
+    return trace_held(r, trace_total(r));
+}
+
+/* Copies record number n, already published; false if it was overwritten meanwhile. */
+static bool trace_read(const struct trace_ring *r, uint64_t n, struct trace_record *out)
+{
+    const struct trace_record *slot = &r->records[n & (r->capacity - 1)];
+    uint32_t seq = TRACE_LOAD(&slot->seq);
+    out->seq = seq;
+    out->tsc = TRACE_LOAD(&slot->tsc);
+    out->cpu = TRACE_LOAD(&slot->cpu);
+    out->type = TRACE_LOAD(&slot->type);
+    for (int i = 0; i < 4; i++)
+        out->v[i] = TRACE_LOAD(&slot->v[i]);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    return seq == (uint32_t)n && TRACE_LOAD(&slot->seq) == seq;
+}
+
+bool trace_get(const struct trace_ring *r, uint32_t i, struct trace_record *out)
+{
+    uint64_t head = trace_total(r);
+    uint32_t held = trace_held(r, head);
+    if (i >= held)
+        return false;
+    return trace_read(r, head - held + i, out);
+}
+
+static const char *const trace_names[TRACE_TYPE_LIMIT] = {
+    [TRACE_BOOT_STAGE] = "BOOT_STAGE",
+    [TRACE_CPU_ONLINE] = "CPU_ONLINE",
+    [TRACE_IPI] = "IPI",
+    [TRACE_XCALL] = "XCALL",
+    [TRACE_EXCEPTION] = "EXCEPTION",
+    [TRACE_TEST] = "TEST",
+    [TRACE_VM_EXIT] = "VM_EXIT",
+    [TRACE_VM_ENTRY] = "VM_ENTRY",
+    [TRACE_VM_ENTRY_FAIL] = "VM_ENTRY_FAIL",
+    [TRACE_NOTE] = "NOTE",
+};
+
+const char *trace_type_name(uint16_t type)
+{
+    return type < TRACE_TYPE_LIMIT ? trace_names[type] : NULL;
+}
+
+int trace_format_record(char *buf, size_t size, const struct trace_record *rec)
+{
+    char number[8];
+    const char *type = trace_type_name(rec->type);
+    if (type == NULL) {
+        fmt_snprintf(number, sizeof(number), "%u", (unsigned)rec->type);
+        type = number;
+    }
+    return fmt_snprintf(buf, size,
+                        "TRACE cpu=%u seq=%u tsc=%llu type=%s v0=0x%llx v1=0x%llx v2=0x%llx "
+                        "v3=0x%llx",
+                        (unsigned)rec->cpu, (unsigned)rec->seq, (unsigned long long)rec->tsc, type,
+                        (unsigned long long)rec->v[0], (unsigned long long)rec->v[1],
+                        (unsigned long long)rec->v[2], (unsigned long long)rec->v[3]);
+}
+
+void trace_dump(const struct trace_ring *r, void (*emit_line)(void *ctx, const char *line),
+                void *ctx)
+{
+    char line[TRACE_LINE_MAX];
+    uint64_t head = trace_total(r); /* the dump shows the ring as it was at this point */
+    uint32_t held = trace_held(r, head);
+    struct trace_record rec;
+
+    fmt_snprintf(line, sizeof(line), "TRACE-BEGIN cpu=%u count=%u total=%llu dropped=%llu",
+                 (unsigned)r->cpu, (unsigned)held, (unsigned long long)head,
+                 (unsigned long long)(head - held));
+    emit_line(ctx, line);
+    for (uint64_t n = head - held; n < head; n++) {
+        if (!trace_read(r, n, &rec))
+            continue; /* overwritten during the dump: shows as a gap in seq */
+        trace_format_record(line, sizeof(line), &rec);
+        emit_line(ctx, line);
+    }
+    fmt_snprintf(line, sizeof(line), "TRACE-END cpu=%u", (unsigned)r->cpu);
+    emit_line(ctx, line);
+}

@@ -1,0 +1,84 @@
+/*
+ * platform/trace.h - the debug record: a per-CPU ring of fixed-size binary records (pure).
+ *
+ * Each CPU owns one ring and is its only writer; appends take no lock. A record is written
+ * completely before the ring's head is advanced with a release store, so a reader on another
+ * CPU, or the panic path, sees only complete records; a reader that races with the writer
+ * overwriting a slot notices it and skips that record (see trace_get). The text form of the
+ * records is described in docs/trace-format.md.
+ */
+#ifndef PLATFORM_TRACE_H
+#define PLATFORM_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Record types. Values are part of the dump format: add new ones, never renumber. Suggested
+ * use of v0..v3 is given for each; unused values are 0. */
+enum trace_type {
+    TRACE_BOOT_STAGE = 1,     /* v0 = stage number */
+    TRACE_CPU_ONLINE = 2,     /* v0 = APIC ID */
+    TRACE_IPI = 3,            /* v0 = destination APIC ID, v1 = vector */
+    TRACE_XCALL = 4,          /* v0 = target CPU, v1 = function address, v2 = argument */
+    TRACE_EXCEPTION = 5,      /* v0 = vector, v1 = error code, v2 = RIP */
+    TRACE_TEST = 6,           /* free for tests and scenarios */
+    TRACE_VM_EXIT = 16,       /* v0 = exit reason, v1 = qualification, v2 = guest RIP */
+    TRACE_VM_ENTRY = 17,      /* v0 = guest RIP, v1 = entry interruption information */
+    TRACE_VM_ENTRY_FAIL = 18, /* v0 = exit reason or VM-instruction error, v1 = qualification */
+    TRACE_NOTE = 32,          /* v0..v3 free */
+    TRACE_TYPE_LIMIT = 64     /* types below this may have a name */
+};
+
+struct trace_record {
+    uint64_t tsc;  /* time stamp counter when appended */
+    uint32_t seq;  /* number of the record since the ring was initialised (low 32 bits) */
+    uint16_t cpu;  /* CPU that wrote it */
+    uint16_t type; /* enum trace_type */
+    uint64_t v[4];
+};
+_Static_assert(sizeof(struct trace_record) == 48, "trace records are 48 bytes");
+
+struct trace_ring {
+    struct trace_record *records;
+    uint32_t capacity; /* a power of two; 0: the ring drops everything */
+    uint16_t cpu;
+    uint64_t head; /* records appended since init; record n lives in slot n % capacity */
+};
+
+/* Longest line trace_format_record produces, with its NUL. */
+#define TRACE_LINE_MAX 192
+
+/* Makes r an empty ring over storage[capacity]. A capacity that is not a power of two is
+ * rounded down to one. */
+void trace_ring_init(struct trace_ring *r, struct trace_record *storage, uint32_t capacity,
+                     uint16_t cpu);
+
+/* Appends a record; only r's own CPU may call it. Overwrites the oldest record when full. */
+void trace_append(struct trace_ring *r, uint64_t tsc, uint16_t type, uint64_t a, uint64_t b,
+                  uint64_t c, uint64_t d);
+
+/* Records currently held: min(appended, capacity). */
+uint32_t trace_count(const struct trace_ring *r);
+
+/* Records appended since init; those beyond trace_count have been overwritten. */
+uint64_t trace_total(const struct trace_ring *r);
+
+/* Copies the i-th held record, oldest first (i = 0 is the oldest). Returns false when i is out
+ * of range, or when the writer overwrote that record while it was being copied. */
+bool trace_get(const struct trace_ring *r, uint32_t i, struct trace_record *out);
+
+/* The name of a record type without its TRACE_ prefix ("VM_EXIT"), or NULL when unknown. */
+const char *trace_type_name(uint16_t type);
+
+/* Formats one record as a single line, without newline (see docs/trace-format.md):
+ * TRACE cpu=<cpu> seq=<seq> tsc=<tsc> type=<name or number> v0=0x<hex> ... v3=0x<hex>
+ * Returns the length as fmt_snprintf does. */
+int trace_format_record(char *buf, size_t size, const struct trace_record *rec);
+
+/* Emits, one line each (without newline): TRACE-BEGIN cpu=<n> count=<held> total=<appended>
+ * dropped=<overwritten>, the held records oldest first, TRACE-END cpu=<n>. */
+void trace_dump(const struct trace_ring *r, void (*emit_line)(void *ctx, const char *line),
+                void *ctx);
+
+#endif

@@ -1,0 +1,47 @@
+/* scenarios/main.c - kernel_main: bring the platform up, run the chosen scenario, power off. */
+#include <string.h>
+#include "platform/boot.h"
+#include "platform/config.h"
+#include "platform/console.h"
+#include "platform/power.h"
+#include "scenarios/scenario.h"
+
+extern const struct scenario *const scenarios[];
+
+static void list_scenarios(void)
+{
+    kprintf("scenarios:\n");
+    for (int i = 0; scenarios[i]; i++)
+        kprintf("  %-14s %-10s %s\n", scenarios[i]->name, scenarios[i]->book,
+                scenarios[i]->summary);
+}
+
+void scenario_verdict(const char *name, bool pass, const char *why)
+{
+    if (pass)
+        kprintf("SCENARIO %s: PASS\n", name);
+    else
+        kprintf("SCENARIO %s: FAIL (%s)\n", name, why ? why : "see above");
+}
+
+void kernel_main(uint32_t magic, uint32_t info)
+{
+    int cmd_errors = platform_init(magic, info);
+    if (cmd_errors)
+        pr_err("command line: %d error(s); the options above were ignored\n", cmd_errors);
+
+    const struct scenario *s = NULL;
+    for (int i = 0; scenarios[i]; i++)
+        if (!strcmp(scenarios[i]->name, config.scenario))
+            s = scenarios[i];
+    if (!strcmp(config.scenario, "list")) {
+        list_scenarios();
+    } else if (!s) {
+        pr_err("command line: unknown scenario '%s'\n", config.scenario);
+        list_scenarios();
+    } else {
+        kprintf("scenario %s: %s\n", s->name, s->summary);
+        scenario_verdict(s->name, s->run(), NULL);
+    }
+    power_off("end of scenario");
+}

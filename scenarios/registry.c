@@ -1,0 +1,14 @@
+/* scenarios/registry.c - the list of scenarios, in the book's order. */
+#include <stddef.h>
+#include "scenarios/scenario.h"
+
+SCENARIO_DECLARE(boot);
+SCENARIO_DECLARE(trace);
+SCENARIO_DECLARE(fault);
+
+const struct scenario *const scenarios[] = {
+    &scenario_boot,
+    &scenario_trace,
+    &scenario_fault,
+    NULL,
+};

@@ -1,0 +1,24 @@
+/*
+ * scenarios/scenario.h - runnable scenarios: the book's examples, selected by `scenario=NAME`.
+ * A scenario prints what it shows and ends with the marker line
+ * `SCENARIO <name>: PASS` or `SCENARIO <name>: FAIL (<reason>)`, which the system tests read.
+ */
+#ifndef SCENARIOS_SCENARIO_H
+#define SCENARIOS_SCENARIO_H
+
+#include <stdbool.h>
+
+struct scenario {
+    const char *name;
+    const char *book; /* the book example it shows, or "" */
+    const char *summary;
+    bool (*run)(void); /* true = PASS */
+};
+
+/* Print the verdict marker line. */
+void scenario_verdict(const char *name, bool pass, const char *why);
+
+/* Every scenario file defines one of these; scenarios/registry.c lists them. */
+#define SCENARIO_DECLARE(id) extern const struct scenario scenario_##id
+
+#endif

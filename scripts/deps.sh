@@ -1,0 +1,21 @@
+#!/bin/sh
+# scripts/deps.sh [lint] - install the Debian packages Vanderpool needs, if any is missing.
+# Uses apt-get as root, or through sudo otherwise. Quiet when everything is there.
+set -eu
+pkgs="gcc make binutils bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools \
+libcriterion-dev"
+[ "${1:-}" = lint ] && pkgs="clang-format cppcheck"
+missing=
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing:$missing"
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+$sudo apt-get install -y -q --no-install-recommends $missing >/dev/null
+echo "deps: done"

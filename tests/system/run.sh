@@ -1,0 +1,95 @@
+#!/bin/bash
+# tests/system/run.sh [--jobs N] [--elf ELF] [--only NAME[,NAME]] - boot the ISO in Bochs once per
+# test in tests/system/*.test and judge the serial output. Ends with "system: N passed, N failed".
+#
+# A .test file is a bash snippet that sets the run and says what the serial output must hold:
+#   CPUS=4  ARGS="scenario=boot"  MODEL=corei7_icelake_u  TIMEOUT=120  MODULES="file[:args] ..."
+#   ALLOW_PANIC=1        (the run may print PANIC / *** EXCEPTION; otherwise that fails it)
+#   check() { expect "SCENARIO boot: PASS"; expect_re 'cpu: 4 of 4 CPUs online'; reject "ERROR"; }
+# Helpers in check(): expect TEXT, expect_re REGEX, reject TEXT, expect_count N REGEX, fail MSG.
+# The serial log is $SERIAL (carriage returns removed). Every run is bounded by TIMEOUT.
+# Failed runs keep their directory (build/tests/NAME: serial.txt, bochs.log) and print its path.
+here=$(cd "$(dirname "$0")/../.." && pwd)
+jobs=2 elf=$here/build/vanderpool.elf only=
+while [ $# -gt 0 ]; do
+    case $1 in
+    --jobs) jobs=$2; shift ;;
+    --elf) elf=$2; shift ;;
+    --only) only=$2; shift ;;
+    *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+out=$here/build/tests
+mkdir -p "$out"
+
+run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
+    local name=$1 file=$2 dir=$out/$1
+    rm -rf "$dir"; mkdir -p "$dir"
+    (
+        CPUS=1 ARGS="" MODEL=corei7_icelake_u TIMEOUT=120 MODULES="" ALLOW_PANIC=0 MEGS=256
+        # shellcheck disable=SC1090
+        . "$file"
+        case " $ARGS " in *" onpanic="*) ;; *) ARGS="$ARGS onpanic=poweroff" ;; esac
+        modargs=()
+        for m in $MODULES; do modargs+=(--module "$m"); done
+        start=$(date +%s.%N)
+        "$here/scripts/run.sh" --dir "$dir" --elf "$elf" --cpus "$CPUS" --model "$MODEL" \
+            --timeout "$TIMEOUT" --megs "$MEGS" --args "$ARGS" "${modargs[@]}" >"$dir/run.out" 2>&1
+        rc=$?
+        end=$(date +%s.%N)
+        SERIAL=$dir/serial.clean.txt
+        tr -d '\r' <"$dir/serial.txt" >"$SERIAL" 2>/dev/null || : >"$SERIAL"
+        failures=0
+        fail() { echo "  $name: $*"; failures=$((failures + 1)); }
+        expect() { grep -qF -- "$1" "$SERIAL" || fail "missing: $1"; }
+        expect_re() { grep -qE -- "$1" "$SERIAL" || fail "missing (regex): $1"; }
+        reject() { ! grep -qF -- "$1" "$SERIAL" || fail "unexpected: $(grep -F -m1 -- "$1" "$SERIAL")"; }
+        expect_count() {
+            local n
+            n=$(grep -cE -- "$2" "$SERIAL")
+            [ "$n" -eq "$1" ] || fail "expected $1 lines matching '$2', found $n"
+        }
+        [ "$rc" -eq 124 ] && fail "timed out after ${TIMEOUT}s"
+        if [ "$ALLOW_PANIC" != 1 ]; then
+            reject "PANIC"
+            reject "*** EXCEPTION"
+        fi
+        check
+        secs=$(echo "$start $end" | awk '{printf "%.1f", $2 - $1}')
+        if [ $failures -eq 0 ]; then
+            echo "PASS $name (${secs}s)" >"$dir/result"
+        else
+            echo "FAIL $name (${secs}s): serial $dir/serial.txt, Bochs log $dir/bochs.log" >"$dir/result"
+        fi
+    ) >"$out/$name.details" 2>&1
+}
+
+tests=()
+for f in "$here"/tests/system/*.test; do
+    name=$(basename "$f" .test)
+    if [ -n "$only" ] && [[ ",$only," != *",$name,"* ]]; then continue; fi
+    tests+=("$name")
+done
+[ ${#tests[@]} -gt 0 ] || { echo "system: no test matched"; echo "system: 0 passed, 1 failed"; exit 1; }
+
+running=0
+for name in "${tests[@]}"; do
+    run_one "$name" "$here/tests/system/$name.test" &
+    running=$((running + 1))
+    if [ $running -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
+done
+wait
+
+pass=0 failn=0
+for name in "${tests[@]}"; do
+    r=$(cat "$out/$name/result" 2>/dev/null || echo "FAIL $name: the runner produced no result")
+    echo "$r"
+    if [[ $r == PASS* ]]; then
+        pass=$((pass + 1)); rm -f "$out/$name/boot.iso"
+    else
+        failn=$((failn + 1)); cat "$out/$name.details"
+    fi
+done
+echo "system: $pass passed, $failn failed"
+[ $failn -eq 0 ]
