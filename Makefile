@@ -29,14 +29,15 @@ KASFLAGS := -D__ASSEMBLY__ -I. -MMD -MP
 KLDFLAGS := -n -nostdlib -static -T boot/linker.ld -z max-page-size=0x1000 --build-id=none --no-warn-rwx-segments
 
 # Everything in the kernel layers is built into the hypervisor image.
-KSRCS := $(wildcard boot/*.S boot/*.c platform/*.c platform/*.S \
-                    vm/*.c devices/*.c scenarios/*.c)
+KSRCS := $(wildcard boot/*.S boot/*.c platform/*.c platform/*.S vmx/*.c vmx/*.S \
+                    vm/*.c devices/*.c guests/builtin/*.c guests/builtin/*.S scenarios/*.c)
 KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 
 # Pure files: no asm, no hidden hardware; also built for the host and unit-tested.
 PURE_SRCS := $(wildcard platform/fmt.c platform/cmdline.c platform/trace.c platform/mb2.c \
-                        platform/acpi_tables.c platform/pmm.c)
-UNIT_SRCS := $(filter-out tests/unit/test_vmx% tests/unit/test_vmcs%,$(wildcard tests/unit/test_*.c))
+                        platform/acpi_tables.c platform/pmm.c vmx/vmcs_fields.c vmx/vmx_names.c \
+                        vmx/vmx_caps.c vmx/vmx_controls.c vmx/vmcs_dump.c)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
                -fno-omit-frame-pointer
 UNIT_BIN := $(BUILD)/host/unit_tests

@@ -668,14 +668,13 @@ int acpi_s5_parse(const uint8_t *t, uint32_t len, struct acpi_s5 *out, char *msg
 static int acpi_read_table(const struct acpi_mem *mem, const struct acpi_tables *t, const char *sig,
                            const uint8_t **table, uint32_t *len, char *msg, size_t msg_len)
 {
-    char nbuf[5];
-
     if (t == NULL) {
         acpi_msg(msg, msg_len, "NULL table list");
         return ACPI_ERR_BAD_ARG;
     }
     uint64_t phys = acpi_table_find(t, sig);
     if (phys == 0) {
+        char nbuf[5];
         acpi_msg(msg, msg_len, "no %s (\"%s\") among the %u tables of the %s",
                  acpi_name((const uint8_t *)sig, nbuf), sig, t->count,
                  t->is_xsdt ? "XSDT" : "RSDT");

@@ -150,6 +150,21 @@ static inline uint16_t read_cs(void)
     return v;
 }
 
+static inline void xsetbv(uint32_t xcr, uint64_t v)
+{
+    __asm__ volatile("xsetbv" : : "c"(xcr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+static inline uint64_t xgetbv(uint32_t xcr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(xcr));
+    return ((uint64_t)hi << 32) | lo;
+}
+static inline void wbinvd(void)
+{
+    __asm__ volatile("wbinvd" ::: "memory");
+}
+
 /* Reload CS through a far return and the data segments with `ds`. */
 void cpu_load_segments(uint16_t cs, uint16_t ds);
 

@@ -25,7 +25,7 @@ void panic_stop_cpu(const char *why)
     irq_disable();
     console_lock();
     kprintf("PANIC: CPU %u stopped: %s\n", this_cpu_id(), why);
-    trace_dump_cpu(this_cpu_id());
+    trace_dump_tail(this_cpu_id(), 32);
     console_unlock();
     this_cpu()->state = CPU_HALTED;
     if (action == PANIC_POWEROFF)

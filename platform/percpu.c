@@ -35,6 +35,20 @@ void trace_dump_cpu(uint32_t id)
     console_unlock();
 }
 
+void trace_dump_tail(uint32_t id, uint32_t n)
+{
+    const struct trace_ring *r = &cpus[id].trace;
+    uint32_t held = trace_count(r), first = held > n ? held - n : 0;
+    char line[TRACE_LINE_MAX];
+    struct trace_record rec;
+    console_lock();
+    kprintf("TRACE-TAIL cpu=%u last=%u of count=%u\n", id, held - first, held);
+    for (uint32_t i = first; i < held; i++)
+        if (trace_get(r, i, &rec) && trace_format_record(line, sizeof(line), &rec) >= 0)
+            kprintf("%s\n", line);
+    console_unlock();
+}
+
 void trace_dump_all(void)
 {
     for (uint32_t i = 0; i < cpu_count; i++)

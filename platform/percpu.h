@@ -54,5 +54,7 @@ void trace(uint16_t type, uint64_t a, uint64_t b, uint64_t c, uint64_t d);
 /* Print every CPU's ring (used by the `trace` scenario and on panic). */
 void trace_dump_all(void);
 void trace_dump_cpu(uint32_t id);
+/* The last n records of a CPU's ring (the panic path prints these). */
+void trace_dump_tail(uint32_t id, uint32_t n);
 
 #endif

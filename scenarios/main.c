@@ -4,6 +4,7 @@
 #include "platform/config.h"
 #include "platform/console.h"
 #include "platform/power.h"
+#include "vmx/vmx_cpu.h"
 #include "scenarios/scenario.h"
 
 extern const struct scenario *const scenarios[];
@@ -29,6 +30,10 @@ void kernel_main(uint32_t magic, uint32_t info)
     int cmd_errors = platform_init(magic, info);
     if (cmd_errors)
         pr_err("command line: %d error(s); the options above were ignored\n", cmd_errors);
+
+    pr_info("vmx: detecting VT-x\n");
+    if (vmx_detect() == 0)
+        power_on_shutdown(vmx_disable_all);
 
     const struct scenario *s = NULL;
     for (int i = 0; scenarios[i]; i++)

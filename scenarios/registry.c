@@ -4,11 +4,17 @@
 
 SCENARIO_DECLARE(boot);
 SCENARIO_DECLARE(trace);
+SCENARIO_DECLARE(caps);
+SCENARIO_DECLARE(vmxon);
+SCENARIO_DECLARE(guest_basic);
 SCENARIO_DECLARE(fault);
 
 const struct scenario *const scenarios[] = {
     &scenario_boot,
     &scenario_trace,
+    &scenario_caps,
+    &scenario_vmxon,
+    &scenario_guest_basic,
     &scenario_fault,
     NULL,
 };

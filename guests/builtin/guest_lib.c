@@ -1,0 +1,75 @@
+/* guests/builtin/guest_lib.c - console, checks and exception handling of the built-in guests. */
+#include <stdarg.h>
+#include "guests/builtin/guest_lib.h"
+#include "platform/cpu.h"
+#include "platform/fmt.h"
+#include "platform/trap.h"
+
+uint64_t guest_fixup;  /* resume address while a *_safe instruction runs */
+uint32_t guest_fault;  /* vector + 1 of the fault it took */
+static uint32_t checks, failures;
+
+static void guest_putc(void *ctx, char c)
+{
+    (void)ctx;
+    outb(GUEST_CONSOLE_PORT, (uint8_t)c);
+}
+
+void guest_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vformat(guest_putc, 0, fmt, ap);
+    va_end(ap);
+}
+
+void guest_check(bool ok, const char *what)
+{
+    checks++;
+    if (!ok)
+        failures++;
+    guest_printf("GUEST check: %s %s\n", ok ? "ok" : "FAIL", what);
+}
+
+uint32_t guest_failures(void)
+{
+    return failures;
+}
+
+uint32_t guest_checks(void)
+{
+    return checks;
+}
+
+/* Called by the stubs in guest_ops.S for vectors 0-31. */
+void guest_trap(struct trap_frame *f)
+{
+    if (guest_fixup) {
+        guest_fault = (uint32_t)f->vector + 1;
+        f->rip = guest_fixup;
+        return;
+    }
+    guest_printf("GUEST unexpected exception %lu at RIP 0x%lx error 0x%lx\n", f->vector, f->rip,
+                 f->error_code);
+    guest_vmcall(1, 2); /* VP_HC_EXIT, status 2 */
+}
+
+struct __attribute__((packed)) guest_gate {
+    uint16_t off0, sel;
+    uint8_t ist, attr;
+    uint16_t off1;
+    uint32_t off2, zero;
+};
+static struct guest_gate guest_idt[32] __attribute__((aligned(16)));
+extern char guest_isr_stubs[];
+
+uint64_t guest_idt_setup(uint16_t *limit)
+{
+    for (int v = 0; v < 32; v++) {
+        uint64_t a = (uint64_t)guest_isr_stubs + 16u * (uint64_t)v;
+        guest_idt[v] = (struct guest_gate){(uint16_t)a, 0x08, 0, 0x8e, (uint16_t)(a >> 16),
+                                           (uint32_t)(a >> 32), 0};
+    }
+    *limit = sizeof(guest_idt) - 1;
+    return (uint64_t)guest_idt;
+}

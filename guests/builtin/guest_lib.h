@@ -1,0 +1,37 @@
+/*
+ * guests/builtin/guest_lib.h - the tiny library of the built-in test guests.
+ *
+ * Built-in guests are code inside the hypervisor image that runs in VMX non-root operation
+ * (64-bit, CPL 0, on the host's page tables). They talk to the hypervisor only through what a
+ * guest can do: port I/O (console on port 0xE9), CPUID, MSRs, VMCALL. They report each check
+ * as `GUEST <name>: ok|FAIL <what>` and end with a summary line.
+ */
+#ifndef GUESTS_BUILTIN_GUEST_LIB_H
+#define GUESTS_BUILTIN_GUEST_LIB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define GUEST_CONSOLE_PORT 0xe9
+
+void guest_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Record a check: prints `GUEST <test>: ok <what>` or `GUEST <test>: FAIL <what>`. */
+void guest_check(bool ok, const char *what);
+uint32_t guest_failures(void);
+uint32_t guest_checks(void);
+
+/* Set up the guest's IDT (32 exception vectors); returns its base, limit via *limit. */
+uint64_t guest_idt_setup(uint16_t *limit);
+
+/* Instructions that may fault, run with a recovery point: they return 0 when the instruction
+ * completed, or the exception vector + 1 when it faulted (guests/builtin/guest_ops.S). */
+uint32_t guest_rdmsr_safe(uint32_t msr, uint64_t *value);
+uint32_t guest_wrmsr_safe(uint32_t msr, uint64_t value);
+uint32_t guest_xsetbv_safe(uint32_t xcr, uint64_t value);
+uint32_t guest_vmxon_safe(uint64_t phys);
+uint32_t guest_write_cr4_safe(uint64_t value);
+uint64_t guest_vmcall(uint64_t nr, uint64_t arg);
+void guest_invd(void);
+void guest_triple_fault(void) __attribute__((noreturn));
+
+#endif

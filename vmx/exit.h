@@ -1,0 +1,42 @@
+/*
+ * vmx/exit.h - VM-exit handling (book chapter 5; SDM 28 and appendix C): one table indexed by
+ * the basic exit reason. A reason with no handler is reported with its name, qualification,
+ * guest RIP and a VMCS dump, and the guest is stopped; the rest of the system goes on.
+ */
+#ifndef VMX_EXIT_H
+#define VMX_EXIT_H
+
+#include "vmx/vcpu.h"
+
+typedef enum exit_action (*exit_handler_fn)(struct vcpu *v);
+
+enum exit_action exit_dispatch(struct vcpu *v, uint32_t basic_reason);
+exit_handler_fn exit_handler_for(uint32_t basic_reason);
+
+/* Handlers, by file. */
+enum exit_action exit_cpuid(struct vcpu *v);         /* exit_cpuid.c */
+enum exit_action exit_rdmsr(struct vcpu *v);         /* exit_msr.c */
+enum exit_action exit_wrmsr(struct vcpu *v);
+enum exit_action exit_io(struct vcpu *v);            /* exit_io.c */
+enum exit_action exit_cr_access(struct vcpu *v);     /* exit_cr.c */
+enum exit_action exit_xsetbv(struct vcpu *v);
+enum exit_action exit_vmcall(struct vcpu *v);        /* exit_misc.c */
+enum exit_action exit_hlt(struct vcpu *v);
+enum exit_action exit_invd(struct vcpu *v);
+enum exit_action exit_wbinvd(struct vcpu *v);
+enum exit_action exit_vmx_instruction(struct vcpu *v);
+enum exit_action exit_triple_fault(struct vcpu *v);
+enum exit_action exit_external_interrupt(struct vcpu *v);
+enum exit_action exit_entry_failure(struct vcpu *v);
+
+/* Open the MSRs a guest may access directly in a 4 KiB MSR bitmap (SDM 25.6.9). */
+void exit_msr_setup_bitmap(uint8_t *bitmap);
+
+/* Hypercall numbers (VMCALL, number in RAX, result in RAX): see docs/hypercalls.md. */
+#define VP_HC_VERSION 0
+#define VP_HC_EXIT    1 /* RBX: exit status; the guest stops */
+#define VP_HC_NOP     2 /* returns 0: the cheapest round trip, for benchmarks */
+#define VP_HC_VERSION_VALUE 0x00010000 /* 1.0 */
+#define VP_HC_ENOSYS (~0ull)
+
+#endif

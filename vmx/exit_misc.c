@@ -1,0 +1,115 @@
+/* vmx/exit_misc.c - VMCALL, HLT, INVD/WBINVD, VMX instructions, triple fault, external
+ * interrupts and VM-entry failures (SDM 26.1.2-26.2, 27.8). */
+#include "platform/console.h"
+#include "platform/cpu.h"
+#include "vmx/exit.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_names.h"
+
+#define RFLAGS_IF_ (1ull << 9)
+
+/* VMCALL: hypercall number in RAX, result in RAX (docs/hypercalls.md). Only CPL 0 may call;
+ * elsewhere the guest gets #UD, as for VMCALL outside VMX (SDM vol. 3C VMCALL). */
+enum exit_action exit_vmcall(struct vcpu *v)
+{
+    if ((vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3) { /* CPL = SS.DPL (SDM 5.5) */
+        vcpu_inject_exception(v, 6, false, 0);
+        return EXIT_RESUME;
+    }
+    switch (v->regs.rax) {
+    case VP_HC_VERSION:
+        v->regs.rax = VP_HC_VERSION_VALUE;
+        break;
+    case VP_HC_NOP:
+        v->regs.rax = 0;
+        break;
+    case VP_HC_EXIT:
+        vcpu_skip_instruction(v);
+        return vcpu_stop(v, (int)v->regs.rbx, "the guest asked to stop (status %ld)",
+                         (long)v->regs.rbx);
+    default:
+        if (!v->ops || !v->ops->hypercall || !v->ops->hypercall(v))
+            v->regs.rax = VP_HC_ENOSYS;
+        break;
+    }
+    vcpu_skip_instruction(v);
+    return EXIT_RESUME;
+}
+
+/* HLT: there is no virtual interrupt source yet, so a HLT with interrupts enabled returns at
+ * once (as if an interrupt had come); with interrupts disabled the guest could never wake. */
+enum exit_action exit_hlt(struct vcpu *v)
+{
+    if (!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF_))
+        return vcpu_stop(v, -1, "HLT with interrupts disabled at RIP 0x%lx: it can never wake",
+                         v->guest_rip);
+    vcpu_skip_instruction(v);
+    return EXIT_RESUME;
+}
+
+/* INVD would drop the host's dirty cache lines too: write them back instead (SDM vol. 2A
+ * INVD recommends WBINVD where cache contents matter). */
+enum exit_action exit_invd(struct vcpu *v)
+{
+    wbinvd();
+    vcpu_skip_instruction(v);
+    return EXIT_RESUME;
+}
+
+enum exit_action exit_wbinvd(struct vcpu *v)
+{
+    wbinvd();
+    vcpu_skip_instruction(v);
+    return EXIT_RESUME;
+}
+
+/* The guest has no VMX (CPUID.1:ECX.VMX = 0, CR4.VMXE reads 0): VMX instructions and GETSEC
+ * raise #UD, as on such a CPU (SDM 31.3, "VMXON ... #UD if CR4.VMXE = 0"). */
+enum exit_action exit_vmx_instruction(struct vcpu *v)
+{
+    vcpu_inject_exception(v, 6, false, 0);
+    return EXIT_RESUME;
+}
+
+enum exit_action exit_triple_fault(struct vcpu *v)
+{
+    return vcpu_stop(v, -1, "triple fault at RIP 0x%lx", v->guest_rip);
+}
+
+/* An interrupt for the host arrived while the guest ran. It is still pending in the local
+ * APIC (acknowledge-on-exit is off): opening the interrupt window lets the host take it. */
+enum exit_action exit_external_interrupt(struct vcpu *v)
+{
+    (void)v;
+    irq_enable();
+    __asm__ volatile("nop");
+    irq_disable();
+    return EXIT_RESUME;
+}
+
+/* Filled in by the VM-entry checker (a later issue); when set it explains a failed entry. */
+void (*vmx_entry_check_hook)(struct vcpu *v);
+
+/* SDM 27.8: exit reason with bit 31 set; qualification for reason 33 (27.8, table). */
+enum exit_action exit_entry_failure(struct vcpu *v)
+{
+    char reason[64];
+    uint64_t q = vmcs_read(VM_EXIT_QUALIFICATION);
+    static const char *const qual33[] = {"no further information", "not used",
+                                         "PDPTE loading failed", "NMI injection blocked",
+                                         "invalid VMCS link pointer"};
+    vmx_exit_reason_format(v->exit_reason, reason, sizeof(reason));
+    console_lock();
+    kprintf("vmx: VM entry of %s failed: exit reason %s, qualification 0x%lx", v->name, reason,
+            q);
+    if ((v->exit_reason & 0xffff) == VM_EXIT_REASON_INVALID_GUEST_STATE && q < 5)
+        kprintf(" (%s)", qual33[q]);
+    else if ((v->exit_reason & 0xffff) == VM_EXIT_REASON_MSR_LOAD_FAIL)
+        kprintf(" (entry %lu of the VM-entry MSR-load list)", q);
+    kprintf("\n");
+    if (vmx_entry_check_hook)
+        vmx_entry_check_hook(v);
+    vmcs_dump_current();
+    console_unlock();
+    return vcpu_stop(v, -1, "VM entry failed: %s", reason);
+}

@@ -1,0 +1,78 @@
+/*
+ * vmx/vcpu.h - a virtual CPU: its VMCS, the guest registers the VMCS does not hold, the
+ * state of the current VM exit, and the hooks through which the VM layer serves it.
+ */
+#ifndef VMX_VCPU_H
+#define VMX_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vmx/vmx_cpu.h"
+
+struct guest_regs { /* order fixed by vmx/vmx_entry.S */
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+enum vcpu_state { VCPU_NEW, VCPU_RUNNING, VCPU_STOPPED };
+
+enum exit_action { EXIT_RESUME, EXIT_STOP };
+
+struct vcpu;
+
+/* Services of the VM layer (vm/). Any hook may be NULL. */
+struct vcpu_ops {
+    /* Port I/O by the guest: return true when a device handled it. */
+    bool (*io)(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value);
+    /* A VMCALL the VMX layer does not serve itself. */
+    bool (*hypercall)(struct vcpu *v);
+};
+
+struct vcpu {
+    struct guest_regs regs; /* first: vmx_run takes its address */
+    uint64_t vmcs_phys;
+    bool launched;
+    volatile enum vcpu_state state;
+    uint32_t id;
+    uint32_t host_cpu;
+    const char *name;
+    const struct vcpu_ops *ops;
+    void *vm; /* owner (vm layer) */
+
+    /* The current VM exit (SDM 28.2), filled before the handler runs. */
+    uint32_t exit_reason;
+    uint64_t exit_qualification;
+    uint64_t guest_rip;
+
+    /* Outcome once stopped. */
+    int exit_status;
+    char stop_reason[128];
+
+    /* Bitmaps (physical addresses) and virtualised state. */
+    uint64_t io_bitmap_a, io_bitmap_b, msr_bitmap;
+    uint64_t xcr0;
+    uint64_t cr0_mask, cr4_mask;
+    uint64_t exits;
+    uint32_t unhandled_port_log[8]; /* ports already reported as unmodelled */
+};
+
+/* A 64-bit guest that shares the host's page tables (no EPT): entry point, stack top.
+ * Allocates the VMCS and bitmaps, makes the VMCS current and fills every field. */
+int vcpu_init_long_mode(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t idt_base,
+                        uint16_t idt_limit);
+
+/* Run until the guest stops (its exit handler says so, or an entry fails). */
+void vcpu_run(struct vcpu *v);
+
+/* Stop the guest with a reason that is printed. */
+enum exit_action vcpu_stop(struct vcpu *v, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Event injection (SDM 27.6): a hardware exception at the next VM entry. */
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+/* Move the guest past the instruction that caused the exit (VM-exit instruction length). */
+void vcpu_skip_instruction(struct vcpu *v);
+
+/* Print exit statistics of this CPU (count, average handler ticks, per reason). */
+void vmx_print_exit_stats(uint32_t cpu);
+
+#endif
