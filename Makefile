@@ -36,7 +36,7 @@ KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 # Pure files: no asm, no hidden hardware; also built for the host and unit-tested.
 PURE_SRCS := $(wildcard platform/fmt.c platform/cmdline.c platform/trace.c platform/mb2.c \
                         platform/acpi_tables.c platform/pmm.c vmx/vmcs_fields.c vmx/vmx_names.c \
-                        vmx/vmx_caps.c vmx/vmx_controls.c vmx/vmcs_dump.c)
+                        vmx/vmx_caps.c vmx/vmx_controls.c vmx/vmcs_dump.c devices/debugcon.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
                -fno-omit-frame-pointer
@@ -79,7 +79,7 @@ run: deps
 	@scripts/run.sh --live --cpus $(CPUS) --model $(MODEL) --timeout $(TIMEOUT) \
 		--elf $(ELF) --args "$(ARGS)"
 
-$(UNIT_BIN): $(UNIT_SRCS) $(PURE_SRCS) $(wildcard platform/*.h vmx/*.h tests/unit/*.h)
+$(UNIT_BIN): $(UNIT_SRCS) $(PURE_SRCS) $(wildcard platform/*.h vmx/*.h devices/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	@$(CC) $(HOST_CFLAGS) $(UNIT_SRCS) $(PURE_SRCS) -lcriterion -o $@

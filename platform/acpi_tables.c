@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "platform/acpi_tables.h"
+#include "platform/bytes.h"
 #include "platform/fmt.h"
 
 #define ACPI_HDR_LEN     36u /* ACPI 6.4 5.2.6: system description table header */
@@ -45,42 +46,6 @@ const char *acpi_error_str(int err)
     return acpi_error_names[-err];
 }
 
-/* Detail message into the caller's buffer (may be NULL). */
-__attribute__((format(printf, 3, 4))) static void acpi_msg(char *buf, size_t len, const char *fmt,
-                                                           ...)
-{
-    va_list ap;
-
-    if (buf == NULL || len == 0)
-        return;
-    va_start(ap, fmt);
-    fmt_vsnprintf(buf, len, fmt, ap);
-    va_end(ap);
-}
-
-/* ---- byte helpers ---- */
-
-static uint16_t rd16(const uint8_t *p)
-{
-    uint16_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
 /* ACPI 6.4 5.2.5.3 / 5.2.6: checksummed bytes sum to zero (mod 256) */
 static uint8_t acpi_sum(const uint8_t *p, size_t n)
 {
@@ -114,23 +79,23 @@ int acpi_rsdp_parse(const void *p, size_t avail, struct acpi_rsdp *out, char *ms
 {
     const uint8_t *r = p;
 
-    acpi_msg(msg, msg_len, "%s", "");
+    fmt_msg(msg, msg_len, "%s", "");
     if (r == NULL || out == NULL) {
-        acpi_msg(msg, msg_len, "NULL RSDP or output");
+        fmt_msg(msg, msg_len, "NULL RSDP or output");
         return ACPI_ERR_BAD_ARG;
     }
     memset(out, 0, sizeof(*out));
     if (avail < RSDP_V1_LEN) {
-        acpi_msg(msg, msg_len, "RSDP has %lu bytes, needs 20", (unsigned long)avail);
+        fmt_msg(msg, msg_len, "RSDP has %lu bytes, needs 20", (unsigned long)avail);
         return ACPI_ERR_RSDP_LENGTH;
     }
     if (memcmp(r, "RSD PTR ", 8) != 0) { /* ACPI 6.4 5.2.5.3 */
-        acpi_msg(msg, msg_len, "RSDP signature is not \"RSD PTR \"");
+        fmt_msg(msg, msg_len, "RSDP signature is not \"RSD PTR \"");
         return ACPI_ERR_RSDP_SIGNATURE;
     }
     uint8_t sum = acpi_sum(r, RSDP_V1_LEN);
     if (sum != 0) {
-        acpi_msg(msg, msg_len, "RSDP checksum bad: sum 0x%x over 20 bytes, expected 0", sum);
+        fmt_msg(msg, msg_len, "RSDP checksum bad: sum 0x%x over 20 bytes, expected 0", sum);
         return ACPI_ERR_RSDP_CHECKSUM;
     }
     out->revision = r[15];
@@ -141,20 +106,20 @@ int acpi_rsdp_parse(const void *p, size_t avail, struct acpi_rsdp *out, char *ms
         return ACPI_OK;
 
     if (avail < RSDP_V2_LEN) {
-        acpi_msg(msg, msg_len, "RSDP revision %u needs 36 bytes, only %lu available", out->revision,
-                 (unsigned long)avail);
+        fmt_msg(msg, msg_len, "RSDP revision %u needs 36 bytes, only %lu available", out->revision,
+                (unsigned long)avail);
         return ACPI_ERR_RSDP_LENGTH;
     }
     uint32_t length = rd32(r + 20);
     if (length < RSDP_V2_LEN || length > avail) {
-        acpi_msg(msg, msg_len, "RSDP revision %u: length %u, needs 36..%lu", out->revision, length,
-                 (unsigned long)avail);
+        fmt_msg(msg, msg_len, "RSDP revision %u: length %u, needs 36..%lu", out->revision, length,
+                (unsigned long)avail);
         return ACPI_ERR_RSDP_LENGTH;
     }
     sum = acpi_sum(r, length);
     if (sum != 0) {
-        acpi_msg(msg, msg_len, "RSDP extended checksum bad: sum 0x%x over %u bytes, expected 0",
-                 sum, length);
+        fmt_msg(msg, msg_len, "RSDP extended checksum bad: sum 0x%x over %u bytes, expected 0", sum,
+                length);
         return ACPI_ERR_RSDP_EXT_CHECKSUM;
     }
     out->length = length;
@@ -179,8 +144,8 @@ static int acpi_rsdp_at(const struct acpi_mem *mem, uint64_t phys, struct acpi_r
         }
     }
     if (r == NULL) {
-        acpi_msg(msg, msg_len, "cannot map RSDP at 0x%lx (%lu bytes)", (unsigned long)phys,
-                 (unsigned long)n);
+        fmt_msg(msg, msg_len, "cannot map RSDP at 0x%lx (%lu bytes)", (unsigned long)phys,
+                (unsigned long)n);
         return ACPI_ERR_UNMAPPED;
     }
     int rc = acpi_rsdp_parse(r, n, out, msg, msg_len);
@@ -193,17 +158,17 @@ int acpi_rsdp_scan(const struct acpi_mem *mem, uint64_t start, uint64_t end, str
 {
     uint32_t bad = 0;
 
-    acpi_msg(msg, msg_len, "%s", "");
+    fmt_msg(msg, msg_len, "%s", "");
     if (mem == NULL || mem->map == NULL || out == NULL || end < start) {
-        acpi_msg(msg, msg_len, "bad arguments to RSDP scan");
+        fmt_msg(msg, msg_len, "bad arguments to RSDP scan");
         return ACPI_ERR_BAD_ARG;
     }
     start = (start + RSDP_ALIGN - 1) & ~(uint64_t)(RSDP_ALIGN - 1);
     if (end > start && end - start >= RSDP_V1_LEN) {
         const uint8_t *base = acpi_map(mem, start, end - start);
         if (base == NULL) {
-            acpi_msg(msg, msg_len, "cannot map RSDP scan range 0x%lx-0x%lx", (unsigned long)start,
-                     (unsigned long)end);
+            fmt_msg(msg, msg_len, "cannot map RSDP scan range 0x%lx-0x%lx", (unsigned long)start,
+                    (unsigned long)end);
             return ACPI_ERR_UNMAPPED;
         }
         /* ACPI 6.4 5.2.5.1: signature and checksum match, on 16-byte boundaries */
@@ -217,8 +182,8 @@ int acpi_rsdp_scan(const struct acpi_mem *mem, uint64_t start, uint64_t end, str
             return acpi_rsdp_at(mem, start + off, out, msg, msg_len);
         }
     }
-    acpi_msg(msg, msg_len, "no RSDP in 0x%lx-0x%lx (%u signature(s) with bad checksum)",
-             (unsigned long)start, (unsigned long)end, bad);
+    fmt_msg(msg, msg_len, "no RSDP in 0x%lx-0x%lx (%u signature(s) with bad checksum)",
+            (unsigned long)start, (unsigned long)end, bad);
     return ACPI_ERR_RSDP_NOT_FOUND;
 }
 
@@ -228,7 +193,7 @@ int acpi_rsdp_find_bios(const struct acpi_mem *mem, struct acpi_rsdp *out, char 
     int rc = ACPI_ERR_RSDP_NOT_FOUND;
 
     if (mem == NULL || mem->map == NULL || out == NULL) {
-        acpi_msg(msg, msg_len, "bad arguments to RSDP search");
+        fmt_msg(msg, msg_len, "bad arguments to RSDP search");
         return ACPI_ERR_BAD_ARG;
     }
     /* ACPI 6.4 5.2.5.1: the EBDA segment is the word at 40:0Eh; search its first KiB */
@@ -241,7 +206,7 @@ int acpi_rsdp_find_bios(const struct acpi_mem *mem, struct acpi_rsdp *out, char 
     }
     rc = acpi_rsdp_scan(mem, ACPI_BIOS_ROM_START, ACPI_BIOS_ROM_END, out, msg, msg_len);
     if (rc == ACPI_ERR_RSDP_NOT_FOUND)
-        acpi_msg(msg, msg_len, "no RSDP in EBDA (0x%lx) or 0xe0000-0xfffff", (unsigned long)ebda);
+        fmt_msg(msg, msg_len, "no RSDP in EBDA (0x%lx) or 0xe0000-0xfffff", (unsigned long)ebda);
     return rc;
 }
 
@@ -252,38 +217,38 @@ int acpi_table_map(const struct acpi_mem *mem, uint64_t phys, const char *sig,
 {
     char nbuf[5];
 
-    acpi_msg(msg, msg_len, "%s", "");
+    fmt_msg(msg, msg_len, "%s", "");
     if (mem == NULL || mem->map == NULL || table == NULL || len == NULL) {
-        acpi_msg(msg, msg_len, "bad arguments to table map");
+        fmt_msg(msg, msg_len, "bad arguments to table map");
         return ACPI_ERR_BAD_ARG;
     }
     const uint8_t *h = acpi_map(mem, phys, ACPI_HDR_LEN);
     const char *want = sig != NULL ? acpi_name((const uint8_t *)sig, nbuf) : "table";
     if (h == NULL) {
-        acpi_msg(msg, msg_len, "cannot map %s header at 0x%lx", want, (unsigned long)phys);
+        fmt_msg(msg, msg_len, "cannot map %s header at 0x%lx", want, (unsigned long)phys);
         return ACPI_ERR_UNMAPPED;
     }
     if (sig != NULL && memcmp(h, sig, 4) != 0) {
         char fbuf[5];
-        acpi_msg(msg, msg_len, "expected %s at 0x%lx, found signature \"%s\"", want,
-                 (unsigned long)phys, acpi_name(h, fbuf));
+        fmt_msg(msg, msg_len, "expected %s at 0x%lx, found signature \"%s\"", want,
+                (unsigned long)phys, acpi_name(h, fbuf));
         return ACPI_ERR_TABLE_SIGNATURE;
     }
     const char *name = acpi_name(h, nbuf);
     uint32_t n = rd32(h + 4);
     if (n < ACPI_HDR_LEN) {
-        acpi_msg(msg, msg_len, "%s at 0x%lx: length %u is smaller than the 36-byte header", name,
-                 (unsigned long)phys, n);
+        fmt_msg(msg, msg_len, "%s at 0x%lx: length %u is smaller than the 36-byte header", name,
+                (unsigned long)phys, n);
         return ACPI_ERR_TABLE_LENGTH;
     }
     const uint8_t *t = acpi_map(mem, phys, n);
     if (t == NULL) {
-        acpi_msg(msg, msg_len, "cannot map %s at 0x%lx (%u bytes)", name, (unsigned long)phys, n);
+        fmt_msg(msg, msg_len, "cannot map %s at 0x%lx (%u bytes)", name, (unsigned long)phys, n);
         return ACPI_ERR_UNMAPPED;
     }
     uint8_t sum = acpi_sum(t, n); /* ACPI 6.4 5.2.6: entire table sums to zero */
     if (sum != 0) {
-        acpi_msg(msg, msg_len, "%s checksum bad: sum 0x%x, expected 0", name, sum);
+        fmt_msg(msg, msg_len, "%s checksum bad: sum 0x%x, expected 0", name, sum);
         return ACPI_ERR_TABLE_CHECKSUM;
     }
     *table = t;
@@ -297,9 +262,9 @@ int acpi_tables_load(const struct acpi_mem *mem, const struct acpi_rsdp *rsdp,
     const uint8_t *root;
     uint32_t len;
 
-    acpi_msg(msg, msg_len, "%s", "");
+    fmt_msg(msg, msg_len, "%s", "");
     if (rsdp == NULL || out == NULL) {
-        acpi_msg(msg, msg_len, "NULL RSDP or output");
+        fmt_msg(msg, msg_len, "NULL RSDP or output");
         return ACPI_ERR_BAD_ARG;
     }
     memset(out, 0, sizeof(*out));
@@ -308,7 +273,7 @@ int acpi_tables_load(const struct acpi_mem *mem, const struct acpi_rsdp *rsdp,
     out->root_phys = out->is_xsdt ? rsdp->xsdt : rsdp->rsdt;
     const char *rsig = out->is_xsdt ? "XSDT" : "RSDT";
     if (out->root_phys == 0) {
-        acpi_msg(msg, msg_len, "RSDP revision %u gives no RSDT/XSDT address", rsdp->revision);
+        fmt_msg(msg, msg_len, "RSDP revision %u gives no RSDT/XSDT address", rsdp->revision);
         return ACPI_ERR_NO_ROOT;
     }
     int rc = acpi_table_map(mem, out->root_phys, rsig, &root, &len, msg, msg_len);
@@ -318,8 +283,8 @@ int acpi_tables_load(const struct acpi_mem *mem, const struct acpi_rsdp *rsdp,
     uint32_t esize = out->is_xsdt ? 8 : 4; /* ACPI 6.4 5.2.7, 5.2.8 */
     uint32_t bytes = len - ACPI_HDR_LEN;
     if (bytes % esize != 0) {
-        acpi_msg(msg, msg_len, "%s length %u: %u bytes of entries is not a multiple of %u", rsig,
-                 len, bytes, esize);
+        fmt_msg(msg, msg_len, "%s length %u: %u bytes of entries is not a multiple of %u", rsig,
+                len, bytes, esize);
         return ACPI_ERR_TABLE_LENGTH;
     }
     for (uint32_t i = 0; i < bytes / esize; i++) {
@@ -445,18 +410,18 @@ static uint8_t madt_min_len(uint8_t type)
 int acpi_madt_parse(const uint8_t *t, uint32_t len, struct acpi_madt *out, char *msg,
                     size_t msg_len)
 {
-    acpi_msg(msg, msg_len, "%s", "");
+    fmt_msg(msg, msg_len, "%s", "");
     if (t == NULL || out == NULL) {
-        acpi_msg(msg, msg_len, "NULL MADT or output");
+        fmt_msg(msg, msg_len, "NULL MADT or output");
         return ACPI_ERR_BAD_ARG;
     }
     memset(out, 0, sizeof(*out));
     if (len < ACPI_HDR_LEN || memcmp(t, "APIC", 4) != 0) {
-        acpi_msg(msg, msg_len, "table passed as MADT does not have signature \"APIC\"");
+        fmt_msg(msg, msg_len, "table passed as MADT does not have signature \"APIC\"");
         return ACPI_ERR_TABLE_SIGNATURE;
     }
     if (len < MADT_ENTRIES_OFF) {
-        acpi_msg(msg, msg_len, "MADT length %u is shorter than its 44-byte fixed part", len);
+        fmt_msg(msg, msg_len, "MADT length %u is shorter than its 44-byte fixed part", len);
         return ACPI_ERR_TABLE_SHORT;
     }
     out->lapic_address = rd32(t + 36);
@@ -465,18 +430,18 @@ int acpi_madt_parse(const uint8_t *t, uint32_t len, struct acpi_madt *out, char 
 
     for (uint32_t off = MADT_ENTRIES_OFF; off < len;) {
         if (len - off < 2) {
-            acpi_msg(msg, msg_len, "MADT entry at offset %u: 1 byte left, header needs 2", off);
+            fmt_msg(msg, msg_len, "MADT entry at offset %u: 1 byte left, header needs 2", off);
             return ACPI_ERR_MADT_ENTRY_LENGTH;
         }
         uint8_t type = t[off], elen = t[off + 1];
         if (elen < 2 || elen > len - off) {
-            acpi_msg(msg, msg_len, "MADT entry type %u at offset %u: length %u (table ends at %u)",
-                     type, off, elen, len);
+            fmt_msg(msg, msg_len, "MADT entry type %u at offset %u: length %u (table ends at %u)",
+                    type, off, elen, len);
             return ACPI_ERR_MADT_ENTRY_LENGTH;
         }
         if (elen < madt_min_len(type)) {
-            acpi_msg(msg, msg_len, "MADT entry type %u at offset %u: length %u, needs %u", type,
-                     off, elen, madt_min_len(type));
+            fmt_msg(msg, msg_len, "MADT entry type %u at offset %u: length %u, needs %u", type, off,
+                    elen, madt_min_len(type));
             return ACPI_ERR_MADT_ENTRY_SHORT;
         }
         madt_entry(out, t + off);
@@ -516,18 +481,18 @@ static uint32_t fadt_port(const uint8_t *t, uint32_t len, uint32_t off, uint32_t
 int acpi_fadt_parse(const uint8_t *t, uint32_t len, struct acpi_fadt *out, char *msg,
                     size_t msg_len)
 {
-    acpi_msg(msg, msg_len, "%s", "");
+    fmt_msg(msg, msg_len, "%s", "");
     if (t == NULL || out == NULL) {
-        acpi_msg(msg, msg_len, "NULL FADT or output");
+        fmt_msg(msg, msg_len, "NULL FADT or output");
         return ACPI_ERR_BAD_ARG;
     }
     memset(out, 0, sizeof(*out));
     if (len < ACPI_HDR_LEN || memcmp(t, "FACP", 4) != 0) {
-        acpi_msg(msg, msg_len, "table passed as FADT does not have signature \"FACP\"");
+        fmt_msg(msg, msg_len, "table passed as FADT does not have signature \"FACP\"");
         return ACPI_ERR_TABLE_SIGNATURE;
     }
     if (len < FADT_V1_LEN) {
-        acpi_msg(msg, msg_len, "FADT length %u is shorter than the 116-byte ACPI 1.0 layout", len);
+        fmt_msg(msg, msg_len, "FADT length %u is shorter than the 116-byte ACPI 1.0 layout", len);
         return ACPI_ERR_TABLE_SHORT;
     }
     out->revision = t[8];
@@ -590,34 +555,33 @@ static int s5_package(const uint8_t *t, uint32_t len, uint32_t pos, struct acpi_
     uint32_t pkglen = nbytes == 0 ? (lead & 0x3fu) : (lead & 0x0fu);
 
     if (len - pos < 1 + nbytes + 1) {
-        acpi_msg(msg, msg_len, "_S5_ package at DSDT offset %u is cut off by the table end", pos);
+        fmt_msg(msg, msg_len, "_S5_ package at DSDT offset %u is cut off by the table end", pos);
         return ACPI_ERR_S5_BAD;
     }
     for (uint32_t i = 0; i < nbytes; i++)
         pkglen |= (uint32_t)t[pos + 1 + i] << (4 + 8 * i);
     if (pkglen < 1 + nbytes + 1 || pkglen > len - pos) {
-        acpi_msg(msg, msg_len, "_S5_ package at DSDT offset %u: length %u does not fit (%u left)",
-                 pos, pkglen, len - pos);
+        fmt_msg(msg, msg_len, "_S5_ package at DSDT offset %u: length %u does not fit (%u left)",
+                pos, pkglen, len - pos);
         return ACPI_ERR_S5_BAD;
     }
     uint32_t end = pos + pkglen;
     uint32_t p = pos + 1 + nbytes;
     uint8_t count = t[p++];
     if (count < 2) {
-        acpi_msg(msg, msg_len, "_S5_ package has %u element(s), needs SLP_TYPa and SLP_TYPb",
-                 count);
+        fmt_msg(msg, msg_len, "_S5_ package has %u element(s), needs SLP_TYPa and SLP_TYPb", count);
         return ACPI_ERR_S5_BAD;
     }
     uint64_t v[2];
     for (int i = 0; i < 2; i++) {
         if (p >= end || aml_integer(t, &p, end, &v[i]) != ACPI_OK) {
-            acpi_msg(msg, msg_len, "_S5_ element %d at DSDT offset %u: not an integer constant%s",
-                     i, p, p >= end ? " (package ends)" : "");
+            fmt_msg(msg, msg_len, "_S5_ element %d at DSDT offset %u: not an integer constant%s", i,
+                    p, p >= end ? " (package ends)" : "");
             return ACPI_ERR_S5_BAD;
         }
         if (v[i] > 7) { /* SLP_TYPx is a 3-bit field of PM1x_CNT */
-            acpi_msg(msg, msg_len, "_S5_ SLP_TYP%s value 0x%lx does not fit 3 bits",
-                     i == 0 ? "a" : "b", (unsigned long)v[i]);
+            fmt_msg(msg, msg_len, "_S5_ SLP_TYP%s value 0x%lx does not fit 3 bits",
+                    i == 0 ? "a" : "b", (unsigned long)v[i]);
             return ACPI_ERR_S5_BAD;
         }
     }
@@ -630,14 +594,14 @@ int acpi_s5_parse(const uint8_t *t, uint32_t len, struct acpi_s5 *out, char *msg
 {
     uint32_t seen = 0;
 
-    acpi_msg(msg, msg_len, "%s", "");
+    fmt_msg(msg, msg_len, "%s", "");
     if (t == NULL || out == NULL) {
-        acpi_msg(msg, msg_len, "NULL DSDT or output");
+        fmt_msg(msg, msg_len, "NULL DSDT or output");
         return ACPI_ERR_BAD_ARG;
     }
     memset(out, 0, sizeof(*out));
     if (len < ACPI_HDR_LEN) {
-        acpi_msg(msg, msg_len, "DSDT length %u is shorter than its header", len);
+        fmt_msg(msg, msg_len, "DSDT length %u is shorter than its header", len);
         return ACPI_ERR_TABLE_SHORT;
     }
     /* DefName := NameOp NameString DataRefObject; the name may carry a root prefix '\' */
@@ -649,17 +613,17 @@ int acpi_s5_parse(const uint8_t *t, uint32_t len, struct acpi_s5 *out, char *msg
                                                  i >= ACPI_HDR_LEN + 2 && t[i - 2] == AML_NAME_OP);
         if (named && t[i + 4] == AML_PACKAGE_OP) {
             if (i + 5 == len) {
-                acpi_msg(msg, msg_len, "_S5_ package at DSDT offset %u is cut off", i);
+                fmt_msg(msg, msg_len, "_S5_ package at DSDT offset %u is cut off", i);
                 return ACPI_ERR_S5_BAD;
             }
             return s5_package(t, len, i + 5, out, msg, msg_len);
         }
     }
     if (seen == 0)
-        acpi_msg(msg, msg_len, "no _S5_ object in %u bytes of DSDT", len);
+        fmt_msg(msg, msg_len, "no _S5_ object in %u bytes of DSDT", len);
     else
-        acpi_msg(msg, msg_len, "_S5_ appears %u time(s) in DSDT but never as Name(_S5_, Package)",
-                 seen);
+        fmt_msg(msg, msg_len, "_S5_ appears %u time(s) in DSDT but never as Name(_S5_, Package)",
+                seen);
     return ACPI_ERR_S5_NOT_FOUND;
 }
 
@@ -669,15 +633,14 @@ static int acpi_read_table(const struct acpi_mem *mem, const struct acpi_tables 
                            const uint8_t **table, uint32_t *len, char *msg, size_t msg_len)
 {
     if (t == NULL) {
-        acpi_msg(msg, msg_len, "NULL table list");
+        fmt_msg(msg, msg_len, "NULL table list");
         return ACPI_ERR_BAD_ARG;
     }
     uint64_t phys = acpi_table_find(t, sig);
     if (phys == 0) {
         char nbuf[5];
-        acpi_msg(msg, msg_len, "no %s (\"%s\") among the %u tables of the %s",
-                 acpi_name((const uint8_t *)sig, nbuf), sig, t->count,
-                 t->is_xsdt ? "XSDT" : "RSDT");
+        fmt_msg(msg, msg_len, "no %s (\"%s\") among the %u tables of the %s",
+                acpi_name((const uint8_t *)sig, nbuf), sig, t->count, t->is_xsdt ? "XSDT" : "RSDT");
         return ACPI_ERR_TABLE_NOT_FOUND;
     }
     return acpi_table_map(mem, phys, sig, table, len, msg, msg_len);
@@ -710,11 +673,11 @@ int acpi_s5_read(const struct acpi_mem *mem, const struct acpi_fadt *fadt, struc
     uint32_t len;
 
     if (fadt == NULL) {
-        acpi_msg(msg, msg_len, "NULL FADT");
+        fmt_msg(msg, msg_len, "NULL FADT");
         return ACPI_ERR_BAD_ARG;
     }
     if (fadt->dsdt == 0) {
-        acpi_msg(msg, msg_len, "FADT gives no DSDT address");
+        fmt_msg(msg, msg_len, "FADT gives no DSDT address");
         return ACPI_ERR_TABLE_NOT_FOUND;
     }
     int rc = acpi_table_map(mem, fadt->dsdt, "DSDT", &table, &len, msg, msg_len);

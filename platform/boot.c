@@ -16,8 +16,8 @@
 #include "platform/smp.h"
 #include "platform/trap.h"
 
-#define NSTAGES 9
-#define MAX_MMAP 64
+#define NSTAGES     9
+#define MAX_MMAP    64
 #define MAX_MODULES 16
 
 struct mb2_info boot_info;

@@ -28,7 +28,7 @@ struct gdt_block {
 #define IST_CRITICAL 1
 
 void gdt_init_cpu(struct gdt_block *g, uint64_t ist_top);
-void idt_init(void);     /* build the shared IDT (once, on the BSP) */
-void idt_load(void);     /* load it on this CPU */
+void idt_init(void); /* build the shared IDT (once, on the BSP) */
+void idt_load(void); /* load it on this CPU */
 
 #endif

@@ -330,3 +330,14 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
     va_end(ap);
     return n;
 }
+
+void fmt_msg(char *buf, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (buf == NULL || len == 0)
+        return;
+    va_start(ap, fmt);
+    fmt_vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+}

@@ -27,4 +27,8 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Format into an optional message buffer: does nothing when buf is NULL or len is 0. Used by
+ * parsers to describe an error in the caller's buffer. */
+void fmt_msg(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

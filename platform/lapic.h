@@ -25,13 +25,13 @@
 enum lapic_mode { LAPIC_AUTO, LAPIC_XAPIC, LAPIC_X2APIC };
 
 /* ICR delivery modes (SDM 11.6.1). */
-#define ICR_FIXED      0x000
-#define ICR_NMI        0x400
-#define ICR_INIT       0x500
-#define ICR_STARTUP    0x600
-#define ICR_ASSERT     0x4000
-#define ICR_LEVEL      0x8000
-#define ICR_PENDING    0x1000
+#define ICR_FIXED   0x000
+#define ICR_NMI     0x400
+#define ICR_INIT    0x500
+#define ICR_STARTUP 0x600
+#define ICR_ASSERT  0x4000
+#define ICR_LEVEL   0x8000
+#define ICR_PENDING 0x1000
 
 void lapic_set_mode(enum lapic_mode m); /* before lapic_init on the BSP */
 void lapic_init(void);                  /* on every CPU */

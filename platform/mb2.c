@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "platform/mb2.h"
+#include "platform/bytes.h"
 #include "platform/fmt.h"
 
 /* Multiboot2 3.6.2: fixed part and tag header are 8 bytes each */
@@ -56,35 +57,6 @@ int mb2_check_magic(uint32_t eax)
     return eax == MB2_BOOTLOADER_MAGIC ? MB2_OK : MB2_ERR_BAD_MAGIC; /* Multiboot2 3.3 */
 }
 
-/* Detail message into the caller's buffer (may be NULL). */
-__attribute__((format(printf, 3, 4))) static void mb2_msg(char *buf, size_t len, const char *fmt,
-                                                          ...)
-{
-    va_list ap;
-
-    if (buf == NULL || len == 0)
-        return;
-    va_start(ap, fmt);
-    fmt_vsnprintf(buf, len, fmt, ap);
-    va_end(ap);
-}
-
-/* ---- little-endian field reads that tolerate any alignment ---- */
-
-static uint32_t rd32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
 /* A string field occupies tag bytes [start, size) and must hold a NUL there. */
 static int mb2_string(const uint8_t *tag, uint32_t start, uint32_t size, uint32_t off,
                       const char *what, const char **out, char *msg, size_t msg_len)
@@ -95,14 +67,14 @@ static int mb2_string(const uint8_t *tag, uint32_t start, uint32_t size, uint32_
             return MB2_OK;
         }
     }
-    mb2_msg(msg, msg_len, "%s tag at offset %u: no NUL within its %u bytes", what, off, size);
+    fmt_msg(msg, msg_len, "%s tag at offset %u: no NUL within its %u bytes", what, off, size);
     return MB2_ERR_UNTERMINATED;
 }
 
 static int mb2_duplicate(bool *seen, const char *what, uint32_t off, char *msg, size_t msg_len)
 {
     if (*seen) {
-        mb2_msg(msg, msg_len, "second %s tag at offset %u", what, off);
+        fmt_msg(msg, msg_len, "second %s tag at offset %u", what, off);
         return MB2_ERR_DUPLICATE_TAG;
     }
     *seen = true;
@@ -112,7 +84,7 @@ static int mb2_duplicate(bool *seen, const char *what, uint32_t off, char *msg, 
 static int mb2_too_short(const char *what, uint32_t off, uint32_t size, uint32_t need, char *msg,
                          size_t msg_len)
 {
-    mb2_msg(msg, msg_len, "%s tag at offset %u: size %u, needs at least %u", what, off, size, need);
+    fmt_msg(msg, msg_len, "%s tag at offset %u: size %u, needs at least %u", what, off, size, need);
     return MB2_ERR_TAG_SHORT;
 }
 
@@ -125,19 +97,19 @@ static int mb2_mmap(const uint8_t *tag, uint32_t size, uint32_t off, struct mb2_
     uint32_t esize = rd32(tag + 8);
     uint32_t version = rd32(tag + 12);
     if (esize < MB2_MMAP_ENTRY || esize % 8 != 0) {
-        mb2_msg(msg, msg_len,
+        fmt_msg(msg, msg_len,
                 "memory map tag at offset %u: entry_size %u (needs >= 24, multiple of 8)", off,
                 esize);
         return MB2_ERR_MMAP_ENTRY_SIZE;
     }
     if (version != 0) {
-        mb2_msg(msg, msg_len, "memory map tag at offset %u: entry_version %u, expected 0", off,
+        fmt_msg(msg, msg_len, "memory map tag at offset %u: entry_version %u, expected 0", off,
                 version);
         return MB2_ERR_MMAP_VERSION;
     }
     uint32_t bytes = size - MB2_MMAP_HDR_SIZE;
     if (bytes % esize != 0) {
-        mb2_msg(
+        fmt_msg(
             msg, msg_len,
             "memory map tag at offset %u: %u bytes of entries is not a multiple of entry_size %u",
             off, bytes, esize);
@@ -169,7 +141,7 @@ static int mb2_module(const uint8_t *tag, uint32_t size, uint32_t off, struct mb
     uint32_t start = rd32(tag + 8);
     uint32_t end = rd32(tag + 12);
     if (end < start) {
-        mb2_msg(msg, msg_len, "module tag at offset %u: end 0x%x before start 0x%x", off, end,
+        fmt_msg(msg, msg_len, "module tag at offset %u: end 0x%x before start 0x%x", off, end,
                 start);
         return MB2_ERR_MODULE_RANGE;
     }
@@ -205,7 +177,7 @@ static int mb2_rsdp(const uint8_t *tag, uint32_t size, uint32_t off, bool is_new
     if (rc != MB2_OK)
         return rc;
     if (size - MB2_HDR_SIZE < need) {
-        mb2_msg(msg, msg_len, "%s tag at offset %u: %u bytes of RSDP, needs %u", what, off,
+        fmt_msg(msg, msg_len, "%s tag at offset %u: %u bytes of RSDP, needs %u", what, off,
                 size - MB2_HDR_SIZE, need);
         return MB2_ERR_RSDP_SHORT;
     }
@@ -283,29 +255,29 @@ int mb2_parse(const void *info, size_t avail, struct mb2_info *out, char *msg, s
     const uint8_t *p = info;
     struct mb2_seen seen = {0};
 
-    mb2_msg(msg, msg_len, "%s", "");
+    fmt_msg(msg, msg_len, "%s", "");
     if (info == NULL || out == NULL) {
-        mb2_msg(msg, msg_len, "NULL info block or output");
+        fmt_msg(msg, msg_len, "NULL info block or output");
         return MB2_ERR_BAD_ARG;
     }
     mb2_reset(out);
     if ((uintptr_t)info % MB2_TAG_ALIGN != 0) { /* Multiboot2 3.6.2: start is 8-byte aligned */
-        mb2_msg(msg, msg_len, "info block at 0x%lx is not 8-byte aligned",
+        fmt_msg(msg, msg_len, "info block at 0x%lx is not 8-byte aligned",
                 (unsigned long)(uintptr_t)info);
         return MB2_ERR_MISALIGNED;
     }
     if (avail < MB2_HDR_SIZE) {
-        mb2_msg(msg, msg_len, "only %lu readable bytes, the fixed part needs 8",
+        fmt_msg(msg, msg_len, "only %lu readable bytes, the fixed part needs 8",
                 (unsigned long)avail);
         return MB2_ERR_BAD_ARG;
     }
     uint32_t total = rd32(p); /* reserved field at +4 is ignored (3.6.2) */
     if (total < MB2_HDR_SIZE) {
-        mb2_msg(msg, msg_len, "total_size %u is smaller than the 8-byte fixed part", total);
+        fmt_msg(msg, msg_len, "total_size %u is smaller than the 8-byte fixed part", total);
         return MB2_ERR_TOTAL_TOO_SMALL;
     }
     if (total > avail) {
-        mb2_msg(msg, msg_len, "total_size %u exceeds the %lu readable bytes", total,
+        fmt_msg(msg, msg_len, "total_size %u exceeds the %lu readable bytes", total,
                 (unsigned long)avail);
         return MB2_ERR_TOTAL_TOO_LARGE;
     }
@@ -314,29 +286,29 @@ int mb2_parse(const void *info, size_t avail, struct mb2_info *out, char *msg, s
     uint32_t off = MB2_HDR_SIZE;
     for (;;) {
         if (total - off < MB2_HDR_SIZE) {
-            mb2_msg(msg, msg_len, "tags end at offset %u of total_size %u without an end tag", off,
+            fmt_msg(msg, msg_len, "tags end at offset %u of total_size %u without an end tag", off,
                     total);
             return MB2_ERR_NO_END_TAG;
         }
         uint32_t type = rd32(p + off);
         uint32_t size = rd32(p + off + 4);
         if (size < MB2_HDR_SIZE) {
-            mb2_msg(msg, msg_len, "tag type %u at offset %u: size %u is smaller than 8", type, off,
+            fmt_msg(msg, msg_len, "tag type %u at offset %u: size %u is smaller than 8", type, off,
                     size);
             return MB2_ERR_TAG_TOO_SMALL;
         }
         if (size > total - off) {
-            mb2_msg(msg, msg_len, "tag type %u at offset %u: size %u runs past total_size %u", type,
+            fmt_msg(msg, msg_len, "tag type %u at offset %u: size %u runs past total_size %u", type,
                     off, size, total);
             return MB2_ERR_TAG_OVERRUN;
         }
         if (type == MB2_TAG_END) { /* Multiboot2 3.6.2: type 0, size 8 terminates the list */
             if (size != MB2_HDR_SIZE) {
-                mb2_msg(msg, msg_len, "end tag at offset %u: size %u, expected 8", off, size);
+                fmt_msg(msg, msg_len, "end tag at offset %u: size %u, expected 8", off, size);
                 return MB2_ERR_END_TAG_SIZE;
             }
             if (off + MB2_HDR_SIZE != total) {
-                mb2_msg(msg, msg_len, "end tag at offset %u, but total_size is %u", off, total);
+                fmt_msg(msg, msg_len, "end tag at offset %u, but total_size is %u", off, total);
                 return MB2_ERR_END_NOT_LAST;
             }
             break;
@@ -347,7 +319,7 @@ int mb2_parse(const void *info, size_t avail, struct mb2_info *out, char *msg, s
         /* Multiboot2 3.6.2: tags are padded so that each starts 8-byte aligned */
         uint64_t padded = ((uint64_t)size + MB2_TAG_ALIGN - 1) & ~(uint64_t)(MB2_TAG_ALIGN - 1);
         if (padded > total - off) {
-            mb2_msg(msg, msg_len,
+            fmt_msg(msg, msg_len,
                     "tag type %u at offset %u: size %u padded to %u runs past total_size %u", type,
                     off, size, (unsigned)padded, total);
             return MB2_ERR_TAG_PADDING;
@@ -356,7 +328,7 @@ int mb2_parse(const void *info, size_t avail, struct mb2_info *out, char *msg, s
     }
 
     if (!seen.mmap) {
-        mb2_msg(msg, msg_len, "no memory map tag (type 6) in %u bytes of boot information", total);
+        fmt_msg(msg, msg_len, "no memory map tag (type 6) in %u bytes of boot information", total);
         return MB2_ERR_NO_MMAP;
     }
     if (seen.rsdp_new) {

@@ -81,8 +81,7 @@ void mem_free_pages(uint64_t phys, size_t pages)
     int err = pmm_free(&pmm, phys, pages);
     spin_unlock_irqrestore(&pmm_lock, flags);
     if (err)
-        pr_err("memory: free of %zu pages at 0x%lx refused: %s\n", pages, phys,
-               pmm_strerror(err));
+        pr_err("memory: free of %zu pages at 0x%lx refused: %s\n", pages, phys, pmm_strerror(err));
 }
 
 void mem_print_stats(void)

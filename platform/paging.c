@@ -6,12 +6,12 @@
 #include "platform/paging.h"
 
 /* Page-table entry bits (SDM 4.5, tables 4-15 to 4-20). */
-#define PG_P   (1ull << 0)
-#define PG_W   (1ull << 1)
-#define PG_PWT (1ull << 3)
-#define PG_PCD (1ull << 4)
-#define PG_PS  (1ull << 7)
-#define PG_NX  (1ull << 63)
+#define PG_P    (1ull << 0)
+#define PG_W    (1ull << 1)
+#define PG_PWT  (1ull << 3)
+#define PG_PCD  (1ull << 4)
+#define PG_PS   (1ull << 7)
+#define PG_NX   (1ull << 63)
 #define PG_ADDR 0x000ffffffffff000ull
 
 #define SZ_2M (2ull << 20)

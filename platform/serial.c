@@ -22,13 +22,13 @@ static uint16_t serial_port;
 void serial_init(uint16_t port)
 {
     serial_port = port;
-    outb(port + UART_IER, 0x00);  /* polled: no interrupts */
+    outb(port + UART_IER, 0x00); /* polled: no interrupts */
     outb(port + UART_LCR, LCR_DLAB);
-    outb(port + UART_DLL, 1);     /* 115200 = 1.8432 MHz / 16 / 1 */
+    outb(port + UART_DLL, 1); /* 115200 = 1.8432 MHz / 16 / 1 */
     outb(port + UART_DLM, 0);
-    outb(port + UART_LCR, 0x03);  /* 8N1 */
-    outb(port + UART_FCR, 0xc7);  /* FIFO on, cleared, 14-byte threshold */
-    outb(port + UART_MCR, 0x03);  /* DTR, RTS */
+    outb(port + UART_LCR, 0x03); /* 8N1 */
+    outb(port + UART_FCR, 0xc7); /* FIFO on, cleared, 14-byte threshold */
+    outb(port + UART_MCR, 0x03); /* DTR, RTS */
 }
 
 void serial_putc(char c)

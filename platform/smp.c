@@ -16,7 +16,6 @@ struct ap_boot_data { /* mirrors the tail of boot/ap_trampoline.S */
     uint64_t stack;
     uint64_t entry;
     uint32_t cpu;
-    uint32_t pad;
 };
 
 extern char ap_trampoline_start[], ap_trampoline_end[], ap_trampoline_data[];
@@ -82,7 +81,8 @@ static bool start_one(uint32_t id, uint64_t cr3, uint32_t efer_bits)
     p->state = CPU_STARTING;
 
     struct ap_boot_data *d =
-        (struct ap_boot_data *)(AP_TRAMPOLINE_PHYS + (ap_trampoline_data - ap_trampoline_start));
+        (struct ap_boot_data *)(AP_TRAMPOLINE_PHYS +
+                                ((uintptr_t)ap_trampoline_data - (uintptr_t)ap_trampoline_start));
     d->cr3 = (uint32_t)cr3;
     d->efer = efer_bits;
     d->stack = p->stack_top;
@@ -95,8 +95,8 @@ static bool start_one(uint32_t id, uint64_t cr3, uint32_t efer_bits)
     uint32_t sipi = ICR_STARTUP | (AP_TRAMPOLINE_PHYS >> 12);
     for (int attempt = 0; attempt < 2; attempt++) {
         lapic_send_ipi(p->apic_id, sipi);
-        uint64_t deadline = rdtsc() + (attempt ? AP_START_TIMEOUT_MS * 1000 : 200) *
-                                          tsc_per_ms() / 1000;
+        uint64_t deadline =
+            rdtsc() + (attempt ? AP_START_TIMEOUT_MS * 1000 : 200) * tsc_per_ms() / 1000;
         while (rdtsc() < deadline) {
             if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == CPU_ONLINE)
                 return true;
@@ -113,7 +113,7 @@ static bool start_one(uint32_t id, uint64_t cr3, uint32_t efer_bits)
 
 uint32_t smp_start_aps(uint32_t max_cpus)
 {
-    size_t len = (size_t)(ap_trampoline_end - ap_trampoline_start);
+    size_t len = (uintptr_t)ap_trampoline_end - (uintptr_t)ap_trampoline_start;
     memcpy((void *)AP_TRAMPOLINE_PHYS, ap_trampoline_start, len);
     trap_set_handler(VEC_XCALL, xcall_ipi);
 
@@ -122,8 +122,7 @@ uint32_t smp_start_aps(uint32_t max_cpus)
     uint32_t online = 1;
     for (uint32_t id = 1; id < cpu_count; id++) {
         if (id >= max_cpus) {
-            pr_info("CPU %u (APIC id %u): not started (cpus=%u)\n", id, cpus[id].apic_id,
-                    max_cpus);
+            pr_info("CPU %u (APIC id %u): not started (cpus=%u)\n", id, cpus[id].apic_id, max_cpus);
             cpus[id].state = CPU_ABSENT;
             continue;
         }

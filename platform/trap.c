@@ -77,8 +77,7 @@ static void exception_report(struct trap_frame *f)
 {
     console_lock();
     kprintf("\n*** EXCEPTION %lu (%s) on CPU %u (APIC id %u) error code 0x%lx\n", f->vector,
-            exception_name((uint8_t)f->vector), this_cpu_id(), this_cpu()->apic_id,
-            f->error_code);
+            exception_name((uint8_t)f->vector), this_cpu_id(), this_cpu()->apic_id, f->error_code);
     kprintf("RIP %04lx:%016lx RSP %04lx:%016lx RFLAGS %016lx\n", f->cs, f->rip, f->ss, f->rsp,
             f->rflags);
     kprintf("CR0 %016lx CR2 %016lx CR3 %016lx CR4 %016lx\n", read_cr0(), read_cr2(), read_cr3(),

@@ -25,8 +25,8 @@ static bool run(void)
     for (uint32_t i = 0; i < cpu_count; i++)
         answered += seen[i];
     mem_print_stats();
-    kprintf("boot: %u CPUs expected, %u online, %u answered a cross-CPU call\n", expected,
-            online, answered);
+    kprintf("boot: %u CPUs expected, %u online, %u answered a cross-CPU call\n", expected, online,
+            answered);
     return online == expected && answered == online && failed == 0;
 }
 

@@ -24,8 +24,8 @@ static void load_vmcs(void *arg)
         return;
     }
     /* VMREAD of a field of the fresh VMCS: the launch state is clear, fields read as set. */
-    kprintf("vmxon: CPU %u: VMCS 0x%lx current (VMPTRST agrees), revision 0x%x\n",
-            this_cpu_id(), current, vmx.caps.revision_id);
+    kprintf("vmxon: CPU %u: VMCS 0x%lx current (VMPTRST agrees), revision 0x%x\n", this_cpu_id(),
+            current, vmx.caps.revision_id);
     ok[this_cpu_id()] = 1;
 }
 

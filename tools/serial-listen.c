@@ -31,10 +31,15 @@ int main(int argc, char **argv)
         perror("serial-listen");
         return 1;
     }
-    FILE *pf = fopen(argv[1], "w");
     FILE *log = fopen(argv[2], "w");
-    if (!pf || !log) {
+    if (!log) {
         perror("serial-listen");
+        return 1;
+    }
+    FILE *pf = fopen(argv[1], "w");
+    if (!pf) {
+        perror("serial-listen");
+        fclose(log);
         return 1;
     }
     fprintf(pf, "%u\n", ntohs(a.sin_port));
@@ -42,6 +47,7 @@ int main(int argc, char **argv)
     int c = accept(s, NULL, NULL);
     if (c < 0) {
         perror("serial-listen: accept");
+        fclose(log);
         return 1;
     }
     char buf[4096], out[4096];

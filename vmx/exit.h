@@ -14,13 +14,13 @@ enum exit_action exit_dispatch(struct vcpu *v, uint32_t basic_reason);
 exit_handler_fn exit_handler_for(uint32_t basic_reason);
 
 /* Handlers, by file. */
-enum exit_action exit_cpuid(struct vcpu *v);         /* exit_cpuid.c */
-enum exit_action exit_rdmsr(struct vcpu *v);         /* exit_msr.c */
+enum exit_action exit_cpuid(struct vcpu *v); /* exit_cpuid.c */
+enum exit_action exit_rdmsr(struct vcpu *v); /* exit_msr.c */
 enum exit_action exit_wrmsr(struct vcpu *v);
-enum exit_action exit_io(struct vcpu *v);            /* exit_io.c */
-enum exit_action exit_cr_access(struct vcpu *v);     /* exit_cr.c */
+enum exit_action exit_io(struct vcpu *v);        /* exit_io.c */
+enum exit_action exit_cr_access(struct vcpu *v); /* exit_cr.c */
 enum exit_action exit_xsetbv(struct vcpu *v);
-enum exit_action exit_vmcall(struct vcpu *v);        /* exit_misc.c */
+enum exit_action exit_vmcall(struct vcpu *v); /* exit_misc.c */
 enum exit_action exit_hlt(struct vcpu *v);
 enum exit_action exit_invd(struct vcpu *v);
 enum exit_action exit_wbinvd(struct vcpu *v);
@@ -33,10 +33,10 @@ enum exit_action exit_entry_failure(struct vcpu *v);
 void exit_msr_setup_bitmap(uint8_t *bitmap);
 
 /* Hypercall numbers (VMCALL, number in RAX, result in RAX): see docs/hypercalls.md. */
-#define VP_HC_VERSION 0
-#define VP_HC_EXIT    1 /* RBX: exit status; the guest stops */
-#define VP_HC_NOP     2 /* returns 0: the cheapest round trip, for benchmarks */
+#define VP_HC_VERSION       0
+#define VP_HC_EXIT          1          /* RBX: exit status; the guest stops */
+#define VP_HC_NOP           2          /* returns 0: the cheapest round trip, for benchmarks */
 #define VP_HC_VERSION_VALUE 0x00010000 /* 1.0 */
-#define VP_HC_ENOSYS (~0ull)
+#define VP_HC_ENOSYS        (~0ull)
 
 #endif

@@ -5,10 +5,10 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx_controls.h"
 
-#define CR0_PE   (1ull << 0)
-#define CR0_TS   (1ull << 3)
-#define CR0_PG   (1ull << 31)
-#define CR4_VMXE (1ull << 13)
+#define CR0_PE    (1ull << 0)
+#define CR0_TS    (1ull << 3)
+#define CR0_PG    (1ull << 31)
+#define CR4_VMXE  (1ull << 13)
 #define CR4_PCIDE (1ull << 17)
 
 /* Qualification register numbers: 0 RAX 1 RCX 2 RDX 3 RBX 4 RSP 5 RBP 6 RSI 7 RDI 8-15. */
@@ -66,8 +66,7 @@ static bool guest_write_cr4(uint64_t value)
      * cannot set in VMX operation (clear in CR4_FIXED1) fault too. */
     if ((value & CR4_VMXE) || (value & ~vmx.caps.cr4_fixed1))
         return false;
-    vmcs_write(GUEST_CR4, vmx_fixed_cr(value | CR4_VMXE, vmx.caps.cr4_fixed0,
-                                       vmx.caps.cr4_fixed1));
+    vmcs_write(GUEST_CR4, vmx_fixed_cr(value | CR4_VMXE, vmx.caps.cr4_fixed0, vmx.caps.cr4_fixed1));
     vmcs_write(CR4_READ_SHADOW, value);
     return true;
 }

@@ -21,8 +21,8 @@ static void note_unmodelled(struct vcpu *v, uint16_t port, bool in)
             break;
         }
     }
-    pr_info("vmx: %s: %s port 0x%x: no device there (reads all ones, writes ignored)\n",
-            v->name, in ? "IN from" : "OUT to", port);
+    pr_info("vmx: %s: %s port 0x%x: no device there (reads all ones, writes ignored)\n", v->name,
+            in ? "IN from" : "OUT to", port);
 }
 
 enum exit_action exit_io(struct vcpu *v)
@@ -34,8 +34,8 @@ enum exit_action exit_io(struct vcpu *v)
     uint16_t port = (uint16_t)(q >> 16);
     v->exit_qualification = q;
     if (string)
-        return vcpu_stop(v, -1, "string I/O (%s) at port 0x%x is not emulated",
-                         in ? "INS" : "OUTS", port);
+        return vcpu_stop(v, -1, "string I/O (%s) at port 0x%x is not emulated", in ? "INS" : "OUTS",
+                         port);
 
     uint32_t mask = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
     uint32_t value = in ? mask : (uint32_t)v->regs.rax & mask;

@@ -100,8 +100,7 @@ enum exit_action exit_entry_failure(struct vcpu *v)
                                          "invalid VMCS link pointer"};
     vmx_exit_reason_format(v->exit_reason, reason, sizeof(reason));
     console_lock();
-    kprintf("vmx: VM entry of %s failed: exit reason %s, qualification 0x%lx", v->name, reason,
-            q);
+    kprintf("vmx: VM entry of %s failed: exit reason %s, qualification 0x%lx", v->name, reason, q);
     if ((v->exit_reason & 0xffff) == VM_EXIT_REASON_INVALID_GUEST_STATE && q < 5)
         kprintf(" (%s)", qual33[q]);
     else if ((v->exit_reason & 0xffff) == VM_EXIT_REASON_MSR_LOAD_FAIL)

@@ -89,12 +89,12 @@ static int setup_controls(struct vcpu *v, uint32_t *exit_ctl, uint32_t *entry_ct
                &proc) ||
         /* Instructions a 64-bit guest may use would #UD unless enabled (SDM 25.6.2). */
         adjust(VMX_CTL_PROC2,
-               PROC_BASED2_WBINVD_EXITING | PROC_BASED2_ENABLE_RDTSCP |
-                   PROC_BASED2_ENABLE_INVPCID | PROC_BASED2_ENABLE_XSAVES_XRSTORS,
+               PROC_BASED2_WBINVD_EXITING | PROC_BASED2_ENABLE_RDTSCP | PROC_BASED2_ENABLE_INVPCID |
+                   PROC_BASED2_ENABLE_XSAVES_XRSTORS,
                0, &proc2) ||
         adjust(VMX_CTL_EXIT,
-               VM_EXIT_CTL_SAVE_IA32_EFER | VM_EXIT_CTL_LOAD_IA32_EFER |
-                   VM_EXIT_CTL_SAVE_IA32_PAT | VM_EXIT_CTL_LOAD_IA32_PAT,
+               VM_EXIT_CTL_SAVE_IA32_EFER | VM_EXIT_CTL_LOAD_IA32_EFER | VM_EXIT_CTL_SAVE_IA32_PAT |
+                   VM_EXIT_CTL_LOAD_IA32_PAT,
                VM_EXIT_CTL_HOST_ADDRESS_SPACE_SIZE, exit_ctl) ||
         adjust(VMX_CTL_ENTRY, VM_ENTRY_CTL_LOAD_IA32_EFER | VM_ENTRY_CTL_LOAD_IA32_PAT,
                VM_ENTRY_CTL_IA32E_MODE_GUEST, entry_ctl))
@@ -247,8 +247,8 @@ static void report_entry_failure(struct vcpu *v, int st)
         kprintf("vmx: VM entry of %s failed: VMfailInvalid (no valid current VMCS)\n", v->name);
     } else {
         const char *why = vmcs_last_error(&n);
-        kprintf("vmx: VM entry of %s failed: VMfailValid, VM-instruction error %u: %s\n",
-                v->name, n, why);
+        kprintf("vmx: VM entry of %s failed: VMfailValid, VM-instruction error %u: %s\n", v->name,
+                n, why);
         vmcs_dump_current();
     }
     console_unlock();

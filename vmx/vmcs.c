@@ -31,8 +31,7 @@ void vmcs_access_failed(uint32_t field, int is_write, enum vmx_status st, uint64
     uint32_t n;
     const char *why = vmcs_last_error(&n);
     if (is_write)
-        pr_err("vmx: VMWRITE %s (0x%x) = 0x%lx failed: error %u, %s\n", name, field, value, n,
-               why);
+        pr_err("vmx: VMWRITE %s (0x%x) = 0x%lx failed: error %u, %s\n", name, field, value, n, why);
     else
         pr_err("vmx: VMREAD %s (0x%x) failed: error %u, %s\n", name, field, n, why);
 }

@@ -45,7 +45,7 @@ static const struct {
     uint64_t bits;
 } required[] = {
     {VMX_CTL_PROC, PROC_BASED_USE_IO_BITMAPS | PROC_BASED_USE_MSR_BITMAPS |
-                            PROC_BASED_ACTIVATE_SECONDARY_CONTROLS},
+                       PROC_BASED_ACTIVATE_SECONDARY_CONTROLS},
     {VMX_CTL_PROC2, PROC_BASED2_ENABLE_EPT | PROC_BASED2_UNRESTRICTED_GUEST},
     {VMX_CTL_EXIT, VM_EXIT_CTL_HOST_ADDRESS_SPACE_SIZE},
 };
@@ -57,8 +57,8 @@ static bool check_required(void)
     vmx.missing[0] = 0;
     for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
         uint64_t out;
-        if (vmx_adjust_controls64(required[i].ctl, 0, required[i].bits, &vmx.msr, &out, NULL,
-                                  err, sizeof(err))) {
+        if (vmx_adjust_controls64(required[i].ctl, 0, required[i].bits, &vmx.msr, &out, NULL, err,
+                                  sizeof(err))) {
             pr_err("vmx: %s\n", err);
             size_t n = strlen(vmx.missing);
             fmt_snprintf(vmx.missing + n, sizeof(vmx.missing) - n, "%s%s", n ? "; " : "", err);
@@ -138,8 +138,8 @@ int vmx_enable_this_cpu(void)
     uint64_t cr0 = vmx_fixed_cr(v->cr0_before, vmx.caps.cr0_fixed0, vmx.caps.cr0_fixed1);
     /* CR4.OSXSAVE lets the VMM run XSETBV for its guests (SDM 13.3). */
     uint64_t osxsave = ((cpuid(1, 0).ecx >> 26) & 1) ? CR4_OSXSAVE : 0;
-    uint64_t cr4 = vmx_fixed_cr(v->cr4_before | CR4_VMXE | osxsave, vmx.caps.cr4_fixed0,
-                                vmx.caps.cr4_fixed1);
+    uint64_t cr4 =
+        vmx_fixed_cr(v->cr4_before | CR4_VMXE | osxsave, vmx.caps.cr4_fixed0, vmx.caps.cr4_fixed1);
     if (vmx_check_fixed_cr(0, cr0, vmx.caps.cr0_fixed0, vmx.caps.cr0_fixed1, false, err,
                            sizeof(err)) ||
         vmx_check_fixed_cr(4, cr4, vmx.caps.cr4_fixed0, vmx.caps.cr4_fixed1, false, err,
@@ -220,8 +220,7 @@ uint32_t vmx_enable_all(void)
                     cpus[i].apic_id, v->vmxon_phys);
             on++;
         } else {
-            pr_err("vmx: CPU %u (APIC id %u) could not enter VMX operation\n", i,
-                   cpus[i].apic_id);
+            pr_err("vmx: CPU %u (APIC id %u) could not enter VMX operation\n", i, cpus[i].apic_id);
         }
     }
     return on;

@@ -28,12 +28,12 @@ struct vmx_cpu {
 
 /* What the bootstrap CPU learnt about VMX; the same on every CPU. */
 struct vmx_platform {
-    bool cpu_has_vmx;      /* CPUID.1:ECX.VMX */
+    bool cpu_has_vmx;         /* CPUID.1:ECX.VMX */
     bool firmware_locked_off; /* IA32_FEATURE_CONTROL locked with VMX disabled */
-    bool usable;           /* VMX can be used and every required feature is there */
+    bool usable;              /* VMX can be used and every required feature is there */
     struct vmx_msr_values msr;
     struct vmx_caps caps;
-    char missing[256];     /* required features the CPU lacks, by name */
+    char missing[256]; /* required features the CPU lacks, by name */
 };
 
 extern struct vmx_platform vmx;

@@ -57,7 +57,9 @@ static inline enum vmx_status vmptrst(uint64_t *phys)
 static inline enum vmx_status vmread(uint64_t field, uint64_t *value)
 {
     bool cf, zf;
-    __asm__ volatile("vmread %3, %2" : "=@ccc"(cf), "=@ccz"(zf), "=rm"(*value) : "r"(field)
+    __asm__ volatile("vmread %3, %2"
+                     : "=@ccc"(cf), "=@ccz"(zf), "=rm"(*value)
+                     : "r"(field)
                      : "memory");
     return vmx_outcome(cf, zf);
 }
@@ -65,7 +67,9 @@ static inline enum vmx_status vmread(uint64_t field, uint64_t *value)
 static inline enum vmx_status vmwrite(uint64_t field, uint64_t value)
 {
     bool cf, zf;
-    __asm__ volatile("vmwrite %3, %2" : "=@ccc"(cf), "=@ccz"(zf) : "r"(field), "rm"(value)
+    __asm__ volatile("vmwrite %3, %2"
+                     : "=@ccc"(cf), "=@ccz"(zf)
+                     : "r"(field), "rm"(value)
                      : "memory");
     return vmx_outcome(cf, zf);
 }
@@ -88,8 +92,7 @@ static inline enum vmx_status invept(uint64_t type, const struct invept_desc *d)
 static inline enum vmx_status invvpid(uint64_t type, const struct invvpid_desc *d)
 {
     bool cf, zf;
-    __asm__ volatile("invvpid %2, %3" : "=@ccc"(cf), "=@ccz"(zf) : "m"(*d), "r"(type)
-                     : "memory");
+    __asm__ volatile("invvpid %2, %3" : "=@ccc"(cf), "=@ccz"(zf) : "m"(*d), "r"(type) : "memory");
     return vmx_outcome(cf, zf);
 }
 

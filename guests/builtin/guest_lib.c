@@ -5,8 +5,8 @@
 #include "platform/fmt.h"
 #include "platform/trap.h"
 
-uint64_t guest_fixup;  /* resume address while a *_safe instruction runs */
-uint32_t guest_fault;  /* vector + 1 of the fault it took */
+uint64_t guest_fixup; /* resume address while a *_safe instruction runs */
+uint32_t guest_fault; /* vector + 1 of the fault it took */
 static uint32_t checks, failures;
 
 static void guest_putc(void *ctx, char c)
@@ -67,7 +67,7 @@ uint64_t guest_idt_setup(uint16_t *limit)
 {
     for (int v = 0; v < 32; v++) {
         uint64_t a = (uint64_t)guest_isr_stubs + 16u * (uint64_t)v;
-        guest_idt[v] = (struct guest_gate){(uint16_t)a, 0x08, 0, 0x8e, (uint16_t)(a >> 16),
+        guest_idt[v] = (struct guest_gate){(uint16_t)a,         0x08, 0, 0x8e, (uint16_t)(a >> 16),
                                            (uint32_t)(a >> 32), 0};
     }
     *limit = sizeof(guest_idt) - 1;

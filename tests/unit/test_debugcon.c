@@ -1,0 +1,63 @@
+/* tests/unit/test_debugcon.c - the port 0xE9 debug console. */
+#include <criterion/criterion.h>
+#include <string.h>
+#include "devices/debugcon.h"
+
+static char lines[8][DEBUGCON_LINE];
+static int nlines;
+
+static void emit(void *ctx, const char *line)
+{
+    (void)ctx;
+    strcpy(lines[nlines++ % 8], line);
+}
+
+static void put(struct debugcon *d, const char *s)
+{
+    for (; *s; s++) {
+        uint32_t v = (uint8_t)*s;
+        cr_assert(debugcon_io(d, DEBUGCON_PORT, 1, false, &v));
+    }
+}
+
+Test(debugcon, whole_lines)
+{
+    struct debugcon d;
+    nlines = 0;
+    debugcon_init(&d, emit, NULL);
+    put(&d, "hello\r\nwor");
+    cr_assert_eq(nlines, 1);
+    cr_assert_str_eq(lines[0], "hello");
+    put(&d, "ld\n");
+    cr_assert_eq(nlines, 2);
+    cr_assert_str_eq(lines[1], "world");
+}
+
+Test(debugcon, other_ports_and_sizes_are_not_ours)
+{
+    struct debugcon d;
+    uint32_t v = 'x';
+    debugcon_init(&d, emit, NULL);
+    cr_assert_not(debugcon_io(&d, 0x3f8, 1, false, &v));
+    cr_assert_not(debugcon_io(&d, DEBUGCON_PORT, 2, false, &v));
+    cr_assert(debugcon_io(&d, DEBUGCON_PORT, 1, true, &v));
+    cr_assert_eq(v, 0xe9);
+}
+
+Test(debugcon, long_line_is_split_and_flush_hands_over_the_rest)
+{
+    struct debugcon d;
+    char big[DEBUGCON_LINE + 20];
+    nlines = 0;
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = 0;
+    debugcon_init(&d, emit, NULL);
+    put(&d, big);
+    cr_assert_eq(nlines, 1);
+    cr_assert_eq(strlen(lines[0]), DEBUGCON_LINE - 1);
+    debugcon_flush(&d);
+    cr_assert_eq(nlines, 2);
+    cr_assert_eq(strlen(lines[1]), sizeof(big) - 1 - (DEBUGCON_LINE - 1));
+    debugcon_flush(&d);
+    cr_assert_eq(nlines, 2);
+}
