@@ -2,13 +2,13 @@
 #
 # Variables a user may set:
 #   CPUS=N        CPUs Bochs emulates (default 1)
-#   ARGS="..."    hypervisor command line (default: scenario=boot)
+#   ARGS="..."    hypervisor command line (default: none, i.e. scenario=guest-basic)
 #   MODEL=name    Bochs CPU model (default corei7_icelake_u)
 #   TIMEOUT=s     wall-clock bound of one Bochs run (default 120)
 #   JOBS=N        system tests run in parallel (default 2)
 
 CPUS    ?= 1
-ARGS    ?= scenario=boot
+ARGS    ?=
 MODEL   ?= corei7_icelake_u
 TIMEOUT ?= 120
 JOBS    ?= 2

@@ -15,9 +15,9 @@
 #define CR0_PG  0x80000000
 #define CR4_PAE 0x00000020
 
-#define MSR_EFER  0xc0000080
-#define EFER_LME  0x00000100
-#define EFER_NXE  0x00000800
+#define MSR_EFER 0xc0000080
+#define EFER_LME 0x00000100
+#define EFER_NXE 0x00000800
 
 /* The AP start-up trampoline runs at this physical address (SIPI vector 0x08). */
 #define AP_TRAMPOLINE_PHYS 0x8000

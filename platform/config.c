@@ -6,7 +6,7 @@
 
 struct boot_config config = {
     .log = LOG_INFO,
-    .scenario = "boot",
+    .scenario = "guest-basic",
     .cpus = 64,
     .iterations = 1000,
 };
@@ -20,7 +20,7 @@ static const struct cmdline_option options[] = {
      .type = CMDLINE_STR,
      .dest.str = config.scenario,
      .size = sizeof(config.scenario),
-     .help = "scenario to run (scenario=list lists them)"},
+     .help = "scenario to run (default guest-basic; scenario=list lists them)"},
     {.key = "log",
      .type = CMDLINE_ENUM,
      .dest.index = &config.log,

@@ -29,6 +29,21 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$elf" ] || { echo "run.sh: --elf is required" >&2; exit 2; }
 here=$(cd "$(dirname "$0")/.." && pwd)
+bpid= lpid=
+# timeout(1) puts Bochs in a process group of its own, so a Ctrl-C in the terminal does not
+# reach it (it would stop in its debugger); the trap below stops it instead.
+cleanup() {
+    if [ -n "${bpid:-}" ]; then
+        kill -TERM "$bpid" 2>/dev/null # timeout passes it on to Bochs
+        sleep 0.3
+        pkill -KILL -P "$bpid" 2>/dev/null
+        kill -KILL "$bpid" 2>/dev/null
+    fi
+    [ -n "${lpid:-}" ] && kill "$lpid" 2>/dev/null
+}
+trap 'cleanup; [ "$live" = 1 ] && echo "
+run.sh: interrupted; Bochs stopped." >&2; exit 130' INT TERM
+
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 rm -f "$dir/serial.txt" "$dir/bochs.log" "$dir/bochs.out" "$dir/port"
@@ -69,15 +84,6 @@ display_library: rfb, options="timeout=0"
 port_e9_hack: enabled=1
 EOT
 echo c >"$dir/cmds"
-
-cleanup() {
-    [ -n "${bpid:-}" ] && kill "$bpid" 2>/dev/null
-    sleep 0.2
-    [ -n "${bpid:-}" ] && kill -9 "$bpid" 2>/dev/null
-    [ -n "${lpid:-}" ] && kill "$lpid" 2>/dev/null
-}
-trap 'cleanup; [ "$live" = 1 ] && echo "
-run.sh: interrupted; Bochs stopped." >&2; exit 130' INT TERM
 
 timeout -k 5 "$timeout" bochs-bin -q -f "$dir/bochsrc" -rc "$dir/cmds" </dev/null >"$dir/bochs.out" 2>&1 &
 bpid=$!
