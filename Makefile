@@ -41,8 +41,10 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
                -fno-omit-frame-pointer
 UNIT_BIN := $(BUILD)/host/unit_tests
+UNIT_HELPERS := tests/unit/fixtures.c tools/vmx_dump.c
+VMXCAP := $(BUILD)/host/vmxcap
 
-.PHONY: all iso run test unit system lint format bench deps clean help
+.PHONY: all iso run test unit system lint format bench deps clean help vmxcap
 all: $(ISO)
 
 help:
@@ -51,6 +53,7 @@ help:
 	@echo "make unit    host unit tests only;  make system  system tests only (T=name to pick)"
 	@echo "make lint    clang-format check and cppcheck;  make format  reformat the tree"
 	@echo "make bench   boot the benchmark scenarios and print 'bench <name>: <n> <unit>' lines"
+	@echo "make vmxcap  build/host/vmxcap: decode this host's VMX capability MSRs, or a dump"
 
 deps:
 	@scripts/deps.sh
@@ -79,10 +82,21 @@ run: deps
 	@scripts/run.sh --live --cpus $(CPUS) --model $(MODEL) --timeout $(TIMEOUT) \
 		--elf $(ELF) --args "$(ARGS)"
 
-$(UNIT_BIN): $(UNIT_SRCS) $(PURE_SRCS) $(wildcard platform/*.h vmx/*.h devices/*.h tests/unit/*.h)
+$(UNIT_BIN): $(UNIT_SRCS) $(UNIT_HELPERS) $(PURE_SRCS) \
+             $(wildcard platform/*.h vmx/*.h vm/*.h devices/*.h tools/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	@$(CC) $(HOST_CFLAGS) $(UNIT_SRCS) $(PURE_SRCS) -lcriterion -o $@
+	@$(CC) $(HOST_CFLAGS) $(UNIT_SRCS) $(UNIT_HELPERS) $(PURE_SRCS) -lcriterion -o $@
+
+# tools/vmxcap: the capability decoder on a Linux host (/dev/cpu/N/msr) or a saved dump.
+$(VMXCAP): tools/vmxcap.c tools/vmx_dump.c vmx/vmx_caps.c vmx/vmx_controls.c platform/fmt.c \
+           $(wildcard tools/*.h vmx/*.h platform/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	@$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I. tools/vmxcap.c tools/vmx_dump.c \
+		vmx/vmx_caps.c vmx/vmx_controls.c platform/fmt.c -o $@
+
+vmxcap: $(VMXCAP)
 
 unit: $(UNIT_BIN)
 	@scripts/unit.sh $(UNIT_BIN)
@@ -91,7 +105,7 @@ system: $(ELF)
 	@tests/system/run.sh --jobs $(JOBS) --elf $(ELF) $(if $(T),--only "$(T)")
 
 test: deps
-	@$(MAKE) --no-print-directory $(ELF) $(UNIT_BIN)
+	@$(MAKE) --no-print-directory $(ELF) $(UNIT_BIN) $(VMXCAP)
 	@scripts/test.sh $(UNIT_BIN) $(ELF) $(JOBS)
 
 bench: deps

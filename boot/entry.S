@@ -98,6 +98,19 @@ _start:
         ljmp    $BOOT_CS64, $long_mode_entry
 
 no_long_mode:
+        /* COM1 at 115200 8N1 (16550: DLAB, divisor 1, LCR = 3) before the message. */
+        mov     $0x3fb, %dx
+        mov     $0x80, %al
+        outb    %al, %dx
+        mov     $0x3f8, %dx
+        mov     $1, %al
+        outb    %al, %dx
+        mov     $0x3f9, %dx
+        xor     %al, %al
+        outb    %al, %dx
+        mov     $0x3fb, %dx
+        mov     $3, %al
+        outb    %al, %dx
         mov     $no_lm_msg, %esi
 4:      lodsb
         test    %al, %al
