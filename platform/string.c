@@ -1,13 +1,14 @@
 /* platform/string.c - the few C library string functions the kernel build provides.
- * (The host build of the pure files uses the host's C library instead.) */
+ * (The host build of the pure files uses the host's C library instead.) memcpy and memset use
+ * the string instructions (fast-string operation, SDM vol. 1 7.3.9.3): guest RAM is cleared
+ * and loaded with them, megabytes at a time. */
+#include <stdint.h>
 #include <string.h>
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
-    unsigned char *d = dst;
-    const unsigned char *s = src;
-    while (n--)
-        *d++ = *s++;
+    void *d = dst;
+    __asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
     return dst;
 }
 
@@ -27,9 +28,11 @@ void *memmove(void *dst, const void *src, size_t n)
 
 void *memset(void *dst, int c, size_t n)
 {
-    unsigned char *d = dst;
-    while (n--)
-        *d++ = (unsigned char)c;
+    void *d = dst;
+    uint64_t pattern = 0x0101010101010101ull * (unsigned char)c;
+    size_t words = n / 8, rest = n % 8;
+    __asm__ volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(pattern) : "memory");
+    __asm__ volatile("rep stosb" : "+D"(d), "+c"(rest) : "a"(pattern) : "memory");
     return dst;
 }
 

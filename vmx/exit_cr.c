@@ -47,26 +47,53 @@ static void set_gpr(struct vcpu *v, unsigned n, uint64_t value)
         *gpr(v, n) = value;
 }
 
-/* The guest asked for `value`; the CPU runs with the fixed bits forced (SDM A.7, A.8), the
- * guest reads `value` back through the shadow. */
-static bool guest_write_cr0(uint64_t value)
+#define CR0_NW   (1ull << 29)
+#define CR0_CD   (1ull << 30)
+#define CR4_PAE  (1ull << 5)
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
+
+/* MOV to CR0 (SDM vol. 2A MOV CR; SDM 10.8.5 for entering and leaving IA-32e mode). The CPU
+ * runs with the VMX fixed bits forced (vcpu_real_cr0); the guest reads its own value back
+ * through the shadow. Returns false for #GP(0). */
+static bool guest_write_cr0(struct vcpu *v, uint64_t value)
 {
-    /* SDM vol. 2A MOV CR: reserved bits 63:32 set, or PG without PE, raise #GP(0); so does
-     * clearing PG in 64-bit mode (the guest stays in long mode here). */
-    if ((value >> 32) || ((value & CR0_PG) && !(value & CR0_PE)) || !(value & CR0_PG))
+    uint64_t old = vmcs_read(CR0_READ_SHADOW);
+    uint64_t efer = vmcs_read(GUEST_IA32_EFER);
+    if ((value >> 32) || ((value & CR0_PG) && !(value & CR0_PE)) ||
+        ((value & CR0_NW) && !(value & CR0_CD)))
         return false;
-    vmcs_write(GUEST_CR0, vmx_fixed_cr(value, vmx.caps.cr0_fixed0, vmx.caps.cr0_fixed1));
+    /* Paging can be turned off in IA-32e mode only from compatibility mode (CS.L = 0). */
+    if ((old & CR0_PG) && !(value & CR0_PG) && (efer & EFER_LMA) &&
+        (vmcs_read(GUEST_CS_AR_BYTES) & (1u << 13)))
+        return false;
+    if (!(old & CR0_PG) && (value & CR0_PG) && (efer & EFER_LME)) {
+        /* Paging on with LME: IA-32e mode starts; PAE must be on (SDM 10.8.5). */
+        if (!(vmcs_read(CR4_READ_SHADOW) & CR4_PAE))
+            return false;
+        vmcs_write(GUEST_IA32_EFER, efer | EFER_LMA);
+        vmcs_write(VM_ENTRY_CONTROLS,
+                   vmcs_read(VM_ENTRY_CONTROLS) | VM_ENTRY_CTL_IA32E_MODE_GUEST);
+    } else if ((old & CR0_PG) && !(value & CR0_PG) && (efer & EFER_LMA)) {
+        vmcs_write(GUEST_IA32_EFER, efer & ~EFER_LMA);
+        vmcs_write(VM_ENTRY_CONTROLS,
+                   vmcs_read(VM_ENTRY_CONTROLS) & ~(uint64_t)VM_ENTRY_CTL_IA32E_MODE_GUEST);
+    }
+    vmcs_write(GUEST_CR0, vcpu_real_cr0(v, value));
     vmcs_write(CR0_READ_SHADOW, value);
     return true;
 }
 
-static bool guest_write_cr4(uint64_t value)
+static bool guest_write_cr4(struct vcpu *v, uint64_t value)
 {
     /* The guest does not have VMX: setting VMXE faults as on a CPU without it. Bits the CPU
-     * cannot set in VMX operation (clear in CR4_FIXED1) fault too. */
+     * cannot set in VMX operation (clear in CR4_FIXED1) fault too; so does clearing PAE in
+     * IA-32e mode (SDM vol. 2A MOV CR). */
     if ((value & CR4_VMXE) || (value & ~vmx.caps.cr4_fixed1))
         return false;
-    vmcs_write(GUEST_CR4, vmx_fixed_cr(value | CR4_VMXE, vmx.caps.cr4_fixed0, vmx.caps.cr4_fixed1));
+    if (!(value & CR4_PAE) && (vmcs_read(GUEST_IA32_EFER) & EFER_LMA))
+        return false;
+    vmcs_write(GUEST_CR4, vcpu_real_cr4(v, value));
     vmcs_write(CR4_READ_SHADOW, value);
     return true;
 }
@@ -80,9 +107,9 @@ enum exit_action exit_cr_access(struct vcpu *v)
     switch (type) {
     case 0: /* MOV to CR */
         if (cr == 0)
-            ok = guest_write_cr0(get_gpr(v, reg));
+            ok = guest_write_cr0(v, get_gpr(v, reg));
         else if (cr == 4)
-            ok = guest_write_cr4(get_gpr(v, reg));
+            ok = guest_write_cr4(v, get_gpr(v, reg));
         else if (cr == 3)
             vmcs_write(GUEST_CR3, get_gpr(v, reg));
         else
@@ -94,12 +121,11 @@ enum exit_action exit_cr_access(struct vcpu *v)
         set_gpr(v, reg, vmcs_read(GUEST_CR3));
         break;
     case 2: /* CLTS */
-        vmcs_write(GUEST_CR0, vmcs_read(GUEST_CR0) & ~CR0_TS);
-        vmcs_write(CR0_READ_SHADOW, vmcs_read(CR0_READ_SHADOW) & ~CR0_TS);
+        ok = guest_write_cr0(v, vmcs_read(CR0_READ_SHADOW) & ~CR0_TS);
         break;
     default: { /* LMSW: bits 3:0 of CR0; it cannot clear PE (SDM vol. 2A LMSW) */
         uint64_t src = (q >> 16) & 0xf, shadow = vmcs_read(CR0_READ_SHADOW);
-        ok = guest_write_cr0((shadow & ~0xeull) | (src & 0xf) | (shadow & CR0_PE));
+        ok = guest_write_cr0(v, (shadow & ~0xeull) | (src & 0xf) | (shadow & CR0_PE));
         break;
     }
     }

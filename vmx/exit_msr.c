@@ -124,7 +124,7 @@ static bool write_efer(uint64_t value)
     /* Reserved bits, or a change of LME while paging is on, fault (SDM 2.2.1, 10.8.5). */
     if (value & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
         return false;
-    if ((value ^ old) & EFER_LME)
+    if (((value ^ old) & EFER_LME) && (vmcs_read(CR0_READ_SHADOW) & (1ull << 31)))
         return false;
     vmcs_write(GUEST_IA32_EFER, (value & ~EFER_LMA) | (old & EFER_LMA)); /* LMA is read-only */
     return true;

@@ -27,6 +27,14 @@ extern char vmx_exit_stub[];
 #define AR_DATA     0xc093  /* present, DPL 0, data read/write accessed, D/B=1, G=1 */
 #define AR_TSS_BUSY 0x008b  /* present, 64-bit busy TSS */
 #define AR_UNUSABLE 0x10000 /* bit 16: segment unusable */
+#define AR_CODE32     0xc09b /* present, DPL 0, code execute/read accessed, D=1, G=1 */
+#define AR_TSS32_BUSY 0x008b /* busy TSS: TR must be usable in every mode (SDM 27.3.1.2) */
+#define AR_REAL_CODE  0x009b /* real mode: present, S=1, code, accessed */
+#define AR_REAL_DATA  0x0093 /* real mode: present, S=1, data read/write, accessed */
+
+#define CR0_PE_   (1ull << 0)
+#define CR0_ET_   (1ull << 4)
+#define CR4_VMXE_ (1ull << 13)
 
 static int adjust(enum vmx_ctl which, uint32_t wanted, uint32_t required, uint32_t *out)
 {
@@ -66,38 +74,36 @@ static void setup_host_state(void)
     vmcs_write(HOST_RIP, (uint64_t)vmx_exit_stub);
 }
 
-static void guest_segment(uint32_t sel_field, uint16_t sel, uint32_t ar)
+static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t *exit_ctl,
+                          uint32_t *entry_ctl)
 {
-    /* Selector, base, limit and access rights are consecutive encodings apart by type:
-     * selector 0x0800+2n, limit 0x4800+2n, AR 0x4814+2n, base 0x6806+2n (SDM B.1.2-B.4.3). */
-    uint32_t n = (sel_field - GUEST_ES_SELECTOR) / 2;
-    vmcs_write(GUEST_ES_SELECTOR + 2 * n, sel);
-    vmcs_write(GUEST_ES_LIMIT + 2 * n, ar == AR_TSS_BUSY ? 0x67 : 0xffffffff);
-    vmcs_write(GUEST_ES_AR_BYTES + 2 * n, ar);
-    vmcs_write(GUEST_ES_BASE + 2 * n, 0);
-}
-
-static int setup_controls(struct vcpu *v, uint32_t *exit_ctl, uint32_t *entry_ctl)
-{
-    uint32_t pin, proc, proc2;
+    uint32_t pin, proc, proc2, pin_req = 0, proc2_req = 0;
+    if (c->time_slice)
+        pin_req |= PIN_BASED_ACTIVATE_VMX_PREEMPTION_TIMER; /* SDM 26.5.1 */
+    if (c->eptp)
+        proc2_req |= PROC_BASED2_ENABLE_EPT | PROC_BASED2_UNRESTRICTED_GUEST; /* SDM 26.6 */
+    if (c->vpid)
+        proc2_req |= PROC_BASED2_ENABLE_VPID; /* SDM 29.1 */
+    if (c->eptp_list)
+        proc2_req |= PROC_BASED2_ENABLE_VM_FUNCTIONS; /* SDM 26.5.6 */
     /* External interrupts and NMIs stop the guest so the host handles them (SDM 26.2). */
-    if (adjust(VMX_CTL_PIN, PIN_BASED_EXTERNAL_INTERRUPT_EXITING | PIN_BASED_NMI_EXITING, 0,
-               &pin) ||
+    if (adjust(VMX_CTL_PIN, PIN_BASED_EXTERNAL_INTERRUPT_EXITING | PIN_BASED_NMI_EXITING,
+               pin_req, &pin) ||
         adjust(VMX_CTL_PROC, PROC_BASED_HLT_EXITING,
                PROC_BASED_USE_IO_BITMAPS | PROC_BASED_USE_MSR_BITMAPS |
                    PROC_BASED_ACTIVATE_SECONDARY_CONTROLS,
                &proc) ||
-        /* Instructions a 64-bit guest may use would #UD unless enabled (SDM 25.6.2). */
+        /* Instructions a guest may use would #UD unless enabled (SDM 25.6.2). */
         adjust(VMX_CTL_PROC2,
-               PROC_BASED2_WBINVD_EXITING | PROC_BASED2_ENABLE_RDTSCP | PROC_BASED2_ENABLE_INVPCID |
-                   PROC_BASED2_ENABLE_XSAVES_XRSTORS,
-               0, &proc2) ||
+               PROC_BASED2_WBINVD_EXITING | PROC_BASED2_ENABLE_RDTSCP |
+                   PROC_BASED2_ENABLE_INVPCID | PROC_BASED2_ENABLE_XSAVES_XRSTORS,
+               proc2_req, &proc2) ||
         adjust(VMX_CTL_EXIT,
-               VM_EXIT_CTL_SAVE_IA32_EFER | VM_EXIT_CTL_LOAD_IA32_EFER | VM_EXIT_CTL_SAVE_IA32_PAT |
-                   VM_EXIT_CTL_LOAD_IA32_PAT,
+               VM_EXIT_CTL_SAVE_IA32_EFER | VM_EXIT_CTL_LOAD_IA32_EFER |
+                   VM_EXIT_CTL_SAVE_IA32_PAT | VM_EXIT_CTL_LOAD_IA32_PAT,
                VM_EXIT_CTL_HOST_ADDRESS_SPACE_SIZE, exit_ctl) ||
         adjust(VMX_CTL_ENTRY, VM_ENTRY_CTL_LOAD_IA32_EFER | VM_ENTRY_CTL_LOAD_IA32_PAT,
-               VM_ENTRY_CTL_IA32E_MODE_GUEST, entry_ctl))
+               c->mode == VCPU_MODE_LONG64 ? VM_ENTRY_CTL_IA32E_MODE_GUEST : 0, entry_ctl))
         return -1;
     vmcs_write(PIN_BASED_VM_EXEC_CONTROL, pin);
     vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
@@ -116,26 +122,116 @@ static int setup_controls(struct vcpu *v, uint32_t *exit_ctl, uint32_t *entry_ct
     vmcs_write(IO_BITMAP_B, v->io_bitmap_b);
     vmcs_write(MSR_BITMAP, v->msr_bitmap);
     vmcs_write(VMCS_LINK_POINTER, ~0ull); /* no shadow VMCS (SDM 27.3.1.5) */
+    if (c->eptp)
+        vmcs_write(EPT_POINTER, c->eptp);
+    if (c->vpid)
+        vmcs_write(VIRTUAL_PROCESSOR_ID, c->vpid);
+    if (c->eptp_list) {
+        vmcs_write(VM_FUNCTION_CONTROL, 1); /* VM function 0: EPTP switching (SDM 25.6.14) */
+        vmcs_write(EPTP_LIST_ADDRESS, c->eptp_list);
+    }
+    v->time_slice = c->time_slice;
     return 0;
 }
 
-/* CR0/CR4 bits the guest may not change: the VMX fixed bits (SDM 25.6.6). The guest reads the
- * shadow for them; writing a value that differs from the shadow causes a CR-access exit. */
-static void setup_cr(struct vcpu *v)
+/* CR0/CR4 bits the guest may not change: the VMX fixed bits (SDM 25.6.6, A.7, A.8); with
+ * unrestricted guest CR0.PE and PG are the guest's own (SDM 27.3.1.1). The guest reads the
+ * shadow for the others; writing a value that differs from the shadow causes a CR-access exit. */
+static void setup_cr(struct vcpu *v, uint64_t cr0, uint64_t cr4, bool unrestricted)
 {
-    uint64_t cr0 = read_cr0(), cr4 = read_cr4();
-    v->cr0_mask = vmx.caps.cr0_fixed0 | ~vmx.caps.cr0_fixed1;
-    v->cr4_mask = vmx.caps.cr4_fixed0 | ~vmx.caps.cr4_fixed1;
-    vmcs_write(GUEST_CR0, cr0);
-    vmcs_write(GUEST_CR4, cr4);
+    uint64_t free0 = unrestricted ? VMX_CR0_UNRESTRICTED_EXEMPT : 0;
+    v->cr0_mask = ((vmx.caps.cr0_fixed0 & ~free0) | ~vmx.caps.cr0_fixed1) & 0xffffffffull;
+    v->cr4_mask = (vmx.caps.cr4_fixed0 | ~vmx.caps.cr4_fixed1) & 0xffffffffull;
+    vmcs_write(GUEST_CR0, vcpu_real_cr0(v, cr0));
+    vmcs_write(GUEST_CR4, vcpu_real_cr4(v, cr4));
     vmcs_write(CR0_GUEST_HOST_MASK, v->cr0_mask);
     vmcs_write(CR4_GUEST_HOST_MASK, v->cr4_mask);
     vmcs_write(CR0_READ_SHADOW, cr0);
-    vmcs_write(CR4_READ_SHADOW, cr4 & ~(1ull << 13)); /* the guest does not see CR4.VMXE */
+    vmcs_write(CR4_READ_SHADOW, cr4 & ~CR4_VMXE_); /* the guest does not see CR4.VMXE */
 }
 
-int vcpu_init_long_mode(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t idt_base,
-                        uint16_t idt_limit)
+uint64_t vcpu_real_cr0(const struct vcpu *v, uint64_t guest_value)
+{
+    uint64_t fixed0 = vmx.caps.cr0_fixed0 & v->cr0_mask;
+    return (guest_value | fixed0) & (vmx.caps.cr0_fixed1 | ~v->cr0_mask);
+}
+
+uint64_t vcpu_real_cr4(const struct vcpu *v, uint64_t guest_value)
+{
+    (void)v;
+    return vmx_fixed_cr(guest_value | CR4_VMXE_, vmx.caps.cr4_fixed0, vmx.caps.cr4_fixed1);
+}
+
+static void segment(uint32_t sel_field, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
+{
+    /* Selector 0x0800+2n, limit 0x4800+2n, AR 0x4814+2n, base 0x6806+2n (SDM B.1.2-B.4.3). */
+    uint32_t n = (sel_field - GUEST_ES_SELECTOR) / 2;
+    vmcs_write(GUEST_ES_SELECTOR + 2 * n, sel);
+    vmcs_write(GUEST_ES_LIMIT + 2 * n, limit);
+    vmcs_write(GUEST_ES_AR_BYTES + 2 * n, ar);
+    vmcs_write(GUEST_ES_BASE + 2 * n, base);
+}
+
+static const uint32_t data_segments[] = {GUEST_SS_SELECTOR, GUEST_DS_SELECTOR, GUEST_ES_SELECTOR,
+                                         GUEST_FS_SELECTOR, GUEST_GS_SELECTOR};
+
+/* Guest state of the start mode (SDM 25.4, checked by SDM 27.3.1). */
+static void setup_guest_mode(struct vcpu *v, const struct vcpu_config *c, uint32_t entry_ctl)
+{
+    bool ug = c->eptp != 0;
+    uint64_t efer = 0;
+    vmcs_write(GUEST_RIP, c->rip);
+    vmcs_write(GUEST_RSP, c->rsp);
+    v->regs.rax = c->rax;
+    v->regs.rbx = c->rbx;
+    switch (c->mode) {
+    case VCPU_MODE_LONG64: {
+        struct desc_ptr gdtr;
+        sgdt(&gdtr);
+        setup_cr(v, read_cr0(), read_cr4() & ~CR4_VMXE_, ug);
+        vmcs_write(GUEST_CR3, c->cr3 ? c->cr3 : read_cr3());
+        segment(GUEST_CS_SELECTOR, SEL_CODE64, 0, 0xffffffff, AR_CODE64);
+        for (size_t i = 0; i < 5; i++)
+            segment(data_segments[i], SEL_DATA, 0, 0xffffffff, AR_DATA);
+        segment(GUEST_TR_SELECTOR, SEL_TSS, 0, 0x67, AR_TSS_BUSY); /* usable (27.3.1.2) */
+        vmcs_write(GUEST_GDTR_BASE, gdtr.base);
+        vmcs_write(GUEST_GDTR_LIMIT, gdtr.limit);
+        vmcs_write(GUEST_IDTR_BASE, c->idt_base);
+        vmcs_write(GUEST_IDTR_LIMIT, c->idt_limit);
+        efer = rdmsr(MSR_EFER); /* LME and LMA set (SDM 27.3.1.1) */
+        break;
+    }
+    case VCPU_MODE_PROT32: /* Multiboot 3.2 / Multiboot2 3.3: flat 4 GiB, paging off */
+        setup_cr(v, CR0_PE_ | CR0_ET_, 0, ug);
+        vmcs_write(GUEST_CR3, 0);
+        segment(GUEST_CS_SELECTOR, 0x08, 0, 0xffffffff, AR_CODE32);
+        for (size_t i = 0; i < 5; i++)
+            segment(data_segments[i], 0x10, 0, 0xffffffff, AR_DATA);
+        segment(GUEST_TR_SELECTOR, 0, 0, 0xffff, AR_TSS32_BUSY);
+        vmcs_write(GUEST_GDTR_BASE, 0);
+        vmcs_write(GUEST_GDTR_LIMIT, 0);
+        vmcs_write(GUEST_IDTR_BASE, 0);
+        vmcs_write(GUEST_IDTR_LIMIT, 0);
+        break;
+    case VCPU_MODE_REAL: /* real-address mode: base = selector << 4, 64 KiB limits */
+        setup_cr(v, CR0_ET_, 0, ug);
+        vmcs_write(GUEST_CR3, 0);
+        segment(GUEST_CS_SELECTOR, c->cs, (uint64_t)c->cs << 4, 0xffff, AR_REAL_CODE);
+        for (size_t i = 0; i < 5; i++)
+            segment(data_segments[i], 0, 0, 0xffff, AR_REAL_DATA);
+        segment(GUEST_TR_SELECTOR, 0, 0, 0xffff, AR_TSS32_BUSY);
+        vmcs_write(GUEST_GDTR_BASE, 0);
+        vmcs_write(GUEST_GDTR_LIMIT, 0xffff);
+        vmcs_write(GUEST_IDTR_BASE, 0);
+        vmcs_write(GUEST_IDTR_LIMIT, 0x3ff); /* the real-mode IVT */
+        break;
+    }
+    segment(GUEST_LDTR_SELECTOR, 0, 0, 0, AR_UNUSABLE);
+    if (entry_ctl & VM_ENTRY_CTL_LOAD_IA32_EFER)
+        vmcs_write(GUEST_IA32_EFER, efer);
+}
+
+int vcpu_init(struct vcpu *v, const struct vcpu_config *c)
 {
     uint64_t limit = vmx.caps.phys_addr_32bit ? (1ull << 32) : 0;
     v->vmcs_phys = mem_alloc_aligned(1, 4096, limit);
@@ -144,6 +240,11 @@ int vcpu_init_long_mode(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t idt
     v->msr_bitmap = mem_alloc_pages(1);
     if (!v->vmcs_phys || !v->io_bitmap_a || !v->io_bitmap_b || !v->msr_bitmap) {
         pr_err("vmx: out of memory for a vCPU\n");
+        return -1;
+    }
+    if (c->mode != VCPU_MODE_LONG64 && !c->eptp) {
+        pr_err("vmx: %s: real and protected mode guests need EPT (unrestricted guest)\n",
+               v->name);
         return -1;
     }
     /* Every port and every MSR exits unless a handler opens it (SDM 25.6.4, 25.6.9). */
@@ -162,12 +263,13 @@ int vcpu_init_long_mode(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t idt
                st == VMX_FAIL_INVALID ? "VMfailInvalid" : vmcs_last_error(NULL));
         return -1;
     }
+    vmx_this_cpu()->current = v;
     v->launched = false;
     v->host_cpu = this_cpu_id();
     v->xcr0 = 1;
 
     uint32_t exit_ctl, entry_ctl;
-    if (setup_controls(v, &exit_ctl, &entry_ctl))
+    if (setup_controls(v, c, &exit_ctl, &entry_ctl))
         return -1;
     setup_host_state();
     if (exit_ctl & VM_EXIT_CTL_LOAD_IA32_EFER)
@@ -175,40 +277,31 @@ int vcpu_init_long_mode(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t idt
     if (exit_ctl & VM_EXIT_CTL_LOAD_IA32_PAT)
         vmcs_write(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
 
-    /* Guest state (SDM 25.4): a flat 64-bit CPL-0 guest on the host's page tables. */
-    setup_cr(v);
-    struct desc_ptr gdtr;
-    sgdt(&gdtr);
-    vmcs_write(GUEST_CR3, read_cr3());
+    setup_guest_mode(v, c, entry_ctl);
     vmcs_write(GUEST_DR7, 0x400);
-    vmcs_write(GUEST_RSP, rsp);
-    vmcs_write(GUEST_RIP, rip);
     vmcs_write(GUEST_RFLAGS, 0x2);
-    guest_segment(GUEST_CS_SELECTOR, SEL_CODE64, AR_CODE64);
-    guest_segment(GUEST_SS_SELECTOR, SEL_DATA, AR_DATA);
-    guest_segment(GUEST_DS_SELECTOR, SEL_DATA, AR_DATA);
-    guest_segment(GUEST_ES_SELECTOR, SEL_DATA, AR_DATA);
-    guest_segment(GUEST_FS_SELECTOR, SEL_DATA, AR_DATA);
-    guest_segment(GUEST_GS_SELECTOR, SEL_DATA, AR_DATA);
-    guest_segment(GUEST_TR_SELECTOR, SEL_TSS, AR_TSS_BUSY); /* TR must be usable (27.3.1.2) */
-    guest_segment(GUEST_LDTR_SELECTOR, 0, AR_UNUSABLE);
-    vmcs_write(GUEST_GDTR_BASE, gdtr.base);
-    vmcs_write(GUEST_GDTR_LIMIT, gdtr.limit);
-    vmcs_write(GUEST_IDTR_BASE, idt_base);
-    vmcs_write(GUEST_IDTR_LIMIT, idt_limit);
     vmcs_write(GUEST_IA32_DEBUGCTL, 0);
     vmcs_write(GUEST_SYSENTER_CS, 0);
     vmcs_write(GUEST_SYSENTER_ESP, 0);
     vmcs_write(GUEST_SYSENTER_EIP, 0);
-    if (entry_ctl & VM_ENTRY_CTL_LOAD_IA32_EFER)
-        vmcs_write(GUEST_IA32_EFER, rdmsr(MSR_EFER)); /* LME and LMA set (SDM 27.3.1.1) */
     if (entry_ctl & VM_ENTRY_CTL_LOAD_IA32_PAT)
-        vmcs_write(GUEST_IA32_PAT, rdmsr(MSR_IA32_PAT));
+        vmcs_write(GUEST_IA32_PAT, 0x0007040600070406ull); /* the power-up PAT (SDM 12.12.4) */
     vmcs_write(GUEST_ACTIVITY_STATE, 0); /* active */
     vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
     vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
     v->state = VCPU_NEW;
     return 0;
+}
+
+int vcpu_init_long_mode(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t idt_base,
+                        uint16_t idt_limit)
+{
+    struct vcpu_config c = {.mode = VCPU_MODE_LONG64,
+                            .rip = rip,
+                            .rsp = rsp,
+                            .idt_base = idt_base,
+                            .idt_limit = idt_limit};
+    return vcpu_init(v, &c);
 }
 
 enum exit_action vcpu_stop(struct vcpu *v, int status, const char *fmt, ...)
@@ -255,15 +348,39 @@ static void report_entry_failure(struct vcpu *v, int st)
     vcpu_stop(v, -1, "VM entry failed (VM-instruction error %u)", n);
 }
 
-void vcpu_run(struct vcpu *v)
+/* Make v's VMCS the current one on this CPU (SDM 25.1: one current VMCS per CPU), and give
+ * the CPU v's XCR0. */
+static int vcpu_load(struct vmx_cpu *c, struct vcpu *v)
+{
+    if (c->current == v)
+        return 0;
+    enum vmx_status st = vmptrld(v->vmcs_phys);
+    if (st != VMX_OK) {
+        vcpu_stop(v, -1, "VMPTRLD failed (%s)",
+                  st == VMX_FAIL_INVALID ? "VMfailInvalid" : vmcs_last_error(NULL));
+        return -1;
+    }
+    c->current = v;
+    if (read_cr4() & (1ull << 18)) /* CR4.OSXSAVE */
+        xsetbv(0, v->xcr0);
+    return 0;
+}
+
+enum exit_action vcpu_run(struct vcpu *v)
 {
     struct vmx_cpu *c = vmx_this_cpu();
+    enum exit_action a = EXIT_STOP;
+    if (vcpu_load(c, v))
+        goto stopped;
+    if (v->time_slice) /* counts down at TSC >> IA32_VMX_MISC[4:0] (SDM 26.5.1) */
+        vmcs_write(VMX_PREEMPTION_TIMER_VALUE, v->time_slice);
     v->state = VCPU_RUNNING;
     trace(TRACE_VM_ENTRY, v->id, v->launched, 0, 0);
     for (;;) {
         int st = vmx_run(&v->regs, v->launched);
         if (__builtin_expect(st != 0, 0)) {
             report_entry_failure(v, st);
+            a = EXIT_STOP;
             break;
         }
         v->launched = true;
@@ -272,7 +389,7 @@ void vcpu_run(struct vcpu *v)
         v->guest_rip = vmcs_read(GUEST_RIP);
         v->exit_qualification = 0; /* handlers that read it fill it in */
         uint32_t basic = v->exit_reason & 0xffff;
-        enum exit_action a = exit_dispatch(v, basic);
+        a = exit_dispatch(v, basic);
         uint64_t ticks = rdtsc() - t0;
         v->exits++;
         if (basic < VM_EXIT_REASONS) {
@@ -280,12 +397,16 @@ void vcpu_run(struct vcpu *v)
             c->exits[basic].ticks += ticks;
         }
         trace(TRACE_VM_EXIT, v->exit_reason, v->guest_rip, v->exit_qualification, ticks);
-        if (a == EXIT_STOP)
+        if (a != EXIT_RESUME)
             break;
     }
+    if (a == EXIT_YIELD)
+        return a;
+stopped:
     v->state = VCPU_STOPPED;
     pr_info("vmx: %s stopped on CPU %u after %lu exits: %s\n", v->name, this_cpu_id(), v->exits,
             v->stop_reason);
+    return EXIT_STOP;
 }
 
 void vmx_print_exit_stats(uint32_t cpu)

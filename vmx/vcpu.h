@@ -15,7 +15,29 @@ struct guest_regs { /* order fixed by vmx/vmx_entry.S */
 
 enum vcpu_state { VCPU_NEW, VCPU_RUNNING, VCPU_STOPPED };
 
-enum exit_action { EXIT_RESUME, EXIT_STOP };
+/* What the exit handler wants next: enter the guest again, stop it for good, or give the CPU
+ * to another vCPU (time slice over) and come back later. */
+enum exit_action { EXIT_RESUME, EXIT_STOP, EXIT_YIELD };
+
+/* How a vCPU starts (book 6.3-6.4). */
+enum vcpu_mode {
+    VCPU_MODE_LONG64, /* 64-bit, CPL 0, on the page tables at `cr3` (built-in guests) */
+    VCPU_MODE_PROT32, /* 32-bit protected mode, flat segments, paging off (Multiboot) */
+    VCPU_MODE_REAL,   /* real-address mode at cs:ip (raw images, the book's GuestBoot) */
+};
+
+struct vcpu_config {
+    enum vcpu_mode mode;
+    uint64_t rip, rsp, rax, rbx;
+    uint16_t cs;         /* real mode: CS selector (base = cs << 4) */
+    uint64_t cr3;        /* long mode */
+    uint64_t idt_base;   /* long mode */
+    uint16_t idt_limit;
+    uint64_t eptp;       /* 0: no EPT (long mode on the host's page tables only) */
+    uint16_t vpid;       /* 0: no VPID */
+    uint32_t time_slice; /* VMX-preemption timer ticks per slice, 0: none */
+    uint64_t eptp_list;  /* physical address of an EPTP list: enables VMFUNC 0 */
+};
 
 struct vcpu;
 
@@ -52,20 +74,30 @@ struct vcpu {
     uint64_t xcr0;
     uint64_t cr0_mask, cr4_mask;
     uint64_t exits;
+    uint32_t time_slice;
     uint32_t unhandled_port_log[8]; /* ports already reported as unmodelled */
 };
+
+/* Allocate the VMCS and bitmaps, make the VMCS current on this CPU and fill every field for
+ * the start state in *c. The vCPU must then run on this CPU (its host state is this CPU's). */
+int vcpu_init(struct vcpu *v, const struct vcpu_config *c);
 
 /* A 64-bit guest that shares the host's page tables (no EPT): entry point, stack top.
  * Allocates the VMCS and bitmaps, makes the VMCS current and fills every field. */
 int vcpu_init_long_mode(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t idt_base,
                         uint16_t idt_limit);
 
-/* Run until the guest stops (its exit handler says so, or an entry fails). */
-void vcpu_run(struct vcpu *v);
+/* Run until the guest stops (an exit handler says so, or an entry fails) or its time slice
+ * ends; returns the action that ended the run (EXIT_STOP or EXIT_YIELD). */
+enum exit_action vcpu_run(struct vcpu *v);
 
 /* Stop the guest with a reason that is printed. */
 enum exit_action vcpu_stop(struct vcpu *v, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* The CR0/CR4 value the CPU runs with when the guest asked for `guest_value`. */
+uint64_t vcpu_real_cr0(const struct vcpu *v, uint64_t guest_value);
+uint64_t vcpu_real_cr4(const struct vcpu *v, uint64_t guest_value);
 
 /* Event injection (SDM 27.6): a hardware exception at the next VM entry. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);

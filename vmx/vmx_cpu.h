@@ -12,6 +12,8 @@
 
 #define VM_EXIT_REASONS 80 /* basic exit reasons 0..79 */
 
+struct vcpu;
+
 struct vmx_exit_stat {
     uint64_t count;
     uint64_t ticks; /* TSC ticks spent in the handler */
@@ -23,6 +25,7 @@ struct vmx_cpu {
     uint64_t vmxon_phys; /* VMXON region */
     uint64_t vmcs_phys;  /* this CPU's own VMCS (first guest) */
     uint64_t cr0_before, cr4_before;
+    struct vcpu *current; /* whose VMCS is current on this CPU */
     struct vmx_exit_stat exits[VM_EXIT_REASONS];
 };
 
