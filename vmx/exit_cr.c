@@ -72,8 +72,7 @@ static bool guest_write_cr0(struct vcpu *v, uint64_t value)
         if (!(vmcs_read(CR4_READ_SHADOW) & CR4_PAE))
             return false;
         vmcs_write(GUEST_IA32_EFER, efer | EFER_LMA);
-        vmcs_write(VM_ENTRY_CONTROLS,
-                   vmcs_read(VM_ENTRY_CONTROLS) | VM_ENTRY_CTL_IA32E_MODE_GUEST);
+        vmcs_write(VM_ENTRY_CONTROLS, vmcs_read(VM_ENTRY_CONTROLS) | VM_ENTRY_CTL_IA32E_MODE_GUEST);
     } else if ((old & CR0_PG) && !(value & CR0_PG) && (efer & EFER_LMA)) {
         vmcs_write(GUEST_IA32_EFER, efer & ~EFER_LMA);
         vmcs_write(VM_ENTRY_CONTROLS,

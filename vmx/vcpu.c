@@ -23,14 +23,14 @@ extern char vmx_exit_stub[];
 #define MSR_IA32_SYSENTER_EIP 0x176
 
 /* Access rights (SDM 25.4.1, table 25-2). */
-#define AR_CODE64   0xa09b  /* present, DPL 0, code execute/read accessed, L=1, G=1 */
-#define AR_DATA     0xc093  /* present, DPL 0, data read/write accessed, D/B=1, G=1 */
-#define AR_TSS_BUSY 0x008b  /* present, 64-bit busy TSS */
-#define AR_UNUSABLE 0x10000 /* bit 16: segment unusable */
-#define AR_CODE32     0xc09b /* present, DPL 0, code execute/read accessed, D=1, G=1 */
-#define AR_TSS32_BUSY 0x008b /* busy TSS: TR must be usable in every mode (SDM 27.3.1.2) */
-#define AR_REAL_CODE  0x009b /* real mode: present, S=1, code, accessed */
-#define AR_REAL_DATA  0x0093 /* real mode: present, S=1, data read/write, accessed */
+#define AR_CODE64     0xa09b  /* present, DPL 0, code execute/read accessed, L=1, G=1 */
+#define AR_DATA       0xc093  /* present, DPL 0, data read/write accessed, D/B=1, G=1 */
+#define AR_TSS_BUSY   0x008b  /* present, 64-bit busy TSS */
+#define AR_UNUSABLE   0x10000 /* bit 16: segment unusable */
+#define AR_CODE32     0xc09b  /* present, DPL 0, code execute/read accessed, D=1, G=1 */
+#define AR_TSS32_BUSY 0x008b  /* busy TSS: TR must be usable in every mode (SDM 27.3.1.2) */
+#define AR_REAL_CODE  0x009b  /* real mode: present, S=1, code, accessed */
+#define AR_REAL_DATA  0x0093  /* real mode: present, S=1, data read/write, accessed */
 
 #define CR0_PE_   (1ull << 0)
 #define CR0_ET_   (1ull << 4)
@@ -87,20 +87,20 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
     if (c->eptp_list)
         proc2_req |= PROC_BASED2_ENABLE_VM_FUNCTIONS; /* SDM 26.5.6 */
     /* External interrupts and NMIs stop the guest so the host handles them (SDM 26.2). */
-    if (adjust(VMX_CTL_PIN, PIN_BASED_EXTERNAL_INTERRUPT_EXITING | PIN_BASED_NMI_EXITING,
-               pin_req, &pin) ||
+    if (adjust(VMX_CTL_PIN, PIN_BASED_EXTERNAL_INTERRUPT_EXITING | PIN_BASED_NMI_EXITING, pin_req,
+               &pin) ||
         adjust(VMX_CTL_PROC, PROC_BASED_HLT_EXITING,
                PROC_BASED_USE_IO_BITMAPS | PROC_BASED_USE_MSR_BITMAPS |
                    PROC_BASED_ACTIVATE_SECONDARY_CONTROLS,
                &proc) ||
         /* Instructions a guest may use would #UD unless enabled (SDM 25.6.2). */
         adjust(VMX_CTL_PROC2,
-               PROC_BASED2_WBINVD_EXITING | PROC_BASED2_ENABLE_RDTSCP |
-                   PROC_BASED2_ENABLE_INVPCID | PROC_BASED2_ENABLE_XSAVES_XRSTORS,
+               PROC_BASED2_WBINVD_EXITING | PROC_BASED2_ENABLE_RDTSCP | PROC_BASED2_ENABLE_INVPCID |
+                   PROC_BASED2_ENABLE_XSAVES_XRSTORS,
                proc2_req, &proc2) ||
         adjust(VMX_CTL_EXIT,
-               VM_EXIT_CTL_SAVE_IA32_EFER | VM_EXIT_CTL_LOAD_IA32_EFER |
-                   VM_EXIT_CTL_SAVE_IA32_PAT | VM_EXIT_CTL_LOAD_IA32_PAT,
+               VM_EXIT_CTL_SAVE_IA32_EFER | VM_EXIT_CTL_LOAD_IA32_EFER | VM_EXIT_CTL_SAVE_IA32_PAT |
+                   VM_EXIT_CTL_LOAD_IA32_PAT,
                VM_EXIT_CTL_HOST_ADDRESS_SPACE_SIZE, exit_ctl) ||
         adjust(VMX_CTL_ENTRY, VM_ENTRY_CTL_LOAD_IA32_EFER | VM_ENTRY_CTL_LOAD_IA32_PAT,
                c->mode == VCPU_MODE_LONG64 ? VM_ENTRY_CTL_IA32E_MODE_GUEST : 0, entry_ctl))
@@ -243,8 +243,7 @@ int vcpu_init(struct vcpu *v, const struct vcpu_config *c)
         return -1;
     }
     if (c->mode != VCPU_MODE_LONG64 && !c->eptp) {
-        pr_err("vmx: %s: real and protected mode guests need EPT (unrestricted guest)\n",
-               v->name);
+        pr_err("vmx: %s: real and protected mode guests need EPT (unrestricted guest)\n", v->name);
         return -1;
     }
     /* Every port and every MSR exits unless a handler opens it (SDM 25.6.4, 25.6.9). */
@@ -286,7 +285,7 @@ int vcpu_init(struct vcpu *v, const struct vcpu_config *c)
     vmcs_write(GUEST_SYSENTER_EIP, 0);
     if (entry_ctl & VM_ENTRY_CTL_LOAD_IA32_PAT)
         vmcs_write(GUEST_IA32_PAT, 0x0007040600070406ull); /* the power-up PAT (SDM 12.12.4) */
-    vmcs_write(GUEST_ACTIVITY_STATE, 0); /* active */
+    vmcs_write(GUEST_ACTIVITY_STATE, 0);                   /* active */
     vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
     vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
     v->state = VCPU_NEW;

@@ -29,9 +29,9 @@ enum vcpu_mode {
 struct vcpu_config {
     enum vcpu_mode mode;
     uint64_t rip, rsp, rax, rbx;
-    uint16_t cs;         /* real mode: CS selector (base = cs << 4) */
-    uint64_t cr3;        /* long mode */
-    uint64_t idt_base;   /* long mode */
+    uint16_t cs;       /* real mode: CS selector (base = cs << 4) */
+    uint64_t cr3;      /* long mode */
+    uint64_t idt_base; /* long mode */
     uint16_t idt_limit;
     uint64_t eptp;       /* 0: no EPT (long mode on the host's page tables only) */
     uint16_t vpid;       /* 0: no VPID */
