@@ -27,25 +27,6 @@ void trace_ring_init(struct trace_ring *r, struct trace_record *storage, uint32_
     __atomic_store_n(&r->head, 0, __ATOMIC_RELEASE);
 }
 
-void trace_append(struct trace_ring *r, uint64_t tsc, uint16_t type, uint64_t a, uint64_t b,
-                  uint64_t c, uint64_t d)
-{
-    uint64_t m = TRACE_LOAD(&r->head); /* only this CPU writes head */
-    if (r->capacity != 0) {
-        struct trace_record *slot = &r->records[m & (r->capacity - 1)];
-        TRACE_STORE(&slot->seq, (uint32_t)m); /* marks the slot as changing */
-        __atomic_thread_fence(__ATOMIC_RELEASE);
-        TRACE_STORE(&slot->tsc, tsc);
-        TRACE_STORE(&slot->cpu, r->cpu);
-        TRACE_STORE(&slot->type, type);
-        TRACE_STORE(&slot->v[0], a);
-        TRACE_STORE(&slot->v[1], b);
-        TRACE_STORE(&slot->v[2], c);
-        TRACE_STORE(&slot->v[3], d);
-    }
-    __atomic_store_n(&r->head, m + 1, __ATOMIC_RELEASE); /* publishes the complete record */
-}
-
 uint64_t trace_total(const struct trace_ring *r)
 {
     return __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);

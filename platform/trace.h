@@ -55,8 +55,26 @@ void trace_ring_init(struct trace_ring *r, struct trace_record *storage, uint32_
                      uint16_t cpu);
 
 /* Appends a record; only r's own CPU may call it. Overwrites the oldest record when full. */
-void trace_append(struct trace_ring *r, uint64_t tsc, uint16_t type, uint64_t a, uint64_t b,
-                  uint64_t c, uint64_t d);
+/* Inline: it sits on the VM-exit path. */
+static inline void trace_append(struct trace_ring *r, uint64_t tsc, uint16_t type, uint64_t a,
+                                uint64_t b, uint64_t c, uint64_t d)
+{
+    uint64_t m = __atomic_load_n(&r->head, __ATOMIC_RELAXED); /* only this CPU writes head */
+    if (r->capacity != 0) {
+        struct trace_record *slot = &r->records[m & (r->capacity - 1)];
+        __atomic_store_n(&slot->seq, (uint32_t)m,
+                         __ATOMIC_RELAXED); /* marks the slot as changing */
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        __atomic_store_n(&slot->tsc, tsc, __ATOMIC_RELAXED);
+        __atomic_store_n(&slot->cpu, r->cpu, __ATOMIC_RELAXED);
+        __atomic_store_n(&slot->type, type, __ATOMIC_RELAXED);
+        __atomic_store_n(&slot->v[0], a, __ATOMIC_RELAXED);
+        __atomic_store_n(&slot->v[1], b, __ATOMIC_RELAXED);
+        __atomic_store_n(&slot->v[2], c, __ATOMIC_RELAXED);
+        __atomic_store_n(&slot->v[3], d, __ATOMIC_RELAXED);
+    }
+    __atomic_store_n(&r->head, m + 1, __ATOMIC_RELEASE); /* publishes the complete record */
+}
 
 /* Records currently held: min(appended, capacity). */
 uint32_t trace_count(const struct trace_ring *r);

@@ -32,6 +32,10 @@ static const exit_handler_fn exit_table[VM_EXIT_REASONS] = {
     [VM_EXIT_REASON_INVVPID] = exit_vmx_instruction,
     [VM_EXIT_REASON_WBINVD] = exit_wbinvd,
     [VM_EXIT_REASON_XSETBV] = exit_xsetbv,
+    [VM_EXIT_REASON_PREEMPTION_TIMER] = exit_preemption_timer,
+    [VM_EXIT_REASON_EPT_VIOLATION] = exit_ept_violation,
+    [VM_EXIT_REASON_EPT_MISCONFIG] = exit_ept_misconfig,
+    [VM_EXIT_REASON_VMFUNC] = exit_vmfunc,
 };
 
 exit_handler_fn exit_handler_for(uint32_t basic_reason)

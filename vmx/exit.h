@@ -28,6 +28,10 @@ enum exit_action exit_vmx_instruction(struct vcpu *v);
 enum exit_action exit_triple_fault(struct vcpu *v);
 enum exit_action exit_external_interrupt(struct vcpu *v);
 enum exit_action exit_entry_failure(struct vcpu *v);
+enum exit_action exit_preemption_timer(struct vcpu *v); /* exit_ept.c */
+enum exit_action exit_ept_violation(struct vcpu *v);
+enum exit_action exit_ept_misconfig(struct vcpu *v);
+enum exit_action exit_vmfunc(struct vcpu *v);
 
 /* Open the MSRs a guest may access directly in a 4 KiB MSR bitmap (SDM 25.6.9). */
 void exit_msr_setup_bitmap(uint8_t *bitmap);

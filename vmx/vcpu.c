@@ -368,6 +368,7 @@ static int vcpu_load(struct vmx_cpu *c, struct vcpu *v)
 enum exit_action vcpu_run(struct vcpu *v)
 {
     struct vmx_cpu *c = vmx_this_cpu();
+    struct trace_ring *ring = &this_cpu()->trace;
     enum exit_action a = EXIT_STOP;
     if (vcpu_load(c, v))
         goto stopped;
@@ -395,9 +396,14 @@ enum exit_action vcpu_run(struct vcpu *v)
             c->exits[basic].count++;
             c->exits[basic].ticks += ticks;
         }
-        trace(TRACE_VM_EXIT, v->exit_reason, v->guest_rip, v->exit_qualification, ticks);
+        trace_append(ring, t0, TRACE_VM_EXIT, v->exit_reason, v->guest_rip, v->exit_qualification,
+                     ticks);
         if (a != EXIT_RESUME)
             break;
+        if (__builtin_expect(v->stop_request && *v->stop_request, 0)) {
+            a = vcpu_stop(v, v->exit_status, "its VM was stopped");
+            break;
+        }
     }
     if (a == EXIT_YIELD)
         return a;

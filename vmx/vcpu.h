@@ -47,6 +47,11 @@ struct vcpu_ops {
     bool (*io)(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value);
     /* A VMCALL the VMX layer does not serve itself. */
     bool (*hypercall)(struct vcpu *v);
+    /* An EPT violation (SDM 29.3.3.2) at guest-physical `gpa`: a device model may serve it;
+     * otherwise the guest is stopped with the decoded qualification. */
+    enum exit_action (*ept_violation)(struct vcpu *v, uint64_t gpa, uint64_t qualification);
+    /* Describe the EPT entry that makes `gpa` misconfigured (SDM 29.3.3.1), into buf. */
+    void (*explain_misconfig)(struct vcpu *v, uint64_t gpa, char *buf, unsigned len);
 };
 
 struct vcpu {
@@ -75,6 +80,7 @@ struct vcpu {
     uint64_t cr0_mask, cr4_mask;
     uint64_t exits;
     uint32_t time_slice;
+    volatile bool *stop_request;    /* set by another CPU: stop at the next exit (may be NULL) */
     uint32_t unhandled_port_log[8]; /* ports already reported as unmodelled */
 };
 

@@ -1,0 +1,92 @@
+/* vm/sched.c - per-CPU run queues of vCPUs, round robin with the VMX-preemption timer. */
+#include "platform/console.h"
+#include "platform/percpu.h"
+#include "platform/smp.h"
+#include "vm/sched.h"
+
+struct run_queue {
+    struct sched_entry e[SCHED_MAX_PER_CPU];
+    uint32_t n;
+    uint32_t slice;
+    uint64_t switches;
+};
+
+static struct run_queue queues[MAX_CPUS];
+
+int sched_assign(uint32_t cpu, struct vcpu *v, const struct vcpu_config *start)
+{
+    if (cpu >= cpu_count || cpus[cpu].state != CPU_ONLINE) {
+        pr_err("sched: %s: host CPU %u is not online\n", v->name, cpu);
+        return -1;
+    }
+    struct run_queue *q = &queues[cpu];
+    if (q->n == SCHED_MAX_PER_CPU) {
+        pr_err("sched: %s: host CPU %u already runs %d vCPUs\n", v->name, cpu, SCHED_MAX_PER_CPU);
+        return -1;
+    }
+    q->e[q->n].v = v;
+    q->e[q->n].start = *start;
+    q->n++;
+    return 0;
+}
+
+void sched_reset(void)
+{
+    for (uint32_t i = 0; i < MAX_CPUS; i++)
+        queues[i].n = 0;
+}
+
+uint64_t sched_switches(uint32_t cpu)
+{
+    return queues[cpu].switches;
+}
+
+/* Runs on the queue's own CPU: VMX on, every vCPU's VMCS built here, then round robin. */
+static void run_queue(void *arg)
+{
+    struct run_queue *q = arg;
+    uint32_t live = 0;
+    if (vmx_enable_this_cpu()) {
+        for (uint32_t i = 0; i < q->n; i++)
+            vcpu_stop(q->e[i].v, -1, "host CPU %u could not enter VMX operation", this_cpu_id());
+        return;
+    }
+    for (uint32_t i = 0; i < q->n; i++) {
+        struct sched_entry *e = &q->e[i];
+        e->start.time_slice = q->n > 1 ? q->slice : 0;
+        e->v->host_cpu = this_cpu_id();
+        if (vcpu_init(e->v, &e->start)) {
+            vcpu_stop(e->v, -1, "its VMCS could not be set up");
+            e->v->state = VCPU_STOPPED;
+            continue;
+        }
+        live++;
+    }
+    while (live) {
+        for (uint32_t i = 0; i < q->n; i++) {
+            struct vcpu *v = q->e[i].v;
+            if (v->state == VCPU_STOPPED)
+                continue;
+            if (vcpu_run(v) == EXIT_STOP)
+                live--;
+            else
+                q->switches++;
+        }
+    }
+}
+
+void sched_run_all(uint32_t time_slice_ticks)
+{
+    uint32_t me = this_cpu_id();
+    for (uint32_t c = 0; c < cpu_count; c++) {
+        queues[c].slice = time_slice_ticks;
+        if (c != me && queues[c].n && xcall_post(c, run_queue, &queues[c]))
+            pr_err("sched: cannot start the vCPUs of host CPU %u\n", c);
+    }
+    if (queues[me].n)
+        run_queue(&queues[me]);
+    for (uint32_t c = 0; c < cpu_count; c++)
+        if (c != me && queues[c].n)
+            while (xcall_wait(c, 1000000)) /* guests may run for a long time */
+                ;
+}
