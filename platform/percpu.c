@@ -4,6 +4,7 @@
 #include "platform/cpu.h"
 
 struct percpu cpus[MAX_CPUS];
+static struct trace_record bsp_trace_storage[TRACE_RING_SIZE];
 uint32_t cpu_count = 1;
 
 void percpu_setup(uint32_t id, uint32_t apic_id)
@@ -12,6 +13,8 @@ void percpu_setup(uint32_t id, uint32_t apic_id)
     p->self = p;
     p->id = id;
     p->apic_id = apic_id;
+    if (!p->trace_storage && id == 0)
+        p->trace_storage = bsp_trace_storage; /* before any allocator exists */
     if (!p->trace.records)
         trace_ring_init(&p->trace, p->trace_storage, TRACE_RING_SIZE, (uint16_t)id);
     wrmsr(MSR_GS_BASE, (uint64_t)p);

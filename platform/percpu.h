@@ -25,8 +25,9 @@ struct percpu {
     uint64_t ist_top; /* separate stack for #DF, NMI and #MC */
     struct gdt_block gdt;
     struct trace_ring trace;
-    struct trace_record trace_storage[TRACE_RING_SIZE];
-    void *vmx; /* the VMX layer's per-CPU state, set by vmx/ */
+    struct trace_record *trace_storage; /* TRACE_RING_SIZE records: static for the BSP,
+                                         * allocated when an AP is started */
+    void *vmx;                          /* the VMX layer's per-CPU state, set by vmx/ */
 };
 
 extern struct percpu cpus[MAX_CPUS];

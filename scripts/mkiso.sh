@@ -1,18 +1,34 @@
 #!/bin/sh
-# scripts/mkiso.sh ELF OUT.iso "ARGS" [MODULE[:ARGS] ...]
+# scripts/mkiso.sh [--bare multiboot|multiboot2] ELF OUT.iso "ARGS" [MODULE[:ARGS] ...]
 # Make a bootable GRUB ISO (BIOS; also EFI when grub-efi-amd64-bin is installed) that boots
 # the hypervisor with the given command line and multiboot2 modules.
+# With --bare, GRUB boots ELF itself (a test guest, no hypervisor) as /boot/kernel.elf with the
+# multiboot (v1) or multiboot2 command, and the modules with module or module2 accordingly.
 set -eu
+bare=
+if [ "${1:-}" = --bare ]; then
+    bare=$2; shift 2
+    case $bare in
+    multiboot|multiboot2) ;;
+    *) echo "mkiso.sh: --bare takes multiboot or multiboot2, not '$bare'" >&2; exit 2 ;;
+    esac
+fi
 elf=$1; out=$2; args=$3; shift 3
 tree=$(mktemp -d "${TMPDIR:-/tmp}/vp-iso.XXXXXX")
 trap 'rm -rf "$tree"' EXIT
 mkdir -p "$tree/boot/grub"
-cp "$elf" "$tree/boot/vanderpool.elf"
+if [ -n "$bare" ]; then
+    kernel=kernel.elf title="bare guest" kcmd=$bare
+    modcmd=module; [ "$bare" = multiboot2 ] && modcmd=module2
+else
+    kernel=vanderpool.elf title=Vanderpool kcmd=multiboot2 modcmd=module2
+fi
+cp "$elf" "$tree/boot/$kernel"
 {
     echo "set timeout=0"
     echo "set default=0"
-    echo "menuentry \"Vanderpool\" {"
-    echo "    multiboot2 /boot/vanderpool.elf $args"
+    echo "menuentry \"$title\" {"
+    echo "    $kcmd /boot/$kernel $args"
     n=0
     for m in "$@"; do
         file=${m%%:*}
@@ -20,7 +36,7 @@ cp "$elf" "$tree/boot/vanderpool.elf"
         case $m in *:*) margs=${m#*:} ;; esac
         base=$(basename "$file")
         cp "$file" "$tree/boot/$n-$base"
-        echo "    module2 /boot/$n-$base $base $margs"
+        echo "    $modcmd /boot/$n-$base $base $margs"
         n=$((n + 1))
     done
     echo "    boot"

@@ -2,16 +2,17 @@
 # scripts/run.sh - boot Vanderpool in Bochs once.
 #
 #   run.sh [--live] [--cpus N] [--model NAME] [--timeout S] [--megs M] [--dir DIR]
-#          --elf ELF [--args "CMDLINE"] [--module FILE[:ARGS]]... [--bare]
+#          --elf ELF [--args "CMDLINE"] [--module FILE[:ARGS]]... [--bare multiboot|multiboot2]
 #
 # Builds an ISO for this run in DIR (default build/run), writes DIR/bochsrc and runs
 # bochs-bin headless (RFB display that waits for nobody, the debugger told to `c`ontinue,
 # stdin from /dev/null so it never waits for the keyboard), bounded by --timeout.
 # The serial output lands in DIR/serial.txt; with --live it is also shown as it comes.
-# With --bare the ELF given is booted directly (a test guest without the hypervisor).
+# With --bare the ELF given is booted directly (a test guest without the hypervisor): GRUB
+# loads it with its multiboot (v1) or multiboot2 command, ARGS as its command line.
 # Exit status: 0 when Bochs ended by itself, 124 on timeout, 130 when interrupted.
 set -u
-live=0 cpus=1 model=corei7_icelake_u timeout=120 megs=256 dir=build/run elf= args= mods=
+live=0 cpus=1 model=corei7_icelake_u timeout=120 megs=256 dir=build/run elf= args= mods= bare=
 while [ $# -gt 0 ]; do
     case $1 in
     --live) live=1 ;;
@@ -23,11 +24,16 @@ while [ $# -gt 0 ]; do
     --elf) elf=$2; shift ;;
     --args) args=$2; shift ;;
     --module) mods="$mods $2"; shift ;;
+    --bare) bare=$2; shift ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
 done
 [ -n "$elf" ] || { echo "run.sh: --elf is required" >&2; exit 2; }
+case $bare in
+""|multiboot|multiboot2) ;;
+*) echo "run.sh: --bare takes multiboot or multiboot2, not '$bare'" >&2; exit 2 ;;
+esac
 here=$(cd "$(dirname "$0")/.." && pwd)
 bpid= lpid=
 # timeout(1) puts Bochs in a process group of its own, so a Ctrl-C in the terminal does not
@@ -48,8 +54,13 @@ mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 rm -f "$dir/serial.txt" "$dir/bochs.log" "$dir/bochs.out" "$dir/port"
 
-# shellcheck disable=SC2086
-"$here/scripts/mkiso.sh" "$elf" "$dir/boot.iso" "$args" $mods || exit 1
+if [ -n "$bare" ]; then
+    # shellcheck disable=SC2086
+    "$here/scripts/mkiso.sh" --bare "$bare" "$elf" "$dir/boot.iso" "$args" $mods || exit 1
+else
+    # shellcheck disable=SC2086
+    "$here/scripts/mkiso.sh" "$elf" "$dir/boot.iso" "$args" $mods || exit 1
+fi
 
 if [ "$live" = 1 ]; then
     listener="$here/build/host/serial-listen"
