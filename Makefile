@@ -101,11 +101,11 @@ vmxcap: $(VMXCAP)
 unit: $(UNIT_BIN)
 	@scripts/unit.sh $(UNIT_BIN)
 
-system: $(ELF)
+system: $(ELF) guests
 	@tests/system/run.sh --jobs $(JOBS) --elf $(ELF) $(if $(T),--only "$(T)")
 
 test: deps
-	@$(MAKE) --no-print-directory $(ELF) $(UNIT_BIN) $(VMXCAP)
+	@$(MAKE) --no-print-directory $(ELF) $(UNIT_BIN) $(VMXCAP) guests
 	@scripts/test.sh $(UNIT_BIN) $(ELF) $(JOBS)
 
 bench: deps
@@ -121,5 +121,8 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+# Test guests (guests/): multiboot kernels and a real-mode image, run bare and under Vanderpool.
+include guests/guests.mk
 
 -include $(KOBJS:.o=.d)

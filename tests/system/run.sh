@@ -6,6 +6,7 @@
 #   CPUS=4  ARGS="scenario=boot"  MODEL=corei7_icelake_u  TIMEOUT=120  MODULES="file[:args] ..."
 #   ALLOW_PANIC=1        (the run may print PANIC / *** EXCEPTION; otherwise that fails it)
 #   HALTS=1              (the run ends by halting, so the timeout ends it: not a failure)
+#   BARE=multiboot|multiboot2 ELF=build/guests/X.elf   (boot a test guest directly, no hypervisor)
 #   check() { expect "SCENARIO boot: PASS"; expect_re 'cpu: 4 of 4 CPUs online'; reject "ERROR"; }
 # Helpers in check(): expect TEXT, expect_re REGEX, reject TEXT, expect_count N REGEX, fail MSG.
 # The serial log is $SERIAL (carriage returns removed). Every run is bounded by TIMEOUT.
@@ -29,13 +30,19 @@ run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
     rm -rf "$dir"; mkdir -p "$dir"
     (
         CPUS=1 ARGS="" MODEL=corei7_icelake_u TIMEOUT=120 MODULES="" ALLOW_PANIC=0 MEGS=256 HALTS=0
+        BARE="" ELF=""
         # shellcheck disable=SC1090
         . "$file"
-        case " $ARGS " in *" onpanic="*) ;; *) ARGS="$ARGS onpanic=poweroff" ;; esac
+        runelf=$elf bare=()
+        if [ -n "$BARE" ]; then # a test guest booted by GRUB itself; ELF relative to the tree
+            runelf=$here/$ELF bare=(--bare "$BARE")
+        else
+            case " $ARGS " in *" onpanic="*) ;; *) ARGS="$ARGS onpanic=poweroff" ;; esac
+        fi
         modargs=()
         for m in $MODULES; do modargs+=(--module "$m"); done
         start=$(date +%s.%N)
-        "$here/scripts/run.sh" --dir "$dir" --elf "$elf" --cpus "$CPUS" --model "$MODEL" \
+        "$here/scripts/run.sh" --dir "$dir" --elf "$runelf" "${bare[@]}" --cpus "$CPUS" --model "$MODEL" \
             --timeout "$TIMEOUT" --megs "$MEGS" --args "$ARGS" "${modargs[@]}" >"$dir/run.out" 2>&1
         rc=$?
         end=$(date +%s.%N)

@@ -1,0 +1,99 @@
+# guests/guests.mk - the stand-alone test guests (guests/*/, guests/lib/): small kernels that
+# boot bare (GRUB) or under Vanderpool and report `TEST <guest>: PASS`. See guests/README.md.
+#
+#   make -f guests/guests.mk            build them all on their own (from the top of the tree)
+#   include guests/guests.mk            from the Makefile: adds the target `guests`
+#
+# Produces build/guests/{hello,memcheck,mb2hello,longmode}.elf (ELF32, multiboot) and
+# build/guests/realmode.bin (a raw real-mode image for 0x7c00). Everything here is named
+# GUEST_* or lives under build/guests/, so it cannot clash with the Makefile.
+
+GUEST_STANDALONE := $(if $(filter %guests.mk,$(firstword $(MAKEFILE_LIST))),1)
+GUEST_PREV_GOAL := $(.DEFAULT_GOAL)
+
+GUEST_BUILD   := build/guests
+GUEST_OBJCOPY ?= objcopy
+GUEST_CC_INC  := $(shell $(CC) -print-file-name=include)
+
+# Freestanding; our own <string.h> (guests/lib/libc); no SSE/x87 code, so the 64-bit guest needs
+# no FPU set-up; no loop-to-memset rewriting.
+GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-stack-protector \
+                -fno-pic -fno-pie -mgeneral-regs-only -fno-omit-frame-pointer \
+                -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
+                -nostdinc -isystem $(GUEST_CC_INC) -Iguests/lib/libc -I. -MMD -MP
+GUEST_CFLAGS32 := -m32 -march=i686 $(GUEST_CFLAGS)
+GUEST_CFLAGS64 := -m64 -mno-red-zone -mcmodel=small $(GUEST_CFLAGS)
+GUEST_ASFLAGS  := -D__ASSEMBLY__ -I. -MMD -MP
+GUEST_LDFLAGS  := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
+                  -Wl,--no-warn-rwx-segments
+
+# The library; platform/fmt.c is the hypervisor's formatter (pure C), linked in as it is.
+GUEST_LIB_SRCS := guests/lib/uart.c guests/lib/test.c guests/lib/mb.c guests/lib/mb_print.c \
+                  guests/lib/string.c platform/fmt.c
+GUEST_LIB32 := $(patsubst %,$(GUEST_BUILD)/o32/%.o,$(GUEST_LIB_SRCS) guests/lib/divdi3.c)
+GUEST_LIB64 := $(patsubst %,$(GUEST_BUILD)/o64/%.o,$(GUEST_LIB_SRCS))
+
+GUEST_ELF32_NAMES := hello memcheck mb2hello
+GUEST_IMAGES := $(patsubst %,$(GUEST_BUILD)/%.elf,$(GUEST_ELF32_NAMES) longmode) \
+                $(GUEST_BUILD)/realmode.bin
+
+.PHONY: guests
+guests: $(GUEST_IMAGES)
+
+$(GUEST_BUILD)/o32/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC32    $<"
+	@$(CC) $(GUEST_CFLAGS32) -c $< -o $@
+
+$(GUEST_BUILD)/o32/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS32    $<"
+	@$(CC) -m32 $(GUEST_ASFLAGS) -c $< -o $@
+
+$(GUEST_BUILD)/o64/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC64    $<"
+	@$(CC) $(GUEST_CFLAGS64) -c $< -o $@
+
+$(GUEST_BUILD)/o64/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS64    $<"
+	@$(CC) -m64 $(GUEST_ASFLAGS) -c $< -o $@
+
+# A 32-bit multiboot guest: guests/NAME/{entry.S,main.c,linker.ld} + the 32-bit library.
+define GUEST_ELF32_RULE
+GUEST_OBJS_$(1) := $$(patsubst %,$$(GUEST_BUILD)/o32/%.o,$$(wildcard guests/$(1)/*.S guests/$(1)/*.c))
+$$(GUEST_BUILD)/$(1).elf: $$(GUEST_OBJS_$(1)) $$(GUEST_LIB32) guests/$(1)/linker.ld
+	@echo "  LD32    $$@"
+	@$$(CC) -m32 $$(GUEST_LDFLAGS) -T guests/$(1)/linker.ld -o $$@ $$(GUEST_OBJS_$(1)) $$(GUEST_LIB32)
+endef
+$(foreach g,$(GUEST_ELF32_NAMES),$(eval $(call GUEST_ELF32_RULE,$(g))))
+
+# longmode: 32-bit multiboot entry and 64-bit C, linked as x86-64, then turned into an ELF32
+# file (the same bytes and load addresses) so that any multiboot v1 loader takes it.
+GUEST_OBJS_longmode := $(patsubst %,$(GUEST_BUILD)/o64/%.o,$(wildcard guests/longmode/*.S guests/longmode/*.c))
+$(GUEST_BUILD)/longmode64.elf: $(GUEST_OBJS_longmode) $(GUEST_LIB64) guests/longmode/linker.ld
+	@echo "  LD64    $@"
+	@$(CC) -m64 $(GUEST_LDFLAGS) -T guests/longmode/linker.ld -o $@ $(GUEST_OBJS_longmode) $(GUEST_LIB64)
+
+$(GUEST_BUILD)/longmode.elf: $(GUEST_BUILD)/longmode64.elf
+	@echo "  OBJCOPY $@"
+	@$(GUEST_OBJCOPY) -O elf32-i386 $< $@
+
+# realmode: a raw 16-bit image for 0x7c00 (the book's GuestBoot), 512 bytes with the boot
+# signature.
+$(GUEST_BUILD)/realmode.elf: $(GUEST_BUILD)/o32/guests/realmode/realmode.S.o guests/realmode/linker.ld
+	@echo "  LD16    $@"
+	@$(CC) -m32 $(GUEST_LDFLAGS) -T guests/realmode/linker.ld -o $@ $(GUEST_BUILD)/o32/guests/realmode/realmode.S.o
+
+$(GUEST_BUILD)/realmode.bin: $(GUEST_BUILD)/realmode.elf
+	@echo "  OBJCOPY $@"
+	@$(GUEST_OBJCOPY) -O binary $< $@
+
+GUEST_ALL_OBJS := $(sort $(GUEST_LIB32) $(GUEST_LIB64) $(GUEST_OBJS_longmode) \
+                  $(foreach g,$(GUEST_ELF32_NAMES),$(GUEST_OBJS_$(g))) \
+                  $(GUEST_BUILD)/o32/guests/realmode/realmode.S.o)
+-include $(GUEST_ALL_OBJS:.o=.d)
+
+# Included from the Makefile, leave its default goal alone; on its own, build the guests.
+.DEFAULT_GOAL := $(if $(GUEST_STANDALONE),guests,$(GUEST_PREV_GOAL))
