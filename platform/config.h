@@ -15,6 +15,7 @@ struct boot_config {
     uint32_t onpanic;    /* enum panic_action */
     uint32_t calibrate;  /* 0 PIT, 1 ACPI PM timer */
     uint64_t iterations; /* loop count for benchmarks and stress scenarios */
+    bool allcpus;        /* run the scenario's guest on every CPU, not only the first */
 };
 
 extern struct boot_config config;

@@ -6,7 +6,9 @@
  * exit reason the guest provokes was counted.
  */
 #include "platform/console.h"
+#include "platform/config.h"
 #include "platform/percpu.h"
+#include "platform/smp.h"
 #include "vmx/exit.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_cpu.h"
@@ -23,25 +25,47 @@ static const uint32_t expected_exits[] = {
     VM_EXIT_REASON_VMXON,          VM_EXIT_REASON_TRIPLE_FAULT,
 };
 
-static bool run(void)
-{
-    static struct vcpu v;
-    if (builtin_guest_run(&v, "guest0", guest_basic_main))
-        return false;
+static struct vcpu guests[MAX_CPUS];
+static volatile int ran[MAX_CPUS];
 
-    struct vmx_cpu *c = vmx_this_cpu();
-    bool all_seen = true;
-    for (size_t i = 0; i < sizeof(expected_exits) / sizeof(expected_exits[0]); i++) {
+static void run_here(void *arg)
+{
+    (void)arg;
+    static const char *const names[] = {"guest0", "guest1", "guest2", "guest3",
+                                        "guest4", "guest5", "guest6", "guest7"};
+    uint32_t me = this_cpu_id();
+    ran[me] = !builtin_guest_run(&guests[me], me < 8 ? names[me] : "guest", guest_basic_main);
+}
+
+static bool check_cpu(uint32_t cpu)
+{
+    struct vmx_cpu *c = cpus[cpu].vmx;
+    struct vcpu *v = &guests[cpu];
+    bool ok = ran[cpu] && c;
+    for (size_t i = 0; ok && i < sizeof(expected_exits) / sizeof(expected_exits[0]); i++) {
         if (!c->exits[expected_exits[i]].count) {
-            kprintf("guest-basic: no %s exit was counted\n",
+            kprintf("guest-basic: CPU %u: no %s exit was counted\n", cpu,
                     vmx_exit_reason_name(expected_exits[i]));
-            all_seen = false;
+            ok = false;
         }
     }
-    vmx_print_exit_stats(this_cpu_id());
-    bool triple = (v.exit_reason & 0xffff) == VM_EXIT_REASON_TRIPLE_FAULT;
-    kprintf("guest-basic: guest stopped by %s\n", triple ? "a triple fault" : v.stop_reason);
-    return triple && all_seen;
+    bool triple = (v->exit_reason & 0xffff) == VM_EXIT_REASON_TRIPLE_FAULT;
+    kprintf("guest-basic: %s on CPU %u stopped by %s\n", v->name ? v->name : "guest", cpu,
+            triple ? "a triple fault" : v->stop_reason);
+    return ok && triple;
+}
+
+static bool run(void)
+{
+    bool ok = true;
+    if (config.allcpus)
+        xcall_run_all(run_here, NULL);
+    else
+        run_here(NULL);
+    for (uint32_t i = 0; i < cpu_count; i++)
+        if (cpus[i].state == CPU_ONLINE && (i == 0 || config.allcpus))
+            ok &= check_cpu(i);
+    return ok;
 }
 
 const struct scenario scenario_guest_basic = {

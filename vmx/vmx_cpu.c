@@ -8,6 +8,7 @@
 #include "platform/power.h"
 #include "platform/smp.h"
 #include "vmx/vmx_controls.h"
+#include "vmx/vcpu.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/vmx_insn.h"
 
@@ -188,6 +189,7 @@ void vmx_disable_this_cpu(void)
         return;
     }
     v->on = false;
+    v->current = NULL;
     write_cr4(read_cr4() & ~CR4_VMXE);
 }
 
@@ -228,5 +230,11 @@ uint32_t vmx_enable_all(void)
 
 void vmx_disable_all(void)
 {
+    /* Exit statistics of every CPU that ran guests, then VMXOFF everywhere. */
+    for (uint32_t i = 0; i < cpu_count; i++) {
+        struct vmx_cpu *v = cpus[i].vmx;
+        if (v && v->current)
+            vmx_print_exit_stats(i);
+    }
     xcall_run_all(disable_one, NULL);
 }

@@ -5,9 +5,20 @@
 #include "platform/fmt.h"
 #include "platform/trap.h"
 
-uint64_t guest_fixup; /* resume address while a *_safe instruction runs */
-uint32_t guest_fault; /* vector + 1 of the fault it took */
-static uint32_t checks, failures;
+/* Per guest CPU (indexed by the initial APIC id from CPUID.1:EBX[31:24]): several CPUs may
+ * run built-in guests at the same time. */
+#define GUEST_MAX_CPUS 64
+static uint32_t checks[GUEST_MAX_CPUS], failures[GUEST_MAX_CPUS];
+
+static uint32_t me(void)
+{
+    return (cpuid(1, 0).ebx >> 24) % GUEST_MAX_CPUS;
+}
+
+struct guest_fixup {
+    uint64_t insn, resume;
+};
+extern const struct guest_fixup __guest_fixups_start[], __guest_fixups_end[];
 
 static void guest_putc(void *ctx, char c)
 {
@@ -25,29 +36,32 @@ void guest_printf(const char *fmt, ...)
 
 void guest_check(bool ok, const char *what)
 {
-    checks++;
+    uint32_t i = me();
+    checks[i]++;
     if (!ok)
-        failures++;
+        failures[i]++;
     guest_printf("GUEST check: %s %s\n", ok ? "ok" : "FAIL", what);
 }
 
 uint32_t guest_failures(void)
 {
-    return failures;
+    return failures[me()];
 }
 
 uint32_t guest_checks(void)
 {
-    return checks;
+    return checks[me()];
 }
 
 /* Called by the stubs in guest_ops.S for vectors 0-31. */
 void guest_trap(struct trap_frame *f)
 {
-    if (guest_fixup) {
-        guest_fault = (uint32_t)f->vector + 1;
-        f->rip = guest_fixup;
-        return;
+    for (const struct guest_fixup *x = __guest_fixups_start; x < __guest_fixups_end; x++) {
+        if (x->insn == f->rip) {
+            f->r11 = f->vector + 1;
+            f->rip = x->resume;
+            return;
+        }
     }
     guest_printf("GUEST unexpected exception %lu at RIP 0x%lx error 0x%lx\n", f->vector, f->rip,
                  f->error_code);

@@ -1,8 +1,9 @@
 /*
  * guests/builtin/guest_ops.S - guest-side instructions with a recovery point.
- * Before the instruction, guest_fixup holds the address to resume at and guest_fault is 0;
- * if it faults, the guest's exception handler (guest_lib.c) stores vector + 1 in guest_fault
- * and resumes at guest_fixup. Each function returns guest_fault.
+ * Each instruction that may fault is listed in the table guest_fixups (pairs: address of the
+ * instruction, address to resume at). The guest's exception handler (guest_lib.c) looks the
+ * faulting RIP up there, puts vector + 1 in R11 and resumes; the function returns R11, so 0
+ * means the instruction completed. No shared state: several CPUs may run guests at once.
  */
 #include "platform/isr_stubs.inc"
 
@@ -10,14 +11,15 @@
         .code64
 
 .macro SAFE_BEGIN
-        lea     9f(%rip), %r11
-        mov     %r11, guest_fixup(%rip)
-        movl    $0, guest_fault(%rip)
+        xor     %r11d, %r11d
+8:
 .endm
 .macro SAFE_END
-9:      movq    $0, guest_fixup(%rip)
-        mov     guest_fault(%rip), %eax
+9:      mov     %r11d, %eax
         ret
+        .pushsection .rodata.guest_fixups, "a"
+        .quad   8b, 9b
+        .popsection
 .endm
 
         .global guest_rdmsr_safe        /* (msr, uint64_t *value) */
@@ -54,12 +56,14 @@ guest_xsetbv_safe:
         .global guest_vmxon_safe        /* (phys) */
 guest_vmxon_safe:
         push    %rdi
-        SAFE_BEGIN
-        vmxon   (%rsp)
-9:      movq    $0, guest_fixup(%rip)
-        mov     guest_fault(%rip), %eax
+        xor     %r11d, %r11d
+8:      vmxon   (%rsp)
+9:      mov     %r11d, %eax
         pop     %rdi
         ret
+        .pushsection .rodata.guest_fixups, "a"
+        .quad   8b, 9b
+        .popsection
 
         .global guest_write_cr4_safe    /* (value) */
 guest_write_cr4_safe:
