@@ -56,7 +56,10 @@ uint32_t guest_checks(void)
 /* Called by the stubs in guest_ops.S for vectors 0-31. */
 void guest_trap(struct trap_frame *f)
 {
-    for (const struct guest_fixup *x = __guest_fixups_start; x < __guest_fixups_end; x++) {
+    size_t n = ((uintptr_t)__guest_fixups_end - (uintptr_t)__guest_fixups_start) /
+               sizeof(struct guest_fixup);
+    for (size_t i = 0; i < n; i++) {
+        const struct guest_fixup *x = &__guest_fixups_start[i];
         if (x->insn == f->rip) {
             f->r11 = f->vector + 1;
             f->rip = x->resume;
