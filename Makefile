@@ -36,7 +36,9 @@ KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 # Pure files: no asm, no hidden hardware; also built for the host and unit-tested.
 PURE_SRCS := $(wildcard platform/fmt.c platform/cmdline.c platform/trace.c platform/mb2.c \
                         platform/acpi_tables.c platform/pmm.c vmx/vmcs_fields.c vmx/vmx_names.c \
-                        vmx/vmx_caps.c vmx/vmx_controls.c vmx/vmcs_dump.c devices/debugcon.c)
+                        vmx/vmx_caps.c vmx/vmx_controls.c vmx/vmcs_dump.c devices/debugcon.c \
+                        vm/vm_config.c devices/uart16550.c devices/debug_exit.c \
+                        devices/shutdown_port.c devices/port_policy.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
                -fno-omit-frame-pointer

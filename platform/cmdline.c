@@ -190,6 +190,8 @@ static void cmdline_apply_str(const struct cmdline_option *o, const struct cmdli
                               struct cmdline_errors *e)
 {
     size_t n = cmdline_unquote(t, NULL, 0);
+    if (o->dest.str == NULL)
+        return; /* checked elsewhere (e.g. vm= by vm/vm_config.c) */
     if (n >= o->size) {
         cmdline_error(e, "value too long for option '%s': at most %zu characters", o->key,
                       o->size ? o->size - 1 : 0);
@@ -292,7 +294,7 @@ int cmdline_parse(const char *line, const struct cmdline_option *opts, size_t no
             } else {
                 cmdline_error(&e, "unknown option '%.*s'", (int)t.key_len, t.key);
             }
-        } else if (seen & (1ULL << i)) {
+        } else if ((seen & (1ULL << i)) && !opts[i].repeatable) {
             cmdline_error(&e, "option '%s' given twice", opts[i].key);
         } else {
             seen |= 1ULL << i;

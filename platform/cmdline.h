@@ -50,6 +50,7 @@ struct cmdline_option {
     const char *const *names; /* CMDLINE_ENUM: allowed names, NULL-terminated */
     uint64_t min, max;        /* CMDLINE_UINT: accepted range, inclusive */
     const char *help;         /* one line for cmdline_help */
+    bool repeatable;          /* may appear several times (e.g. vm=, parsed elsewhere) */
 };
 
 /* Parses line (NULL counts as empty) against the nopts options of opts. The messages go to err

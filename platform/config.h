@@ -16,6 +16,7 @@ struct boot_config {
     uint32_t calibrate;  /* 0 PIT, 1 ACPI PM timer */
     uint64_t iterations; /* loop count for benchmarks and stress scenarios */
     bool allcpus;        /* run the scenario's guest on every CPU, not only the first */
+    char vmconfig[64];   /* name of a GRUB module holding VM descriptions (docs/vm-config.md) */
 };
 
 extern struct boot_config config;
