@@ -197,8 +197,7 @@ static void cmdline_apply_str(const struct cmdline_option *o, const struct cmdli
                       o->size ? o->size - 1 : 0);
         return;
     }
-    if (o->dest.str != NULL)
-        cmdline_unquote(t, o->dest.str, o->size);
+    cmdline_unquote(t, o->dest.str, o->size);
 }
 
 /* Checks and stores the value of a token whose key matched option o. */
