@@ -319,11 +319,11 @@ Test(cmdline, help_lists_every_option)
 Test(cmdline, repeatable_option_may_appear_twice)
 {
     char msg[256];
-    const struct cmdline_option opts[] = {
+    const struct cmdline_option many[] = {
         {.key = "vm", .type = CMDLINE_STR, .dest.str = NULL, .repeatable = true},
         {.key = "n", .type = CMDLINE_UINT, .dest.uint = NULL, .min = 0, .max = 9},
     };
-    cr_assert_eq(cmdline_parse("vm=a:mem=1M vm=b:mem=2M", opts, 2, msg, sizeof(msg)), 0);
-    cr_assert_eq(cmdline_parse("n=1 n=2", opts, 2, msg, sizeof(msg)), 1);
+    cr_assert_eq(cmdline_parse("vm=a:mem=1M vm=b:mem=2M", many, 2, msg, sizeof(msg)), 0);
+    cr_assert_eq(cmdline_parse("n=1 n=2", many, 2, msg, sizeof(msg)), 1);
     cr_assert_str_eq(msg, "option 'n' given twice\n");
 }
