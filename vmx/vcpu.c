@@ -9,6 +9,7 @@
 #include "platform/mem.h"
 #include "platform/percpu.h"
 #include "vmx/exit.h"
+#include "vmx/invalidate.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_controls.h"
@@ -288,6 +289,12 @@ int vcpu_init(struct vcpu *v, const struct vcpu_config *c)
     vmcs_write(GUEST_ACTIVITY_STATE, 0);                   /* active */
     vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
     vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+    /* TLBs are per logical processor: invalidate here, on the CPU that will run the vCPU,
+     * anything an earlier user of this EPTP or VPID left (vmx/invalidate.h, SDM 29.4.3). */
+    if (c->eptp)
+        vmx_invept_context(c->eptp);
+    if (c->vpid)
+        vmx_invvpid_context(c->vpid);
     v->state = VCPU_NEW;
     return 0;
 }
