@@ -74,12 +74,21 @@ static bool cmdline_next(const char **p, struct cmdline_token *t)
     if (*s == '\0')
         return false;
     memset(t, 0, sizeof(*t));
+    /* GRUB passes an argument holding blanks as one quoted word ("key=a b"): the opening
+     * quote belongs to the value, which then runs to the closing one. */
+    bool wrapped = *s == '"';
+    if (wrapped)
+        s++;
     t->key = s;
-    while (*s != '\0' && !cmdline_blank(*s) && *s != '=')
+    while (*s != '\0' && !cmdline_blank(*s) && *s != '=' && *s != '"')
         s++;
     t->key_len = (size_t)(s - t->key);
+    if (*s == '"' && wrapped) { /* a quoted bare key */
+        s++;
+        wrapped = false;
+    }
     if (*s == '=') {
-        bool quoted = false;
+        bool quoted = wrapped;
         t->has_value = true;
         t->val = ++s;
         while (*s != '\0' && (quoted || !cmdline_blank(*s))) {

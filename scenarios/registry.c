@@ -8,9 +8,11 @@ SCENARIO_DECLARE(caps);
 SCENARIO_DECLARE(vmxon);
 SCENARIO_DECLARE(guest_basic);
 SCENARIO_DECLARE(bench);
+SCENARIO_DECLARE(vms);
 SCENARIO_DECLARE(fault);
 
 const struct scenario *const scenarios[] = {
-    &scenario_boot,        &scenario_trace, &scenario_caps,  &scenario_vmxon,
-    &scenario_guest_basic, &scenario_bench, &scenario_fault, NULL,
+    &scenario_boot,  &scenario_trace,       &scenario_caps,
+    &scenario_vmxon, &scenario_guest_basic, &scenario_bench,
+    &scenario_vms,   &scenario_fault,       NULL,
 };

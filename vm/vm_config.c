@@ -619,18 +619,24 @@ int vm_config_parse_cmdline(struct vm_config_list *l, const char *line)
         for (; *s != '\0' && (quoted || !vmc_blank(*s)); s++)
             if (*s == '"')
                 quoted = !quoted;
-        if (s - t < 2 || t[0] != 'v' || t[1] != 'm' || (s - t > 2 && t[2] != '='))
+        const char *end = s;
+        if (*t == '"' && end - t >= 2 && end[-1] == '"') {
+            /* GRUB passes an argument holding blanks as one quoted word: "vm=a:cmdline=x y" */
+            t++;
+            end--;
+        }
+        if (end - t < 2 || t[0] != 'v' || t[1] != 'm' || (end - t > 2 && t[2] != '='))
             continue; /* another option: not ours */
-        if (s - t <= 3) {
+        if (end - t <= 3) {
             vmc_error(&p, "'vm' needs a value: vm=NAME:key=value,...");
             continue;
         }
         const char *name = t + 3, *colon = name;
-        while (colon < s && *colon != ':')
+        while (colon < end && *colon != ':')
             colon++;
         vmc_begin(&p, name, (size_t)(colon - name));
-        if (colon < s)
-            vmc_items(&p, colon + 1, s);
+        if (colon < end)
+            vmc_items(&p, colon + 1, end);
         vmc_end(&p);
     }
     return l->errors - start;

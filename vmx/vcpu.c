@@ -220,6 +220,7 @@ static void setup_guest_mode(struct vcpu *v, const struct vcpu_config *c, uint32
         segment(GUEST_CS_SELECTOR, c->cs, (uint64_t)c->cs << 4, 0xffff, AR_REAL_CODE);
         for (size_t i = 0; i < 5; i++)
             segment(data_segments[i], 0, 0, 0xffff, AR_REAL_DATA);
+        segment(GUEST_SS_SELECTOR, c->ss, (uint64_t)c->ss << 4, 0xffff, AR_REAL_DATA);
         segment(GUEST_TR_SELECTOR, 0, 0, 0xffff, AR_TSS32_BUSY);
         vmcs_write(GUEST_GDTR_BASE, 0);
         vmcs_write(GUEST_GDTR_LIMIT, 0xffff);

@@ -29,7 +29,7 @@ enum vcpu_mode {
 struct vcpu_config {
     enum vcpu_mode mode;
     uint64_t rip, rsp, rax, rbx;
-    uint16_t cs;       /* real mode: CS selector (base = cs << 4) */
+    uint16_t cs, ss;   /* real mode: CS and SS selectors (base = selector << 4) */
     uint64_t cr3;      /* long mode */
     uint64_t idt_base; /* long mode */
     uint16_t idt_limit;

@@ -327,3 +327,14 @@ Test(cmdline, repeatable_option_may_appear_twice)
     cr_assert_eq(cmdline_parse("n=1 n=2", many, 2, msg, sizeof(msg)), 1);
     cr_assert_str_eq(msg, "option 'n' given twice\n");
 }
+
+Test(cmdline, grub_quoted_word)
+{
+    char msg[256];
+    char name[32] = "";
+    const struct cmdline_option one[] = {
+        {.key = "note", .type = CMDLINE_STR, .dest.str = name, .size = sizeof(name)},
+    };
+    cr_assert_eq(cmdline_parse("\"note=two words\"", one, 1, msg, sizeof(msg)), 0);
+    cr_assert_str_eq(name, "two words");
+}

@@ -428,3 +428,15 @@ Test(vm_config, image_matches)
     cr_assert_not(vm_config_image_matches("x", NULL));
     cr_assert_str_eq(vm_image_kind_name(VM_IMAGE_MULTIBOOT), "multiboot");
 }
+
+Test(vm_config, grub_quoted_vm_token)
+{
+    struct vm_config vms[2];
+    char err[512];
+    struct vm_config_list l;
+    vm_config_list_init(&l, vms, 2, err, sizeof(err));
+    cr_assert_eq(vm_config_parse_cmdline(&l, "x=1 \"vm=a:image=k.elf,cmdline=hi there\" y"), 0);
+    cr_assert_eq(l.count, 1);
+    cr_assert_str_eq(vms[0].name, "a");
+    cr_assert_str_eq(vms[0].cmdline, "hi there");
+}

@@ -1,0 +1,122 @@
+/*
+ * scenarios/vms.c - run the VMs described on the command line (vm=NAME:...) and in the
+ * config module (vmconfig=MODULE), each on its host CPU (book 6.4). A VM whose description or
+ * image is bad is reported and not started; the others run. When the last VM ends, one
+ * summary line per VM is printed (name, exit status, exits, reason).
+ * PASS when every described VM started and ended at its own request (debug-exit or
+ * power-off); FAIL otherwise.
+ */
+#include <string.h>
+#include "platform/boot.h"
+#include "platform/config.h"
+#include "platform/console.h"
+#include "platform/mem.h"
+#include "platform/percpu.h"
+#include "vm/sched.h"
+#include "vm/vm.h"
+#include "scenarios/scenario.h"
+
+#define TIME_SLICE_TICKS 2000000 /* VMX-preemption timer value for CPUs shared by VMs */
+
+static struct vm vms[VM_MAX];
+static struct vm_config cfgs[VM_CONFIG_MAX];
+static char errors[2048];
+
+static void print_errors(void)
+{
+    const char *p = errors;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        int len = nl ? (int)(nl - p) : (int)strlen(p);
+        pr_err("vm config: %.*s\n", len, p);
+        p += len + (nl ? 1 : 0);
+    }
+}
+
+static size_t read_configs(void)
+{
+    struct vm_config_list list;
+    vm_config_list_init(&list, cfgs, VM_CONFIG_MAX, errors, sizeof(errors));
+    vm_config_parse_cmdline(&list, boot_info.cmdline);
+    if (config.vmconfig[0]) {
+        bool found = false;
+        for (size_t i = 0; i < boot_info.modules_count; i++) {
+            const struct mb2_module *m = &boot_info.modules[i];
+            if (m->cmdline && vm_config_image_matches(config.vmconfig, m->cmdline)) {
+                vm_config_parse_file(&list, config.vmconfig, phys_to_virt(m->start),
+                                     m->end - m->start);
+                found = true;
+            }
+        }
+        if (!found)
+            pr_err("vm config: no boot module named '%s' (vmconfig=)\n", config.vmconfig);
+    }
+    print_errors();
+    return list.count;
+}
+
+/* A pinned VM goes to the first online CPU of its mask; the others round-robin over all
+ * online CPUs, so VMs run concurrently when there are CPUs for them. */
+static int pick_cpu(const struct vm_config *c, uint32_t *next)
+{
+    for (uint32_t tries = 0; tries < cpu_count; tries++) {
+        uint32_t cpu = c->pin_mask ? tries : (*next + tries) % cpu_count;
+        if (cpus[cpu].state != CPU_ONLINE)
+            continue;
+        if (c->pin_mask && !(c->pin_mask & (1ull << cpu)))
+            continue;
+        if (!c->pin_mask)
+            *next = cpu + 1;
+        return (int)cpu;
+    }
+    return -1;
+}
+
+static bool run(void)
+{
+    size_t n = read_configs();
+    uint32_t next = 0, started = 0, clean = 0;
+    uint64_t used_before = mem_used_bytes();
+    if (!n) {
+        kprintf("vms: no VM described: give vm=NAME:image=MODULE,... or vmconfig=MODULE\n");
+        return false;
+    }
+    sched_reset();
+    for (size_t i = 0; i < n && i < VM_MAX; i++) {
+        if (vm_create(&vms[i], (uint32_t)i, &cfgs[i]))
+            continue;
+        int cpu = pick_cpu(&cfgs[i], &next);
+        if (cpu < 0) {
+            pr_err("vm %s: none of its host CPUs is online\n", cfgs[i].name);
+            vms[i].state = VM_FAILED;
+            continue;
+        }
+        if (!vm_schedule(&vms[i], (uint32_t)cpu))
+            started++;
+    }
+    kprintf("vms: %u of %zu VMs started\n", started, n);
+    sched_run_all(TIME_SLICE_TICKS);
+    for (size_t i = 0; i < n && i < VM_MAX; i++) {
+        vm_print_summary(&vms[i]);
+        if (vms[i].state == VM_RUNNING && vms[i].stop)
+            clean++;
+    }
+    for (uint32_t c = 0; c < cpu_count; c++)
+        if (sched_switches(c))
+            kprintf("vms: CPU %u switched between its vCPUs %lu times (preemption timer)\n", c,
+                    sched_switches(c));
+    uint64_t ram = 0;
+    for (size_t i = 0; i < n && i < VM_MAX; i++)
+        if (vms[i].ram_hpa)
+            ram += vms[i].cfg.mem;
+    kprintf("vms: memory beyond guest RAM: %lu KiB for %u VMs\n",
+            (mem_used_bytes() - used_before - ram) >> 10, started);
+    return started == n && clean == started;
+}
+
+const struct scenario scenario_vms = {
+    .name = "vms",
+    .book = "6",
+    .summary = "run the VMs of vm= options and the vmconfig module, each in its own EPT",
+    .run = run,
+};

@@ -1,0 +1,276 @@
+/* vm/vm.c - creating a VM: guest RAM behind its own EPT, the image loaded, devices attached
+ * (book 6.1, 6.3-6.4). */
+#include <stdarg.h>
+#include <string.h>
+#include "platform/boot.h"
+#include "platform/console.h"
+#include "platform/cpu.h"
+#include "platform/fmt.h"
+#include "platform/mem.h"
+#include "vm/host_mtrr.h"
+#include "vm/sched.h"
+#include "vm/vm.h"
+#include "vm/vm_stop.h"
+#include "vmx/ept_violation.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_cpu.h"
+
+#define SZ_2M (2ull << 20)
+
+/* ---- EPT table pages come from the page allocator; they are counted per VM ---- */
+
+static uint64_t ept_alloc(void *ctx)
+{
+    (void)ctx;
+    return mem_alloc_pages(1);
+}
+
+static void ept_free(void *ctx, uint64_t phys)
+{
+    (void)ctx;
+    mem_free_pages(phys, 1);
+}
+
+static void *ept_ptr(void *ctx, uint64_t phys)
+{
+    (void)ctx;
+    return phys_to_virt(phys);
+}
+
+uint8_t *vm_gpa_ptr(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+    if (gpa >= vm->cfg.mem || len > vm->cfg.mem - gpa)
+        return NULL;
+    return phys_to_virt(vm->ram_hpa + gpa);
+}
+
+static uint8_t *ram_ptr(void *ctx, uint64_t gpa, uint64_t len)
+{
+    return vm_gpa_ptr(ctx, gpa, len);
+}
+
+/* ---- devices ---- */
+
+static void print_line(void *ctx, const char *line)
+{
+    struct vm *vm = ctx;
+    kprintf("%s: %s\n", vm->cfg.name, line);
+}
+
+static void request_stop(struct vm *vm, struct vcpu *v, const struct vm_stop_request *r)
+{
+    vm->status = r->status;
+    fmt_snprintf(vm->why, sizeof(vm->why), "%s", r->why);
+    v->exit_status = r->status;
+    vm->stop = true; /* every vCPU of the VM stops at its next exit */
+}
+
+/* Port I/O of the guest: its devices, else the unclaimed-port policy (devices/port_policy.h). */
+static bool vm_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value)
+{
+    struct vm *vm = v->vm;
+    struct vm_stop_request stop = {false, 0, NULL};
+    uint64_t flags = spin_lock_irqsave(&vm->lock);
+    bool claimed = uart_io(&vm->uart, port, size, in, value) ||
+                   debugcon_io(&vm->con, port, size, in, value) ||
+                   debug_exit_io(&vm->dexit, port, size, in, value, &stop) ||
+                   shutdown_port_io(&vm->power, port, size, in, value, &stop);
+    if (!claimed) {
+        if (port_policy_note(&vm->ports, port)) {
+            char msg[128];
+            port_policy_message(&vm->ports, port, size, in, msg, sizeof(msg));
+            pr_info("%s: %s\n", vm->cfg.name, msg);
+        }
+        port_policy_access(size, in, value);
+    }
+    spin_unlock_irqrestore(&vm->lock, flags);
+    if (stop.stop)
+        request_stop(vm, v, &stop);
+    return true;
+}
+
+/* No device model answers memory accesses yet: an access outside the guest's RAM (or to a
+ * page it may not touch) stops the VM with the decoded violation, never a retry loop. */
+static enum exit_action vm_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t q)
+{
+    struct vm *vm = v->vm;
+    struct ept_violation d;
+    char msg[200];
+    uint64_t gla = (q & (1u << 7)) ? vmcs_read(GUEST_LINEAR_ADDRESS) : 0;
+    ept_violation_decode(&d, q, gpa, gla, vmx.caps.ept.advanced_exit_info, false);
+    ept_violation_format(&d, msg, sizeof(msg));
+    fmt_snprintf(vm->why, sizeof(vm->why), "%s at RIP 0x%lx", msg, v->guest_rip);
+    vm->status = -1;
+    vm->stop = true;
+    return vcpu_stop(v, -1, "%s", vm->why);
+}
+
+static void vm_explain_misconfig(struct vcpu *v, uint64_t gpa, char *buf, unsigned len)
+{
+    struct vm *vm = v->vm;
+    ept_explain_misconfig(&vm->ept, gpa, buf, len);
+}
+
+static const struct vcpu_ops vm_ops = {
+    .io = vm_io,
+    .ept_violation = vm_ept_violation,
+    .explain_misconfig = vm_explain_misconfig,
+};
+
+/* ---- creation ---- */
+
+static int fail(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct vm *vm, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(vm->why, sizeof(vm->why), fmt, ap);
+    va_end(ap);
+    vm->state = VM_FAILED;
+    vm->status = -1;
+    pr_err("vm %s: not started: %s\n", vm->cfg.name, vm->why);
+    return -1;
+}
+
+static const struct mb2_module *find_module(const char *name)
+{
+    for (size_t i = 0; i < boot_info.modules_count; i++)
+        if (boot_info.modules[i].cmdline &&
+            vm_config_image_matches(name, boot_info.modules[i].cmdline))
+            return &boot_info.modules[i];
+    return NULL;
+}
+
+/* Guest RAM and its EPT: GPA 0 .. mem -> one contiguous host block, with the memory type the
+ * host MTRRs give that block (book 6.1.10; SDM 29.3.7). */
+static int setup_memory(struct vm *vm)
+{
+    uint64_t pages = vm->cfg.mem / 4096;
+    vm->ram_hpa = mem_alloc_aligned(pages, SZ_2M, 0);
+    if (!vm->ram_hpa)
+        return fail(vm, "no %lu MiB of contiguous host memory for its RAM", vm->cfg.mem >> 20);
+    vm->memtype = host_mtrr_type(vm->ram_hpa, vm->cfg.mem);
+    unsigned sizes = EPT_PAGE_4K;
+    if (vmx.caps.ept.pages_2m)
+        sizes |= EPT_PAGE_2M;
+    if (vmx.caps.ept.pages_1g && vmx.caps.ept.pages_2m)
+        sizes |= EPT_PAGE_1G;
+    struct ept_mem m = {ept_alloc, ept_free, ept_ptr, NULL};
+    int err = ept_init(&vm->ept, &m, sizes, vm->cfg.ad && vmx.caps.ept.ad_flags,
+                       vmx.caps.ept.execute_only);
+    if (!err)
+        err = ept_map(&vm->ept, 0, vm->ram_hpa, vm->cfg.mem, EPT_R | EPT_W | EPT_X, vm->memtype,
+                      false);
+    if (err)
+        return fail(vm, "EPT set-up failed: %s", ept_error_str(err));
+    vm->eptp = ept_eptp(&vm->ept, vmx.caps.ept.memtype_wb ? EPT_MT_WB : EPT_MT_UC);
+    return 0;
+}
+
+static int load_image(struct vm *vm)
+{
+    const struct mb2_module *img = find_module(vm->cfg.image);
+    if (!img)
+        return fail(vm, "no boot module named '%s' (give it to GRUB as module2)", vm->cfg.image);
+    struct load_module mods[VM_MODULES_MAX];
+    for (uint32_t i = 0; i < vm->cfg.nmodules; i++) {
+        const struct mb2_module *m = find_module(vm->cfg.modules[i]);
+        if (!m)
+            return fail(vm, "no boot module named '%s'", vm->cfg.modules[i]);
+        mods[i] = (struct load_module){phys_to_virt(m->start), m->end - m->start, m->cmdline};
+    }
+    const uint8_t *data = phys_to_virt(img->start);
+    size_t len = img->end - img->start;
+    struct guest_ram ram = {vm->cfg.mem, ram_ptr, vm};
+    /* The real-mode IVT and BIOS data area stay free, as on a PC. */
+    static const struct gpa_range reserved[] = {{0, 0x500}};
+    char err[160] = "";
+    int kind = vm->cfg.kind == VM_IMAGE_AUTO        ? loader_detect(data, len)
+               : vm->cfg.kind == VM_IMAGE_RAW       ? LOAD_RAW_REAL_MODE
+               : vm->cfg.kind == VM_IMAGE_MULTIBOOT ? LOAD_MULTIBOOT1
+                                                    : LOAD_MULTIBOOT2;
+    int rc;
+    if (kind == LOAD_MULTIBOOT1)
+        rc = loader_load_multiboot1(data, len, vm->cfg.cmdline, mods, vm->cfg.nmodules, &ram,
+                                    reserved, 1, &vm->load, err, sizeof(err));
+    else if (kind == LOAD_MULTIBOOT2)
+        rc = loader_load_multiboot2(data, len, vm->cfg.cmdline, mods, vm->cfg.nmodules, &ram,
+                                    reserved, 1, &vm->load, err, sizeof(err));
+    else
+        rc = loader_load_raw(data, len, vm->cfg.load, vm->cfg.entry, LOADER_DEFAULT, &ram, reserved,
+                             1, &vm->load, err, sizeof(err));
+    if (rc)
+        return fail(vm, "image '%s' rejected by the %s loader: %s", vm->cfg.image,
+                    loader_kind_name(kind), err[0] ? err : loader_error_str(rc));
+    return 0;
+}
+
+int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg)
+{
+    memset(vm, 0, sizeof(*vm));
+    vm->cfg = *cfg;
+    vm->id = id;
+    if (!cfg->valid)
+        return fail(vm, "its description has errors (see above)");
+    if (cfg->vcpus != 1)
+        return fail(vm,
+                    "vcpus=%u: secondary vCPUs wait for INIT-SIPI-SIPI, which needs the "
+                    "local APIC virtualization Vanderpool does not have yet; use vcpus=1",
+                    cfg->vcpus);
+    if (setup_memory(vm) || load_image(vm))
+        return -1;
+    uart_attach(&vm->uart, 0x3f8, print_line, vm);
+    debugcon_init(&vm->con, print_line, vm);
+    debug_exit_init(&vm->dexit, DEBUG_EXIT_PORT, 1);
+    shutdown_port_init(&vm->power, BOCHS_SHUTDOWN_PORT, 0x604);
+    port_log_init(&vm->ports);
+
+    const struct load_cpu *c = &vm->load.cpu;
+    vm->start = (struct vcpu_config){
+        .mode = c->protected_mode ? VCPU_MODE_PROT32 : VCPU_MODE_REAL,
+        .rip = c->eip,
+        .rsp = c->esp,
+        .rax = c->eax,
+        .rbx = c->ebx,
+        .cs = c->cs,
+        .ss = c->ss,
+        .eptp = vm->eptp,
+        .vpid = vmx_caps_has(&vmx.caps, VMX_FEATURE_VPID) ? (uint16_t)(id + 1) : 0,
+    };
+    vm->vcpu.name = vm->cfg.name;
+    vm->vcpu.id = id;
+    vm->vcpu.ops = &vm_ops;
+    vm->vcpu.vm = vm;
+    vm->vcpu.stop_request = &vm->stop;
+    vm->state = VM_READY;
+    pr_info("vm %s: %lu MiB RAM at host 0x%lx (%s), %s image '%s' entry 0x%x, EPTP 0x%lx, "
+            "VPID %u\n",
+            vm->cfg.name, vm->cfg.mem >> 20, vm->ram_hpa, ept_memtype_name(vm->memtype),
+            loader_kind_name(vm->load.kind), vm->cfg.image, c->eip, vm->eptp, vm->start.vpid);
+    return 0;
+}
+
+int vm_schedule(struct vm *vm, uint32_t host_cpu)
+{
+    vm->host_cpu = host_cpu;
+    if (sched_assign(host_cpu, &vm->vcpu, &vm->start))
+        return fail(vm, "cannot run on host CPU %u", host_cpu);
+    vm->state = VM_RUNNING;
+    return 0;
+}
+
+void vm_print_summary(const struct vm *vm)
+{
+    const char *why = vm->why[0] ? vm->why : vm->vcpu.stop_reason;
+    if (vm->state == VM_FAILED)
+        kprintf("vm %s: not run: %s\n", vm->cfg.name, why);
+    else
+        kprintf("vm %s: exit status %d, %lu exits, on CPU %u: %s\n", vm->cfg.name, vm->status,
+                vm->vcpu.exits, vm->host_cpu, why);
+}
+
+uint64_t vm_overhead_bytes(const struct vm *vm)
+{
+    /* EPT tables + VMCS + I/O bitmaps A/B + MSR bitmap. */
+    return (uint64_t)vm->ept.tables * 4096 + 4 * 4096;
+}
