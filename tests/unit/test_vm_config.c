@@ -431,12 +431,12 @@ Test(vm_config, image_matches)
 
 Test(vm_config, grub_quoted_vm_token)
 {
-    struct vm_config vms[2];
-    char err[512];
+    struct vm_config two[2];
+    char msgs[512];
     struct vm_config_list l;
-    vm_config_list_init(&l, vms, 2, err, sizeof(err));
+    vm_config_list_init(&l, two, 2, msgs, sizeof(msgs));
     cr_assert_eq(vm_config_parse_cmdline(&l, "x=1 \"vm=a:image=k.elf,cmdline=hi there\" y"), 0);
     cr_assert_eq(l.count, 1);
-    cr_assert_str_eq(vms[0].name, "a");
-    cr_assert_str_eq(vms[0].cmdline, "hi there");
+    cr_assert_str_eq(two[0].name, "a");
+    cr_assert_str_eq(two[0].cmdline, "hi there");
 }
