@@ -243,10 +243,10 @@ int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg)
     vm->vcpu.vm = vm;
     vm->vcpu.stop_request = &vm->stop;
     vm->state = VM_READY;
-    pr_info("vm %s: %lu MiB RAM at host 0x%lx (%s), %s image '%s' entry 0x%x, EPTP 0x%lx, "
+    pr_info("vm %s: %lu MiB RAM at host 0x%lx (%s), image '%s' (%s), entry 0x%x, EPTP 0x%lx, "
             "VPID %u\n",
             vm->cfg.name, vm->cfg.mem >> 20, vm->ram_hpa, ept_memtype_name(vm->memtype),
-            loader_kind_name(vm->load.kind), vm->cfg.image, c->eip, vm->eptp, vm->start.vpid);
+            vm->cfg.image, loader_kind_name(vm->load.kind), c->eip, vm->eptp, vm->start.vpid);
     return 0;
 }
 

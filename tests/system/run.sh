@@ -8,7 +8,8 @@
 #   HALTS=1              (the run ends by halting, so the timeout ends it: not a failure)
 #   BARE=multiboot|multiboot2 ELF=build/guests/X.elf   (boot a test guest directly, no hypervisor)
 #   check() { expect "SCENARIO boot: PASS"; expect_re 'cpu: 4 of 4 CPUs online'; reject "ERROR"; }
-# Helpers in check(): expect TEXT, expect_re REGEX, reject TEXT, expect_count N REGEX, fail MSG.
+# Helpers in check(): expect TEXT, expect_re REGEX, reject TEXT, expect_count N REGEX, fail MSG,
+#   same_as_bare KIND ELF ARGS VMNAME (boot ELF bare and compare its TEST lines with the VM's).
 # The serial log is $SERIAL (carriage returns removed). Every run is bounded by TIMEOUT.
 # Failed runs keep their directory (build/tests/NAME: serial.txt, bochs.log) and print its path.
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -58,6 +59,23 @@ run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
             n=$(grep -cE -- "$2" "$SERIAL")
             [ "$n" -eq "$1" ] || fail "expected $1 lines matching '$2', found $n"
         }
+        # same_as_bare KIND ELF ARGS: boot the guest ELF directly with GRUB (multiboot or
+        # multiboot2) and require the same TEST check lines as this run's VM printed, numbers in
+        # parentheses aside (RAM sizes differ), prefixed with the VM name VMNAME.
+        same_as_bare() {
+            local kind=$1 gelf=$2 gargs=$3 vmname=$4
+            "$here/scripts/run.sh" --dir "$dir/bare" --elf "$here/$gelf" --bare "$kind" \
+                --timeout 60 --args "$gargs" >"$dir/bare/run.out" 2>&1
+            norm() { sed -n 's/^\(.*: \)\{0,1\}\(TEST [^:]*: \(ok\|FAIL\) .*\)$/\2/p' | sed 's/ ([^)]*)//g'; }
+            tr -d '\r' <"$dir/bare/serial.txt" | norm >"$dir/bare/checks.txt"
+            grep "^$vmname: TEST " "$SERIAL" | sed "s/^$vmname: //" | norm >"$dir/checks.txt"
+            if [ ! -s "$dir/bare/checks.txt" ]; then
+                fail "bare run printed no TEST lines ($dir/bare/serial.txt)"
+            elif ! diff -u "$dir/bare/checks.txt" "$dir/checks.txt" >"$dir/checks.diff"; then
+                fail "checks differ bare vs under Vanderpool: $(head -c 400 "$dir/checks.diff")"
+            fi
+        }
+        mkdir -p "$dir/bare"
         [ "$rc" -eq 124 ] && [ "$HALTS" != 1 ] && fail "timed out after ${TIMEOUT}s"
         if [ "$ALLOW_PANIC" != 1 ]; then
             reject "PANIC"
