@@ -97,3 +97,12 @@ GUEST_ALL_OBJS := $(sort $(GUEST_LIB32) $(GUEST_LIB64) $(GUEST_OBJS_longmode) \
 
 # Included from the Makefile, leave its default goal alone; on its own, build the guests.
 .DEFAULT_GOAL := $(if $(GUEST_STANDALONE),guests,$(GUEST_PREV_GOAL))
+
+# Guests of the VM tests (tests/system/vm-*.test), multiboot v1 like hello: sibling (the victim
+# of vm-isolation: fills its RAM, checksums it before and after a busy loop), attack (writes
+# outside its own RAM: beyond its end, at a high address, at a host address), spin (a
+# CPU-bound counter for time-slicing). Built by the same rule as the guests above.
+GUEST_VM_NAMES := sibling attack spin
+$(foreach g,$(GUEST_VM_NAMES),$(eval $(call GUEST_ELF32_RULE,$(g))))
+guests: $(patsubst %,$(GUEST_BUILD)/%.elf,$(GUEST_VM_NAMES))
+-include $(patsubst %.o,%.d,$(foreach g,$(GUEST_VM_NAMES),$(GUEST_OBJS_$(g))))

@@ -14,7 +14,7 @@ static bool run(void)
 {
     static struct vcpu v;
     guest_bench_iterations = config.iterations;
-    if (builtin_guest_run(&v, "bench", guest_bench_main))
+    if (builtin_guest_run(&v, "bench", guest_bench_main, NULL))
         return false;
     kprintf("bench: %lu iterations per figure; the guest stopped: %s\n", config.iterations,
             v.stop_reason);

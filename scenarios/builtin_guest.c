@@ -18,9 +18,18 @@ static bool console_io(struct vcpu *v, uint16_t port, unsigned size, bool in, ui
     return debugcon_io(v->vm, port, size, in, value);
 }
 
-static const struct vcpu_ops builtin_ops = {.io = console_io};
+static bool (*hypercall_of[MAX_CPUS])(struct vcpu *v);
 
-int builtin_guest_run(struct vcpu *v, const char *name, void (*entry)(void))
+static bool builtin_hypercall(struct vcpu *v)
+{
+    bool (*fn)(struct vcpu *) = hypercall_of[this_cpu_id()];
+    return fn && fn(v);
+}
+
+static const struct vcpu_ops builtin_ops = {.io = console_io, .hypercall = builtin_hypercall};
+
+int builtin_guest_run(struct vcpu *v, const char *name, void (*entry)(void),
+                      const struct builtin_opts *o)
 {
     static struct debugcon consoles[MAX_CPUS];
     struct debugcon *con = &consoles[this_cpu_id()];
@@ -34,7 +43,13 @@ int builtin_guest_run(struct vcpu *v, const char *name, void (*entry)(void))
     v->ops = &builtin_ops;
     v->vm = con;
     debugcon_init(con, print_line, (void *)name);
-    if (vcpu_init_long_mode(v, (uint64_t)entry, stack + GUEST_STACK_PAGES * 4096 - 8, 0, 0))
+    hypercall_of[this_cpu_id()] = o ? o->hypercall : NULL;
+    struct vcpu_config c = {.mode = VCPU_MODE_LONG64,
+                            .rip = (uint64_t)entry,
+                            .rsp = stack + GUEST_STACK_PAGES * 4096 - 8,
+                            .eptp = o ? o->eptp : 0,
+                            .eptp_list = o ? o->eptp_list : 0};
+    if (vcpu_init(v, &c))
         return -1;
     vcpu_run(v);
     debugcon_flush(con);

@@ -5,8 +5,18 @@
 
 #include "vmx/vcpu.h"
 
+/* Optional extras: run under EPT (the guest keeps the host's page tables, so the EPT should
+ * identity-map what it touches), with an EPTP list for VMFUNC, and a hypercall handler for
+ * VMCALL numbers the VMX layer does not serve. */
+struct builtin_opts {
+    uint64_t eptp, eptp_list;
+    bool (*hypercall)(struct vcpu *v);
+};
+
 /* Enters VMX operation on this CPU if needed, sets up *v for entry(), runs it until it stops.
- * Returns 0 when the guest ran (see v->stop_reason, v->exit_reason), -1 when it could not. */
-int builtin_guest_run(struct vcpu *v, const char *name, void (*entry)(void));
+ * Returns 0 when the guest ran (see v->stop_reason, v->exit_reason), -1 when it could not.
+ * o may be NULL. */
+int builtin_guest_run(struct vcpu *v, const char *name, void (*entry)(void),
+                      const struct builtin_opts *o);
 
 #endif

@@ -34,7 +34,7 @@ static void run_here(void *arg)
     static const char *const names[] = {"guest0", "guest1", "guest2", "guest3",
                                         "guest4", "guest5", "guest6", "guest7"};
     uint32_t me = this_cpu_id();
-    ran[me] = !builtin_guest_run(&guests[me], me < 8 ? names[me] : "guest", guest_basic_main);
+    ran[me] = !builtin_guest_run(&guests[me], me < 8 ? names[me] : "guest", guest_basic_main, NULL);
 }
 
 static bool check_cpu(uint32_t cpu)

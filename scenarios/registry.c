@@ -9,10 +9,22 @@ SCENARIO_DECLARE(vmxon);
 SCENARIO_DECLARE(guest_basic);
 SCENARIO_DECLARE(bench);
 SCENARIO_DECLARE(vms);
+SCENARIO_DECLARE(ept_views);
+SCENARIO_DECLARE(ept_dirty);
 SCENARIO_DECLARE(fault);
 
+/* clang-format off */
 const struct scenario *const scenarios[] = {
-    &scenario_boot,  &scenario_trace,       &scenario_caps,
-    &scenario_vmxon, &scenario_guest_basic, &scenario_bench,
-    &scenario_vms,   &scenario_fault,       NULL,
+    &scenario_boot,
+    &scenario_trace,
+    &scenario_caps,
+    &scenario_vmxon,
+    &scenario_guest_basic,
+    &scenario_bench,
+    &scenario_vms,
+    &scenario_ept_views,
+    &scenario_ept_dirty,
+    &scenario_fault,
+    NULL,
 };
+/* clang-format on */

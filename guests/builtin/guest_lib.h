@@ -31,6 +31,8 @@ uint32_t guest_xsetbv_safe(uint32_t xcr, uint64_t value);
 uint32_t guest_vmxon_safe(uint64_t phys);
 uint32_t guest_write_cr4_safe(uint64_t value);
 uint64_t guest_vmcall(uint64_t nr, uint64_t arg);
+/* VMFUNC leaf `fn` with ECX = index; 0 when it completed, the vector + 1 when it faulted. */
+uint32_t guest_vmfunc_safe(uint32_t fn, uint32_t index);
 void guest_invd(void);
 void guest_triple_fault(void) __attribute__((noreturn));
 

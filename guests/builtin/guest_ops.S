@@ -71,6 +71,14 @@ guest_write_cr4_safe:
         mov     %rdi, %cr4
         SAFE_END
 
+        .global guest_vmfunc_safe       /* (function, index) */
+guest_vmfunc_safe:
+        mov     %edi, %eax
+        mov     %esi, %ecx
+        SAFE_BEGIN
+        vmfunc
+        SAFE_END
+
         .global guest_vmcall            /* (nr, arg) -> RAX */
 guest_vmcall:
         push    %rbx
