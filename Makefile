@@ -113,7 +113,7 @@ test: deps
 	@scripts/test.sh $(UNIT_BIN) $(ELF) $(JOBS)
 
 bench: deps
-	@$(MAKE) --no-print-directory $(ELF)
+	@$(MAKE) --no-print-directory $(ELF) guests
 	@scripts/bench.sh $(ELF)
 
 LINT_FILES := $(shell git ls-files '*.c' '*.h' 2>/dev/null)

@@ -109,8 +109,12 @@ static bool run(void)
     for (size_t i = 0; i < n && i < VM_MAX; i++)
         if (vms[i].ram_hpa)
             ram += vms[i].cfg.mem;
-    kprintf("vms: memory beyond guest RAM: %lu KiB for %u VMs\n",
-            (mem_used_bytes() - used_before - ram) >> 10, started);
+    uint64_t per_vm = started ? (mem_used_bytes() - used_before - ram) / started : 0;
+    extern char __image_start[], __image_end[];
+    uint64_t image = (uint64_t)(__image_end - __image_start);
+    kprintf("vms: hypervisor memory: base %lu KiB (image %lu KiB + allocated %lu KiB), "
+            "%lu KiB per vCPU beyond guest RAM\n",
+            (image + used_before) >> 10, image >> 10, used_before >> 10, per_vm >> 10);
     return started == n && clean == started;
 }
 
