@@ -113,3 +113,8 @@ int mem_is_ram(uint64_t base, uint64_t end)
             return 1;
     return 0;
 }
+
+uint64_t mem_image_bytes(void)
+{
+    return (uintptr_t)__image_end - (uintptr_t)__image_start;
+}

@@ -18,6 +18,7 @@ void mem_free_pages(uint64_t phys, size_t pages);
 void mem_print_stats(void);
 uint64_t mem_ram_top(void); /* end of the highest usable RAM range */
 uint64_t mem_used_bytes(void);
+uint64_t mem_image_bytes(void); /* the hypervisor image, bss included */
 
 /* Does [base, end) overlap RAM (usable, ACPI reclaim or NVS) in the firmware map?
  * Paging maps such memory write-back and everything else uncached. */

@@ -110,8 +110,7 @@ static bool run(void)
         if (vms[i].ram_hpa)
             ram += vms[i].cfg.mem;
     uint64_t per_vm = started ? (mem_used_bytes() - used_before - ram) / started : 0;
-    extern char __image_start[], __image_end[];
-    uint64_t image = (uint64_t)(__image_end - __image_start);
+    uint64_t image = mem_image_bytes();
     kprintf("vms: hypervisor memory: base %lu KiB (image %lu KiB + allocated %lu KiB), "
             "%lu KiB per vCPU beyond guest RAM\n",
             (image + used_before) >> 10, image >> 10, used_before >> 10, per_vm >> 10);

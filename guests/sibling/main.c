@@ -87,7 +87,7 @@ static void number_arg(const char *key, uint64_t *v, uint64_t max)
     char arg[32];
     if (!mbi.has_cmdline || !cmdline_arg(mbi.cmdline, key, arg, sizeof(arg)))
         return;
-    uint64_t n;
+    uint64_t n = 0;
     if (!test_checkf(parse_u64(arg, &n) && n <= max, "%s=%s is a number up to %llu", key, arg,
                      (unsigned long long)max))
         test_finish();

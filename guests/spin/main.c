@@ -70,7 +70,7 @@ void guest_main(uint32_t magic, uint32_t info);
 
 void guest_main(uint32_t magic, uint32_t info)
 {
-    char msg[128] = "", name[NAME_MAX] = "spin", arg[32];
+    char msg[128] = "", name[NAME_MAX] = "spin";
     uint64_t count = DEFAULT_COUNT;
     test_init("spin");
     test_checkf(magic == MB1_BOOTLOADER_MAGIC, "EAX holds the multiboot1 magic (0x%08x)",
@@ -79,6 +79,7 @@ void guest_main(uint32_t magic, uint32_t info)
     if (!test_checkf(err == MB_OK, "%s", err == MB_OK ? "multiboot information parsed" : msg))
         test_finish();
     if (mbi.has_cmdline) {
+        char arg[32];
         cmdline_arg(mbi.cmdline, "name", name, sizeof(name));
         if (cmdline_arg(mbi.cmdline, "n", arg, sizeof(arg)) &&
             !test_checkf(parse_u64(arg, &count) && count >= 4 && count <= UINT32_MAX,
