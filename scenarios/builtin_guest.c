@@ -5,6 +5,7 @@
 #include "platform/mem.h"
 #include "platform/percpu.h"
 #include "scenarios/builtin_guest.h"
+#include "vmx/vmcs.h"
 
 #define GUEST_STACK_PAGES 4
 
@@ -51,6 +52,10 @@ int builtin_guest_run(struct vcpu *v, const char *name, void (*entry)(void),
                             .eptp_list = o ? o->eptp_list : 0};
     if (vcpu_init(v, &c))
         return -1;
+    if (o && o->exception_bitmap)
+        vmcs_write(EXCEPTION_BITMAP, o->exception_bitmap); /* SDM 25.6.3 */
+    if (o && o->tweak)
+        o->tweak();
     vcpu_run(v);
     debugcon_flush(con);
     return 0;

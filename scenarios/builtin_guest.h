@@ -11,6 +11,8 @@
 struct builtin_opts {
     uint64_t eptp, eptp_list;
     bool (*hypercall)(struct vcpu *v);
+    uint32_t exception_bitmap; /* exceptions that exit instead of reaching the guest */
+    void (*tweak)(void);       /* called with the VMCS current, before the first entry */
 };
 
 /* Enters VMX operation on this CPU if needed, sets up *v for entry(), runs it until it stops.

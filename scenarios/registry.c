@@ -11,6 +11,8 @@ SCENARIO_DECLARE(bench);
 SCENARIO_DECLARE(vms);
 SCENARIO_DECLARE(ept_views);
 SCENARIO_DECLARE(ept_dirty);
+SCENARIO_DECLARE(unhandled);
+SCENARIO_DECLARE(entry_fail);
 SCENARIO_DECLARE(fault);
 
 /* clang-format off */
@@ -24,6 +26,8 @@ const struct scenario *const scenarios[] = {
     &scenario_vms,
     &scenario_ept_views,
     &scenario_ept_dirty,
+    &scenario_unhandled,
+    &scenario_entry_fail,
     &scenario_fault,
     NULL,
 };
