@@ -105,11 +105,11 @@ vmxcap: $(VMXCAP)
 unit: $(UNIT_BIN)
 	@scripts/unit.sh $(UNIT_BIN)
 
-system: $(ELF) guests
+system: $(ELF) guests badimages
 	@tests/system/run.sh --jobs $(JOBS) --elf $(ELF) $(if $(T),--only "$(T)")
 
 test: deps
-	@$(MAKE) --no-print-directory $(ELF) $(UNIT_BIN) $(VMXCAP) guests
+	@$(MAKE) --no-print-directory $(ELF) $(UNIT_BIN) $(VMXCAP) guests badimages
 	@scripts/test.sh $(UNIT_BIN) $(ELF) $(JOBS)
 
 bench: deps
@@ -128,5 +128,7 @@ clean:
 
 # Test guests (guests/): multiboot kernels and a real-mode image, run bare and under Vanderpool.
 include guests/guests.mk
+# Malformed guest images for the loader system tests (tools/mkbadimg.c).
+include guests/bad/bad.mk
 
 -include $(KOBJS:.o=.d)

@@ -80,6 +80,10 @@ int loader_detect(const uint8_t *img, size_t len)
     /* Multiboot 3.1.1: 32-bit aligned in the first 8192 bytes */
     if (loader_has_magic(img, len, LOADER_MB1_HEADER_MAGIC, 4, LOADER_MB1_SEARCH))
         return LOAD_MULTIBOOT1;
+    /* An ELF file is a kernel, never a raw real-mode image: without a Multiboot header it goes
+     * to the Multiboot loader, which says the header is missing (System V gABI: ELF magic). */
+    if (len >= 4 && img[0] == 0x7f && img[1] == 'E' && img[2] == 'L' && img[3] == 'F')
+        return LOAD_MULTIBOOT1;
     return LOAD_RAW_REAL_MODE;
 }
 

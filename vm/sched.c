@@ -53,7 +53,8 @@ static void run_queue(void *arg)
     }
     for (uint32_t i = 0; i < q->n; i++) {
         struct sched_entry *e = &q->e[i];
-        e->start.time_slice = q->n > 1 ? q->slice : 0;
+        if (!e->v->own_timer)
+            e->start.time_slice = q->n > 1 ? q->slice : 0;
         e->v->host_cpu = this_cpu_id();
         if (vcpu_init(e->v, &e->start)) {
             vcpu_stop(e->v, -1, "its VMCS could not be set up");

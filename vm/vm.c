@@ -184,7 +184,7 @@ static int load_image(struct vm *vm)
     struct guest_ram ram = {vm->cfg.mem, ram_ptr, vm};
     /* The real-mode IVT and BIOS data area stay free, as on a PC. */
     static const struct gpa_range reserved[] = {{0, 0x500}};
-    char err[160] = "";
+    char err[200] = "";
     int kind = vm->cfg.kind == VM_IMAGE_AUTO        ? loader_detect(data, len)
                : vm->cfg.kind == VM_IMAGE_RAW       ? LOAD_RAW_REAL_MODE
                : vm->cfg.kind == VM_IMAGE_MULTIBOOT ? LOAD_MULTIBOOT1
@@ -217,8 +217,14 @@ int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg)
                     "vcpus=%u: secondary vCPUs wait for INIT-SIPI-SIPI, which needs the "
                     "local APIC virtualization Vanderpool does not have yet; use vcpus=1",
                     cfg->vcpus);
-    if (setup_memory(vm) || load_image(vm))
+    if (setup_memory(vm))
         return -1;
+    if (load_image(vm)) { /* give back what setup_memory took: other VMs may need it */
+        ept_destroy(&vm->ept);
+        mem_free_pages(vm->ram_hpa, vm->cfg.mem / 4096);
+        vm->ram_hpa = 0;
+        return -1;
+    }
     uart_attach(&vm->uart, 0x3f8, print_line, vm);
     debugcon_init(&vm->con, print_line, vm);
     debug_exit_init(&vm->dexit, DEBUG_EXIT_PORT, 1);
@@ -237,6 +243,18 @@ int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg)
         .eptp = vm->eptp,
         .vpid = vmx_caps_has(&vmx.caps, VMX_FEATURE_VPID) ? (uint16_t)(id + 1) : 0,
     };
+    if (cfg->timer) {
+        vm->start.time_slice = cfg->timer;
+        vm->vcpu.own_timer = true;
+    }
+    if (cfg->vmfunc) {
+        uint64_t list = mem_alloc_pages(1); /* EPTP list (SDM 25.6.14): its one view at 0 */
+        if (!list || !vmx.caps.eptp_switching)
+            return fail(vm, "vmfunc=on: %s",
+                        list ? "the CPU has no EPTP switching" : "no memory for the EPTP list");
+        *(uint64_t *)phys_to_virt(list) = vm->eptp;
+        vm->start.eptp_list = list;
+    }
     vm->vcpu.name = vm->cfg.name;
     vm->vcpu.id = id;
     vm->vcpu.ops = &vm_ops;
@@ -264,6 +282,9 @@ void vm_print_summary(const struct vm *vm)
     const char *why = vm->why[0] ? vm->why : vm->vcpu.stop_reason;
     if (vm->state == VM_FAILED)
         kprintf("vm %s: not run: %s\n", vm->cfg.name, why);
+    else if (vm->vcpu.own_timer)
+        kprintf("vm %s: exit status %d, %lu exits, on CPU %u: %s, preemption-timer exits: %lu\n",
+                vm->cfg.name, vm->status, vm->vcpu.exits, vm->host_cpu, why, vm->vcpu.timer_exits);
     else
         kprintf("vm %s: exit status %d, %lu exits, on CPU %u: %s\n", vm->cfg.name, vm->status,
                 vm->vcpu.exits, vm->host_cpu, why);

@@ -45,7 +45,7 @@ struct vm {
 
     volatile bool stop; /* a device or handler asked the whole VM to stop */
     int status;
-    char why[160];
+    char why[256];
 };
 
 /* Create a VM from its description: guest RAM, EPT, devices, the image loaded. On failure

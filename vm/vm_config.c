@@ -27,7 +27,8 @@ enum vmc_key {
     K_CMDLINE,
     K_MODULES,
     K_VMFUNC,
-    K_AD
+    K_AD,
+    K_TIMER
 };
 
 static const struct {
@@ -37,6 +38,7 @@ static const struct {
     {"mem", K_MEM},         {"cpus", K_CPUS},       {"vcpus", K_CPUS},    {"pin", K_PIN},
     {"image", K_IMAGE},     {"kind", K_KIND},       {"load", K_LOAD},     {"entry", K_ENTRY},
     {"cmdline", K_CMDLINE}, {"modules", K_MODULES}, {"vmfunc", K_VMFUNC}, {"ad", K_AD},
+    {"timer", K_TIMER},
 };
 
 static const char *const vmc_kind_names[] = {"auto", "raw", "multiboot", "multiboot2", NULL};
@@ -414,6 +416,15 @@ static void vmc_value(struct vmc_parse *p, enum vmc_key key, const char *kname, 
     case K_AD:
         if (!vmc_bool(val, key == K_VMFUNC ? &vm->vmfunc : &vm->ad))
             vmc_error(p, "bad value '%s' for '%s': expected on or off", shown, kname);
+        return;
+    case K_TIMER:
+        /* The VMX-preemption timer value is 32 bits (SDM 25.4.2). */
+        if (!vmc_uint(val, &u) || u == 0 || u > UINT32_MAX) {
+            vmc_error(p, "bad value '%s' for '%s': expected a tick count from 1 to 4294967295",
+                      shown, kname);
+            return;
+        }
+        vm->timer = (uint32_t)u;
         return;
     }
 }

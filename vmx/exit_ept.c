@@ -8,7 +8,7 @@
 /* The time slice is over: give the CPU to the next vCPU (vm/sched.c). */
 enum exit_action exit_preemption_timer(struct vcpu *v)
 {
-    (void)v;
+    v->timer_exits++;
     return EXIT_YIELD;
 }
 

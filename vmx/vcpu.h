@@ -79,7 +79,9 @@ struct vcpu {
     uint64_t xcr0;
     uint64_t cr0_mask, cr4_mask;
     uint64_t exits;
+    uint64_t timer_exits; /* VMX-preemption timer expiries */
     uint32_t time_slice;
+    bool own_timer;                 /* time_slice set by the VM itself, kept when it runs alone */
     volatile bool *stop_request;    /* set by another CPU: stop at the next exit (may be NULL) */
     uint32_t unhandled_port_log[8]; /* ports already reported as unmodelled */
 };

@@ -1118,3 +1118,11 @@ Test(loader, null_arguments)
     cr_assert_eq(loader_load_multiboot1(k.b, 0, NULL, NULL, 0, &ram, NULL, 0, &res, NULL, 0),
                  LOADER_ERR_EMPTY);
 }
+
+Test(loader, detect_elf_without_header_is_not_raw)
+{
+    uint8_t img[64] = {0x7f, 'E', 'L', 'F', 1, 1, 1};
+    cr_assert_eq(loader_detect(img, sizeof(img)), LOAD_MULTIBOOT1);
+    img[0] = 0xeb; /* a jump: a boot sector */
+    cr_assert_eq(loader_detect(img, sizeof(img)), LOAD_RAW_REAL_MODE);
+}

@@ -440,3 +440,14 @@ Test(vm_config, grub_quoted_vm_token)
     cr_assert_str_eq(two[0].name, "a");
     cr_assert_str_eq(two[0].cmdline, "hi there");
 }
+
+Test(vm_config, timer_ticks)
+{
+    struct vm_config two[2];
+    char msgs[512];
+    struct vm_config_list l;
+    vm_config_list_init(&l, two, 2, msgs, sizeof(msgs));
+    cr_assert_eq(vm_config_parse_cmdline(&l, "vm=a:image=k,timer=1000000 vm=b:image=k,timer=0"), 1);
+    cr_assert_eq(two[0].timer, 1000000u);
+    cr_assert(strstr(msgs, "bad value '0' for 'timer'") != NULL, "%s", msgs);
+}
