@@ -98,7 +98,9 @@ static bool run(void)
     sched_run_all(TIME_SLICE_TICKS);
     for (size_t i = 0; i < n && i < VM_MAX; i++) {
         vm_print_summary(&vms[i]);
-        if (vms[i].state == VM_RUNNING && vms[i].stop)
+        /* Ended at its own request: debug-exit ((v << 1) | 1) or power-off (0); a VM stopped
+         * by the VMM (EPT violation, entry failure...) has a negative status. */
+        if (vms[i].state == VM_RUNNING && vms[i].stop && vms[i].status >= 0)
             clean++;
     }
     for (uint32_t c = 0; c < cpu_count; c++)

@@ -72,7 +72,7 @@ struct vcpu {
 
     /* Outcome once stopped. */
     int exit_status;
-    char stop_reason[128];
+    char stop_reason[256];
 
     /* Bitmaps (physical addresses) and virtualised state. */
     uint64_t io_bitmap_a, io_bitmap_b, msr_bitmap;
