@@ -106,3 +106,34 @@ GUEST_VM_NAMES := sibling attack spin
 $(foreach g,$(GUEST_VM_NAMES),$(eval $(call GUEST_ELF32_RULE,$(g))))
 guests: $(patsubst %,$(GUEST_BUILD)/%.elf,$(GUEST_VM_NAMES))
 -include $(patsubst %.o,%.d,$(foreach g,$(GUEST_VM_NAMES),$(GUEST_OBJS_$(g))))
+
+# guestboot: the book's example 6-1 as one raw image for 0x7c00 (kind=raw, load=0x7c00):
+# GuestBoot, a 16-bit boot sector (guests/guestboot/boot.S), followed by GuestKernel, linked as
+# x86-64 at 0x20000 (entry.S: header, 32-bit entry, switch to long mode; kernel.c: 64-bit C
+# with the library's output part), whole sectors. mkimage.sh joins the two and writes the
+# kernel's checksum into its header.
+GUEST_GB_BOOT_OBJ := $(GUEST_BUILD)/o32/guests/guestboot/boot.S.o
+GUEST_GB_KERNEL_OBJS := $(GUEST_BUILD)/o64/guests/guestboot/entry.S.o \
+                        $(GUEST_BUILD)/o64/guests/guestboot/kernel.c.o
+GUEST_GB_LIB := $(patsubst %,$(GUEST_BUILD)/o64/%.o,guests/lib/uart.c guests/lib/test.c \
+                  guests/lib/string.c platform/fmt.c)
+
+$(GUEST_BUILD)/guestboot-boot.elf: $(GUEST_GB_BOOT_OBJ) guests/guestboot/boot.ld
+	@echo "  LD16    $@"
+	@$(CC) -m32 $(GUEST_LDFLAGS) -T guests/guestboot/boot.ld -o $@ $(GUEST_GB_BOOT_OBJ)
+
+$(GUEST_BUILD)/guestboot-kernel.elf: $(GUEST_GB_KERNEL_OBJS) $(GUEST_GB_LIB) guests/guestboot/kernel.ld
+	@echo "  LD64    $@"
+	@$(CC) -m64 $(GUEST_LDFLAGS) -T guests/guestboot/kernel.ld -o $@ $(GUEST_GB_KERNEL_OBJS) $(GUEST_GB_LIB)
+
+$(GUEST_BUILD)/guestboot-boot.raw $(GUEST_BUILD)/guestboot-kernel.raw: %.raw: %.elf
+	@echo "  OBJCOPY $@"
+	@$(GUEST_OBJCOPY) -O binary $< $@
+
+$(GUEST_BUILD)/guestboot.bin: $(GUEST_BUILD)/guestboot-boot.raw $(GUEST_BUILD)/guestboot-kernel.raw \
+                              guests/guestboot/mkimage.sh
+	@echo "  MKIMAGE $@"
+	@sh guests/guestboot/mkimage.sh $(GUEST_BUILD)/guestboot-boot.raw $(GUEST_BUILD)/guestboot-kernel.raw $@
+
+guests: $(GUEST_BUILD)/guestboot.bin
+-include $(patsubst %.o,%.d,$(GUEST_GB_BOOT_OBJ) $(GUEST_GB_KERNEL_OBJS))
