@@ -46,7 +46,8 @@ uint32_t trace_count(const struct trace_ring *r)
 static bool trace_read(const struct trace_ring *r, uint64_t n, struct trace_record *out)
 {
     const struct trace_record *slot = &r->records[n & (r->capacity - 1)];
-    uint32_t seq = TRACE_LOAD(&slot->seq);
+    /* Acquire: the field loads below must not move above this load (seqlock read side). */
+    uint32_t seq = __atomic_load_n(&slot->seq, __ATOMIC_ACQUIRE);
     out->seq = seq;
     out->tsc = TRACE_LOAD(&slot->tsc);
     out->cpu = TRACE_LOAD(&slot->cpu);

@@ -56,8 +56,8 @@ void vmcs_dump_current(void)
     console_lock();
     kprintf("VMCS dump (current VMCS 0x%lx):\n", phys);
     vmcs_dump(read_current, NULL, vmx_msr(IA32_VMX_VMCS_ENUM), emit_line, NULL, &st);
-    kprintf("VMCS dump end: %u fields, %u not supported by this CPU, %u beyond its VMCS "
-            "enumeration\n",
-            st.printed, st.unsupported, st.beyond_enum);
+    kprintf("VMCS dump end: %u fields, %u of features these controls do not enable, %u not "
+            "supported by this CPU, %u beyond its VMCS enumeration\n",
+            st.printed, st.inactive, st.unsupported, st.beyond_enum);
     console_unlock();
 }

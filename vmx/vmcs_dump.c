@@ -470,6 +470,179 @@ int vmcs_format_field(char *buf, size_t n, const struct vmcs_field *f, uint64_t 
     return out_result(&o);
 }
 
+/* ---- which fields are in use -------------------------------------------------------------- */
+
+/* One control field: 0 when it is beyond the enumeration or refused. */
+static uint64_t read_control(vmcs_read_fn read, void *rctx, uint64_t vmcs_enum, uint32_t enc)
+{
+    const struct vmcs_field *f = vmcs_field_by_encoding(enc);
+    uint64_t value = 0;
+    if (!f || !vmcs_field_within_enum(f, vmcs_enum)) /* SDM A.9 */
+        return 0;
+    if (read(rctx, enc, &value) != 0) /* SDM 31.4 error 12 */
+        return 0;
+    return value;
+}
+
+void vmcs_read_controls(vmcs_read_fn read, void *rctx, uint64_t ia32_vmx_vmcs_enum,
+                        struct vmcs_controls *c)
+{
+    if (!c)
+        return;
+    memset(c, 0, sizeof(*c));
+    if (!read)
+        return;
+    uint64_t e = ia32_vmx_vmcs_enum;
+    c->pin = (uint32_t)read_control(read, rctx, e, PIN_BASED_VM_EXEC_CONTROL);
+    c->proc = (uint32_t)read_control(read, rctx, e, CPU_BASED_VM_EXEC_CONTROL);
+    c->exit = (uint32_t)read_control(read, rctx, e, VM_EXIT_CONTROLS);
+    c->entry = (uint32_t)read_control(read, rctx, e, VM_ENTRY_CONTROLS);
+    if (c->proc & PROC_BASED_ACTIVATE_SECONDARY_CONTROLS) /* SDM 25.6.2 */
+        c->proc2 = (uint32_t)read_control(read, rctx, e, SECONDARY_VM_EXEC_CONTROL);
+    if (c->proc & PROC_BASED_ACTIVATE_TERTIARY_CONTROLS) /* SDM 25.6.2 */
+        c->proc3 = read_control(read, rctx, e, TERTIARY_VM_EXEC_CONTROL);
+    if (c->exit & VM_EXIT_CTL_ACTIVATE_SECONDARY_CONTROLS) /* SDM 25.7.1 */
+        c->exit2 = read_control(read, rctx, e, SECONDARY_VM_EXIT_CONTROLS);
+    if (c->proc2 & PROC_BASED2_ENABLE_VM_FUNCTIONS) /* SDM 25.6.14 */
+        c->vmfunc = read_control(read, rctx, e, VM_FUNCTION_CONTROL);
+}
+
+/* The fields struct vmcs_controls holds: always shown, whatever they hold. */
+static bool is_control_word(uint32_t enc)
+{
+    switch (enc) {
+    case PIN_BASED_VM_EXEC_CONTROL:
+    case CPU_BASED_VM_EXEC_CONTROL:
+    case SECONDARY_VM_EXEC_CONTROL:
+    case TERTIARY_VM_EXEC_CONTROL:
+    case VM_EXIT_CONTROLS:
+    case SECONDARY_VM_EXIT_CONTROLS:
+    case VM_ENTRY_CONTROLS:
+    case VM_FUNCTION_CONTROL:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool vmcs_field_active(const struct vmcs_field *f, const struct vmcs_controls *c)
+{
+    if (!f)
+        return false;
+    if (!c || is_control_word(f->encoding))
+        return true;
+    switch (f->requires) { /* the deciding controls: SDM 25.6-25.8, appendix B footnotes */
+    case VMCS_FEAT_NONE:
+        return true;
+    /* pin-based controls, SDM 25.6.1 */
+    case VMCS_FEAT_POSTED_INTR:
+        return c->pin & PIN_BASED_PROCESS_POSTED_INTERRUPTS;
+    case VMCS_FEAT_PREEMPTION_TIMER:
+        return c->pin & PIN_BASED_ACTIVATE_VMX_PREEMPTION_TIMER;
+    /* primary processor-based controls, SDM 25.6.2 */
+    case VMCS_FEAT_MSR_BITMAPS:
+        return c->proc & PROC_BASED_USE_MSR_BITMAPS;
+    case VMCS_FEAT_TPR_SHADOW:
+        return c->proc & PROC_BASED_USE_TPR_SHADOW;
+    case VMCS_FEAT_SECONDARY:
+        return c->proc & PROC_BASED_ACTIVATE_SECONDARY_CONTROLS;
+    case VMCS_FEAT_TERTIARY:
+        return c->proc & PROC_BASED_ACTIVATE_TERTIARY_CONTROLS;
+    /* secondary processor-based controls, SDM 25.6.2 */
+    case VMCS_FEAT_APIC_ACCESS:
+        return c->proc2 & PROC_BASED2_VIRTUALIZE_APIC_ACCESSES;
+    case VMCS_FEAT_EPT:
+        return c->proc2 & PROC_BASED2_ENABLE_EPT;
+    case VMCS_FEAT_VPID:
+        return c->proc2 & PROC_BASED2_ENABLE_VPID;
+    case VMCS_FEAT_VID:
+        return c->proc2 & PROC_BASED2_VIRTUAL_INTERRUPT_DELIVERY;
+    case VMCS_FEAT_PLE:
+        return c->proc2 & PROC_BASED2_PAUSE_LOOP_EXITING;
+    case VMCS_FEAT_VMFUNC:
+        return c->proc2 & PROC_BASED2_ENABLE_VM_FUNCTIONS;
+    case VMCS_FEAT_EPTP_SWITCHING: /* SDM 25.6.14: VM-function control bit 0 */
+        return (c->proc2 & PROC_BASED2_ENABLE_VM_FUNCTIONS) &&
+               (c->vmfunc & VMX_VMFUNC_EPTP_SWITCHING);
+    case VMCS_FEAT_SHADOW_VMCS:
+        return c->proc2 & PROC_BASED2_VMCS_SHADOWING;
+    case VMCS_FEAT_ENCLS:
+        return c->proc2 & PROC_BASED2_ENABLE_ENCLS_EXITING;
+    case VMCS_FEAT_PML:
+        return c->proc2 & PROC_BASED2_ENABLE_PML;
+    case VMCS_FEAT_EPT_VE:
+        return c->proc2 & PROC_BASED2_EPT_VIOLATION_VE;
+    case VMCS_FEAT_XSAVES:
+        return c->proc2 & PROC_BASED2_ENABLE_XSAVES_XRSTORS;
+    case VMCS_FEAT_PASID:
+        return c->proc2 & PROC_BASED2_PASID_TRANSLATION;
+    case VMCS_FEAT_SPP:
+        return c->proc2 & PROC_BASED2_SUB_PAGE_WRITE_PERMISSIONS;
+    case VMCS_FEAT_TSC_SCALING:
+        return c->proc2 & PROC_BASED2_USE_TSC_SCALING;
+    case VMCS_FEAT_PCONFIG:
+        return c->proc2 & PROC_BASED2_ENABLE_PCONFIG;
+    case VMCS_FEAT_ENCLV:
+        return c->proc2 & PROC_BASED2_ENABLE_ENCLV_EXITING;
+    case VMCS_FEAT_INSN_TIMEOUT:
+        return c->proc2 & PROC_BASED2_INSTRUCTION_TIMEOUT;
+    /* tertiary processor-based controls, SDM 25.6.2 */
+    case VMCS_FEAT_HLAT:
+        return c->proc3 & PROC_BASED3_ENABLE_HLAT;
+    case VMCS_FEAT_IPI_VIRT:
+        return c->proc3 & PROC_BASED3_IPI_VIRTUALIZATION;
+    case VMCS_FEAT_SPEC_CTRL:
+        return c->proc3 & PROC_BASED3_VIRTUALIZE_IA32_SPEC_CTRL;
+    /* VM-exit controls, SDM 25.7.1 */
+    case VMCS_FEAT_SECONDARY_EXIT:
+        return c->exit & VM_EXIT_CTL_ACTIVATE_SECONDARY_CONTROLS;
+    case VMCS_FEAT_PAT_HOST:
+        return c->exit & VM_EXIT_CTL_LOAD_IA32_PAT;
+    case VMCS_FEAT_EFER_HOST:
+        return c->exit & VM_EXIT_CTL_LOAD_IA32_EFER;
+    case VMCS_FEAT_PERF_GLOBAL_HOST:
+        return c->exit & VM_EXIT_CTL_LOAD_IA32_PERF_GLOBAL_CTRL;
+    case VMCS_FEAT_PKRS_HOST:
+        return c->exit & VM_EXIT_CTL_LOAD_PKRS;
+    case VMCS_FEAT_CET_HOST:
+        return c->exit & VM_EXIT_CTL_LOAD_CET_STATE;
+    /* VM-entry controls (SDM 25.8.1), some with the exit control that saves or clears */
+    case VMCS_FEAT_PAT_GUEST:
+        return (c->entry & VM_ENTRY_CTL_LOAD_IA32_PAT) || (c->exit & VM_EXIT_CTL_SAVE_IA32_PAT);
+    case VMCS_FEAT_EFER_GUEST:
+        return (c->entry & VM_ENTRY_CTL_LOAD_IA32_EFER) || (c->exit & VM_EXIT_CTL_SAVE_IA32_EFER);
+    case VMCS_FEAT_PERF_GLOBAL_GUEST:
+        return (c->entry & VM_ENTRY_CTL_LOAD_IA32_PERF_GLOBAL_CTRL) ||
+               (c->exit & VM_EXIT_CTL_SAVE_IA32_PERF_GLOBAL_CTL);
+    case VMCS_FEAT_BNDCFGS:
+        return (c->entry & VM_ENTRY_CTL_LOAD_IA32_BNDCFGS) ||
+               (c->exit & VM_EXIT_CTL_CLEAR_IA32_BNDCFGS);
+    case VMCS_FEAT_RTIT_CTL:
+        return (c->entry & VM_ENTRY_CTL_LOAD_IA32_RTIT_CTL) ||
+               (c->exit & VM_EXIT_CTL_CLEAR_IA32_RTIT_CTL);
+    case VMCS_FEAT_LBR_CTL:
+        return (c->entry & VM_ENTRY_CTL_LOAD_GUEST_IA32_LBR_CTL) ||
+               (c->exit & VM_EXIT_CTL_CLEAR_IA32_LBR_CTL);
+    case VMCS_FEAT_UINTR:
+        return (c->entry & VM_ENTRY_CTL_LOAD_UINV) || (c->exit & VM_EXIT_CTL_CLEAR_UINV);
+    case VMCS_FEAT_PKRS_GUEST:
+        return c->entry & VM_ENTRY_CTL_LOAD_PKRS;
+    case VMCS_FEAT_CET_GUEST:
+        return c->entry & VM_ENTRY_CTL_LOAD_CET_STATE;
+    case VMCS_FEAT_FRED: /* guest state: load on entry / save on exit; host: load on exit */
+        if (f->area == VMCS_AREA_HOST)
+            return c->exit2 & VM_EXIT_CTL2_LOAD_IA32_FRED;
+        if (f->area == VMCS_AREA_GUEST)
+            return (c->entry & VM_ENTRY_CTL_LOAD_IA32_FRED) ||
+                   (c->exit2 & VM_EXIT_CTL2_SAVE_IA32_FRED);
+        return (c->entry & VM_ENTRY_CTL_LOAD_IA32_FRED) ||
+               (c->exit2 & (VM_EXIT_CTL2_SAVE_IA32_FRED | VM_EXIT_CTL2_LOAD_IA32_FRED));
+    case VMCS_FEAT_SEAM: /* no VMX control decides; only SEAM VMX operation has it */
+    default:
+        return true;
+    }
+}
+
 /* ---- the dump ----------------------------------------------------------------------------- */
 
 const char *vmcs_dump_section_name(enum vmcs_area area)
@@ -493,13 +666,15 @@ void vmcs_dump(vmcs_read_fn read, void *rctx, uint64_t ia32_vmx_vmcs_enum, vmcs_
 {
     static const enum vmcs_area order[] = {VMCS_AREA_CONTROL, VMCS_AREA_GUEST, VMCS_AREA_HOST,
                                            VMCS_AREA_EXIT_INFO};
-    struct vmcs_dump_stats st = {0, 0, 0};
+    struct vmcs_dump_stats st = {0, 0, 0, 0};
+    struct vmcs_controls ctl;
     char line[VMCS_DUMP_LINE_MAX];
 
     if (stats)
         *stats = st;
     if (!read || !emit)
         return;
+    vmcs_read_controls(read, rctx, ia32_vmx_vmcs_enum, &ctl);
     for (size_t a = 0; a < COUNT(order); a++) {
         emit(ectx, vmcs_dump_section_name(order[a]));
         for (size_t i = 0; i < vmcs_field_count(); i++) {
@@ -509,6 +684,10 @@ void vmcs_dump(vmcs_read_fn read, void *rctx, uint64_t ia32_vmx_vmcs_enum, vmcs_
                 continue;
             if (!vmcs_field_within_enum(f, ia32_vmx_vmcs_enum)) { /* SDM A.9 */
                 st.beyond_enum++;
+                continue;
+            }
+            if (!vmcs_field_active(f, &ctl)) { /* feature off in this VMCS's controls */
+                st.inactive++;
                 continue;
             }
             if (read(rctx, f->encoding, &value) != 0) { /* SDM 31.4 error 12 */

@@ -11,10 +11,15 @@
  * wide (4, 8 or 16), then a decoding in brackets where one helps. The decoders are public so
  * that error messages elsewhere can use them. They follow the snprintf contract: they write at
  * most n-1 characters plus a NUL (when n > 0) and return the length the whole text has.
+ *
+ * Only fields in use are shown: a field whose feature (its `requires`) is off in the current
+ * VMCS's own controls is skipped and counted as inactive (vmcs_field_active); the control
+ * fields themselves and fields every processor has are always shown.
  */
 #ifndef VMX_VMCS_DUMP_H
 #define VMX_VMCS_DUMP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +36,25 @@ struct vmcs_dump_stats {
     unsigned printed;     /* fields read and emitted */
     unsigned unsupported; /* fields the read callback refused (skipped silently) */
     unsigned beyond_enum; /* fields above IA32_VMX_VMCS_ENUM's highest index, not read */
+    unsigned inactive;    /* fields whose feature the current controls leave off, not read */
+};
+
+/*
+ * The VMX controls of one VMCS, as far as they decide which fields are in use. A field that
+ * could not be read is 0, and so is a field that is not active itself: secondary when
+ * primary bit 31 is 0, tertiary when primary bit 17 is 0 (SDM 25.6.2), secondary exit when
+ * exit bit 31 is 0 (SDM 25.7.1), VM-function controls when "enable VM functions" is 0
+ * (SDM 25.6.14).
+ */
+struct vmcs_controls {
+    uint32_t pin;    /* PIN_BASED_VM_EXEC_CONTROL, SDM 25.6.1 */
+    uint32_t proc;   /* CPU_BASED_VM_EXEC_CONTROL, SDM 25.6.2 */
+    uint32_t proc2;  /* SECONDARY_VM_EXEC_CONTROL */
+    uint64_t proc3;  /* TERTIARY_VM_EXEC_CONTROL */
+    uint32_t exit;   /* VM_EXIT_CONTROLS, SDM 25.7.1 */
+    uint64_t exit2;  /* SECONDARY_VM_EXIT_CONTROLS */
+    uint32_t entry;  /* VM_ENTRY_CONTROLS, SDM 25.8.1 */
+    uint64_t vmfunc; /* VM_FUNCTION_CONTROL, SDM 25.6.14 */
 };
 
 #define VMCS_DUMP_NAME_WIDTH 29  /* longest name in the table (VM_ENTRY_EXCEPTION_ERROR_CODE) */
@@ -40,10 +64,27 @@ struct vmcs_dump_stats {
  * Emits a header line per section ("VMCS control fields", "VMCS guest-state fields",
  * "VMCS host-state fields", "VMCS VM-exit information fields", in that order) followed by
  * the section's fields in table order. Fields whose index exceeds ia32_vmx_vmcs_enum (SDM A.9)
- * are not read. stats may be NULL; it is zeroed first. Does nothing if read or emit is NULL.
+ * are not read. The controls are read first (vmcs_read_controls) and fields that are not
+ * vmcs_field_active under them are not read either (stats->inactive). stats may be NULL; it
+ * is zeroed first. Does nothing if read or emit is NULL.
  */
 void vmcs_dump(vmcs_read_fn read, void *rctx, uint64_t ia32_vmx_vmcs_enum, vmcs_emit_fn emit,
                void *ectx, struct vmcs_dump_stats *stats);
+
+/* Fills *c through read (0 for a field that is refused or whose index exceeds
+ * ia32_vmx_vmcs_enum, SDM A.9), reading a dependent field only when its activating control is
+ * 1. *c is all 0 when read is NULL. */
+void vmcs_read_controls(vmcs_read_fn read, void *rctx, uint64_t ia32_vmx_vmcs_enum,
+                        struct vmcs_controls *c);
+
+/*
+ * True when field f is in use under controls c: its `requires` feature is enabled by the
+ * control named in enum vmcs_feature (e.g. VIRTUAL_PROCESSOR_ID needs "enable VPID",
+ * GUEST_IA32_PAT "load IA32_PAT" entry or "save IA32_PAT" exit). Always true for
+ * VMCS_FEAT_NONE, for the control fields held in struct vmcs_controls, for features no
+ * control decides (VMCS_FEAT_SEAM) and when c is NULL; false when f is NULL.
+ */
+bool vmcs_field_active(const struct vmcs_field *f, const struct vmcs_controls *c);
 
 /* Header text of an area's section ("VMCS guest-state fields"); "?" when out of range. */
 const char *vmcs_dump_section_name(enum vmcs_area area);

@@ -4,6 +4,7 @@
  * activity and interruptibility state, 25.8.3/25.9.2 interruption information, 2.5 CR0/CR4).
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "vmx/vmcs_dump.h"
@@ -70,6 +71,7 @@ static int find_line(const struct lines *l, const char *text)
 static const struct fake_field sample[] = {
     {PIN_BASED_VM_EXEC_CONTROL, 0x16},
     {CPU_BASED_VM_EXEC_CONTROL, 0x80000080}, /* HLT exiting, activate secondary controls */
+    {SECONDARY_VM_EXEC_CONTROL, 0x20},       /* enable VPID */
     {EXCEPTION_BITMAP, 0x4002},
     {IO_BITMAP_A, 0x12345000},
     {VIRTUAL_PROCESSOR_ID, 1},
@@ -95,6 +97,23 @@ static const struct fake_field sample[] = {
 static uint64_t enum_all(void)
 {
     return (uint64_t)vmcs_field_index_max() << 1;
+}
+
+/* Rows shown whatever the controls: VMCS_FEAT_NONE, the control words held in struct
+ * vmcs_controls, and SHARED_EPT_POINTER (SEAM only, no control decides). */
+static unsigned count_always_active(void)
+{
+    static const uint32_t always[] = {SECONDARY_VM_EXEC_CONTROL, TERTIARY_VM_EXEC_CONTROL,
+                                      SECONDARY_VM_EXIT_CONTROLS, VM_FUNCTION_CONTROL,
+                                      SHARED_EPT_POINTER};
+    unsigned n = 0;
+    for (size_t i = 0; i < vmcs_field_count(); i++)
+    n += vmcs_field_at(i)->requires == VMCS_FEAT_NONE;
+    for (size_t i = 0; i < COUNT(always); i++) {
+        cr_assert_neq(vmcs_field_by_encoding(always[i])->requires, VMCS_FEAT_NONE);
+        n++;
+    }
+    return n;
 }
 
 /* ---- decoders ----------------------------------------------------------------------------- */
@@ -435,7 +454,7 @@ Test(vmcs_dump, long_line_is_cut_with_dots)
 Test(vmcs_dump, sections_in_order_with_exact_lines)
 {
     struct fake_vmcs v = {sample, COUNT(sample), 0, {0}};
-    struct vmcs_dump_stats st = {99, 99, 99};
+    struct vmcs_dump_stats st = {99, 99, 99, 99};
     memset(&captured, 0, sizeof(captured));
     vmcs_dump(fake_read, &v, enum_all(), capture, &captured, &st);
 
@@ -462,6 +481,7 @@ Test(vmcs_dump, sections_in_order_with_exact_lines)
          "ACTIVATE_SECONDARY_CONTROLS]",
          0},
         {"  EXCEPTION_BITMAP              0x4004 = 0x00004002 [#DB #PF]", 0},
+        {"  SECONDARY_VM_EXEC_CONTROL     0x401e = 0x00000020 [ENABLE_VPID]", 0},
         {"  CR0_READ_SHADOW               0x6004 = 0x0000000060000010 [ET NW CD]", 0},
         {"  GUEST_CS_SELECTOR             0x0802 = 0x0008", 1},
         {"  VMCS_LINK_POINTER             0x2800 = 0xffffffffffffffff", 1},
@@ -499,10 +519,14 @@ Test(vmcs_dump, sections_in_order_with_exact_lines)
         prev = at;
     }
 
+    /* active: the always-shown rows and VIRTUAL_PROCESSOR_ID ("enable VPID" is 1) */
+    unsigned active = count_always_active() + 1;
     cr_assert_eq(st.printed, COUNT(sample));
     cr_assert_eq(st.beyond_enum, 0);
-    cr_assert_eq(st.unsupported, vmcs_field_count() - COUNT(sample));
-    cr_assert_eq(v.reads, vmcs_field_count()); /* every field tried once */
+    cr_assert_eq(st.inactive, vmcs_field_count() - active);
+    cr_assert_eq(st.unsupported, active - COUNT(sample));
+    /* pin, primary, exit, entry and secondary controls read first, then every active field */
+    cr_assert_eq(v.reads, 5 + active);
 }
 
 Test(vmcs_dump, unsupported_fields_are_skipped_and_counted)
@@ -520,7 +544,9 @@ Test(vmcs_dump, unsupported_fields_are_skipped_and_counted)
     cr_assert_str_eq(captured.text[3], "VMCS host-state fields");
     cr_assert_str_eq(captured.text[4], "VMCS VM-exit information fields");
     cr_assert_eq(st.printed, 1);
-    cr_assert_eq(st.unsupported, vmcs_field_count() - 1);
+    /* every control unreadable, so 0: only the always-shown rows are tried */
+    cr_assert_eq(st.unsupported, count_always_active() - 1);
+    cr_assert_eq(st.inactive, vmcs_field_count() - count_always_active());
     cr_assert_eq(st.beyond_enum, 0);
 }
 
@@ -546,8 +572,9 @@ Test(vmcs_dump, enum_limits_what_is_read)
     cr_assert_lt(within, vmcs_field_count());
     cr_assert_eq(st.printed, 2);
     cr_assert_eq(st.beyond_enum, vmcs_field_count() - within);
-    cr_assert_eq(st.unsupported, within - 2);
-    cr_assert_eq(v.reads, within);
+    cr_assert_gt(st.inactive, 0); /* e.g. VIRTUAL_PROCESSOR_ID (index 0), controls 0 */
+    cr_assert_eq(st.unsupported + st.inactive, within - 2);
+    cr_assert_eq(v.reads, 2 + within - st.inactive); /* pin and primary controls, then fields */
     for (unsigned i = 0; i < v.reads; i++)
         cr_assert_leq(VMCS_ENC_INDEX(v.read_log[i]), 5, "read %#x", v.read_log[i]);
     cr_assert_geq(find_line(&captured, "  IO_BITMAP_A                   0x2000 = "
@@ -563,17 +590,17 @@ Test(vmcs_dump, enum_limits_what_is_read)
     memset(&captured, 0, sizeof(captured));
     vmcs_dump(fake_read, &v, 0, capture, &captured, &st);
     cr_assert_eq(st.printed, 1);
-    cr_assert_eq(st.printed + st.unsupported + st.beyond_enum, vmcs_field_count());
+    cr_assert_eq(st.printed + st.unsupported + st.beyond_enum + st.inactive, vmcs_field_count());
 }
 
 Test(vmcs_dump, no_callbacks_no_output)
 {
     struct fake_vmcs v = {sample, COUNT(sample), 0, {0}};
-    struct vmcs_dump_stats st = {7, 7, 7};
+    struct vmcs_dump_stats st = {7, 7, 7, 7};
     memset(&captured, 0, sizeof(captured));
     vmcs_dump(NULL, &v, enum_all(), capture, &captured, &st);
     cr_assert_eq(captured.n, 0);
-    cr_assert_eq(st.printed + st.unsupported + st.beyond_enum, 0);
+    cr_assert_eq(st.printed + st.unsupported + st.beyond_enum + st.inactive, 0);
     vmcs_dump(fake_read, &v, enum_all(), NULL, NULL, &st);
     cr_assert_eq(v.reads, 0);
     vmcs_dump(fake_read, &v, enum_all(), capture, &captured, NULL); /* stats optional */
@@ -588,4 +615,356 @@ Test(vmcs_dump, section_names)
     cr_assert_str_eq(vmcs_dump_section_name(VMCS_AREA_EXIT_INFO),
                      "VMCS VM-exit information fields");
     cr_assert_str_eq(vmcs_dump_section_name((enum vmcs_area)4), "?");
+}
+
+/* ---- fields in use under the current controls ---------------------------------------------- */
+
+/* A VMCS where every field of the table is readable (value: its encoding) and the control
+ * fields hold c; fields listed in refuse are unreadable. */
+struct full_vmcs {
+    struct vmcs_controls c;
+    uint32_t refuse[4];
+    unsigned reads;
+    uint32_t read_log[512];
+};
+
+static int full_read(void *ctx, uint32_t encoding, uint64_t *value)
+{
+    struct full_vmcs *v = ctx;
+    if (v->reads < COUNT(v->read_log))
+        v->read_log[v->reads] = encoding;
+    v->reads++;
+    for (size_t i = 0; i < COUNT(v->refuse); i++)
+        if (v->refuse[i] && v->refuse[i] == encoding)
+            return -1;
+    switch (encoding) {
+    case PIN_BASED_VM_EXEC_CONTROL:
+        *value = v->c.pin;
+        return 0;
+    case CPU_BASED_VM_EXEC_CONTROL:
+        *value = v->c.proc;
+        return 0;
+    case SECONDARY_VM_EXEC_CONTROL:
+        *value = v->c.proc2;
+        return 0;
+    case TERTIARY_VM_EXEC_CONTROL:
+        *value = v->c.proc3;
+        return 0;
+    case VM_EXIT_CONTROLS:
+        *value = v->c.exit;
+        return 0;
+    case SECONDARY_VM_EXIT_CONTROLS:
+        *value = v->c.exit2;
+        return 0;
+    case VM_ENTRY_CONTROLS:
+        *value = v->c.entry;
+        return 0;
+    case VM_FUNCTION_CONTROL:
+        *value = v->c.vmfunc;
+        return 0;
+    default:
+        break;
+    }
+    const struct vmcs_field *f = vmcs_field_by_encoding(encoding);
+    if (!f || f->encoding != encoding)
+        return -1;
+    *value = encoding;
+    return 0;
+}
+
+static bool was_read(const struct full_vmcs *v, uint32_t encoding)
+{
+    for (unsigned i = 0; i < v->reads && i < COUNT(v->read_log); i++)
+        if (v->read_log[i] == encoding)
+            return true;
+    return false;
+}
+
+/* Dumps v into captured; stats in *st. */
+static void dump_full(struct full_vmcs *v, struct vmcs_dump_stats *st)
+{
+    v->reads = 0;
+    memset(&captured, 0, sizeof(captured));
+    vmcs_dump(full_read, v, enum_all(), capture, &captured, st);
+    cr_assert_eq(st->printed + st->unsupported + st->beyond_enum + st->inactive,
+                 vmcs_field_count());
+    cr_assert_eq(st->printed, captured.n - 4);
+}
+
+/* Whether the dump in captured has a line for the field named name. */
+static bool shown(const char *name)
+{
+    char prefix[64];
+    snprintf(prefix, sizeof(prefix), "  %-*s 0x", VMCS_DUMP_NAME_WIDTH, name);
+    for (unsigned i = 0; i < captured.n && i < COUNT(captured.text); i++)
+        if (strncmp(captured.text[i], prefix, strlen(prefix)) == 0)
+            return true;
+    return false;
+}
+
+static bool name_active(const char *name, const struct vmcs_controls *c)
+{
+    const struct vmcs_field *f = vmcs_field_by_name(name);
+    cr_assert_not_null(f, "%s", name);
+    return vmcs_field_active(f, c);
+}
+
+Test(vmcs_dump, vpid_follows_enable_vpid_and_secondary_activation)
+{
+    struct full_vmcs v = {0};
+    struct vmcs_dump_stats st;
+
+    /* "enable VPID" set, but the secondary controls are not activated: not in use (SDM
+     * 25.6.2), and the secondary controls are not even read for the decision */
+    v.c.proc2 = PROC_BASED2_ENABLE_VPID;
+    dump_full(&v, &st);
+    cr_assert(!shown("VIRTUAL_PROCESSOR_ID"));
+    cr_assert(!was_read(&v, VIRTUAL_PROCESSOR_ID));
+    cr_assert(shown("SECONDARY_VM_EXEC_CONTROL")); /* the control field itself: always */
+    cr_assert(shown("GUEST_RIP"));
+    unsigned inactive_off = st.inactive;
+    cr_assert_eq(inactive_off, vmcs_field_count() - count_always_active());
+
+    /* activated, VPID off */
+    v.c.proc = PROC_BASED_ACTIVATE_SECONDARY_CONTROLS;
+    v.c.proc2 = PROC_BASED2_ENABLE_EPT;
+    dump_full(&v, &st);
+    cr_assert(!shown("VIRTUAL_PROCESSOR_ID"));
+
+    /* activated, VPID on */
+    v.c.proc2 = PROC_BASED2_ENABLE_VPID;
+    dump_full(&v, &st);
+    cr_assert(shown("VIRTUAL_PROCESSOR_ID"));
+    cr_assert(was_read(&v, VIRTUAL_PROCESSOR_ID));
+    cr_assert_eq(st.inactive, inactive_off - 1);
+    cr_assert_geq(find_line(&captured, "  VIRTUAL_PROCESSOR_ID          0x0000 = 0x0000"), 0);
+
+    /* an unreadable secondary control field counts as 0 */
+    v.refuse[0] = SECONDARY_VM_EXEC_CONTROL;
+    dump_full(&v, &st);
+    cr_assert(!shown("VIRTUAL_PROCESSOR_ID"));
+    cr_assert(!shown("SECONDARY_VM_EXEC_CONTROL"));
+    cr_assert_eq(st.inactive, inactive_off);
+}
+
+Test(vmcs_dump, ept_fields_only_with_enable_ept)
+{
+    static const char *const ept_fields[] = {"EPT_POINTER", "GUEST_PHYSICAL_ADDRESS",
+                                             "GUEST_PDPTR0", "GUEST_PDPTR3"};
+    struct full_vmcs v = {0};
+    struct vmcs_dump_stats st;
+    v.c.proc = PROC_BASED_ACTIVATE_SECONDARY_CONTROLS;
+    v.c.proc2 = PROC_BASED2_ENABLE_VPID | PROC_BASED2_UNRESTRICTED_GUEST;
+    dump_full(&v, &st);
+    for (size_t i = 0; i < COUNT(ept_fields); i++)
+        cr_assert(!shown(ept_fields[i]), "%s", ept_fields[i]);
+    unsigned without = st.inactive;
+
+    v.c.proc2 |= PROC_BASED2_ENABLE_EPT;
+    dump_full(&v, &st);
+    for (size_t i = 0; i < COUNT(ept_fields); i++)
+        cr_assert(shown(ept_fields[i]), "%s", ept_fields[i]);
+    cr_assert_geq(find_line(&captured, "  EPT_POINTER                   0x201a = "
+                                       "0x000000000000201a"),
+                  0);
+    cr_assert_eq(st.inactive, without - 6); /* EPTP, guest-physical address, 4 PDPTEs */
+    cr_assert(!shown("EPTP_LIST_ADDRESS")); /* needs VM functions with EPTP switching */
+    cr_assert(!shown("VE_INFORMATION_ADDRESS"));
+    cr_assert(!shown("PML_ADDRESS"));
+}
+
+Test(vmcs_dump, pat_fields_follow_load_and_save_controls)
+{
+    struct full_vmcs v = {0};
+    struct vmcs_dump_stats st;
+    dump_full(&v, &st);
+    cr_assert(!shown("GUEST_IA32_PAT"));
+    cr_assert(!shown("HOST_IA32_PAT"));
+
+    v.c.entry = VM_ENTRY_CTL_LOAD_IA32_PAT; /* SDM 27.3.2.1 loads the guest field */
+    dump_full(&v, &st);
+    cr_assert(shown("GUEST_IA32_PAT"));
+    cr_assert(!shown("HOST_IA32_PAT"));
+
+    v.c.entry = 0;
+    v.c.exit = VM_EXIT_CTL_SAVE_IA32_PAT; /* SDM 28.3.1 saves into it */
+    dump_full(&v, &st);
+    cr_assert(shown("GUEST_IA32_PAT"));
+    cr_assert(!shown("HOST_IA32_PAT"));
+
+    v.c.exit = VM_EXIT_CTL_LOAD_IA32_PAT; /* SDM 28.5.1 loads the host field */
+    dump_full(&v, &st);
+    cr_assert(!shown("GUEST_IA32_PAT"));
+    cr_assert(shown("HOST_IA32_PAT"));
+
+    /* EFER works the same way */
+    v.c.exit = VM_EXIT_CTL_LOAD_IA32_EFER;
+    v.c.entry = VM_ENTRY_CTL_LOAD_IA32_EFER;
+    dump_full(&v, &st);
+    cr_assert(shown("GUEST_IA32_EFER"));
+    cr_assert(shown("HOST_IA32_EFER"));
+    cr_assert(!shown("GUEST_IA32_PAT"));
+    cr_assert(!shown("HOST_IA32_PAT"));
+}
+
+Test(vmcs_dump, preemption_timer_value_follows_pin_control)
+{
+    struct full_vmcs v = {0};
+    struct vmcs_dump_stats st;
+    v.c.pin = PIN_BASED_DEFAULT1;
+    dump_full(&v, &st);
+    cr_assert(!shown("VMX_PREEMPTION_TIMER_VALUE"));
+    unsigned off = st.inactive;
+
+    v.c.pin |= PIN_BASED_ACTIVATE_VMX_PREEMPTION_TIMER; /* SDM 26.5.1 */
+    dump_full(&v, &st);
+    cr_assert(shown("VMX_PREEMPTION_TIMER_VALUE"));
+    cr_assert_eq(st.inactive, off - 1);
+    cr_assert(!shown("POSTED_INTR_NV")); /* another pin control */
+
+    v.c.pin |= PIN_BASED_PROCESS_POSTED_INTERRUPTS;
+    dump_full(&v, &st);
+    cr_assert(shown("POSTED_INTR_NV"));
+    cr_assert(shown("POSTED_INTR_DESC_ADDR"));
+    cr_assert_eq(st.inactive, off - 3);
+}
+
+Test(vmcs_dump, everything_on_shows_every_field)
+{
+    struct full_vmcs v = {0};
+    struct vmcs_dump_stats st;
+    v.c.pin = 0xffffffff;
+    v.c.proc = 0xffffffff;
+    v.c.proc2 = 0xffffffff;
+    v.c.proc3 = ~0ULL;
+    v.c.exit = 0xffffffff;
+    v.c.exit2 = ~0ULL;
+    v.c.entry = 0xffffffff;
+    v.c.vmfunc = ~0ULL;
+    dump_full(&v, &st);
+    cr_assert_eq(st.inactive, 0);
+    cr_assert_eq(st.unsupported, 0);
+    cr_assert_eq(st.printed, vmcs_field_count());
+    /* 8 control fields read first, then every field */
+    cr_assert_eq(v.reads, 8 + vmcs_field_count());
+}
+
+Test(vmcs_dump, read_controls_reads_dependent_fields_only_when_activated)
+{
+    struct full_vmcs v = {0};
+    struct vmcs_controls c;
+    v.c.proc2 = PROC_BASED2_ENABLE_VM_FUNCTIONS;
+    v.c.proc3 = PROC_BASED3_ENABLE_HLAT;
+    v.c.exit2 = VM_EXIT_CTL2_LOAD_IA32_FRED;
+    v.c.vmfunc = VMX_VMFUNC_EPTP_SWITCHING;
+    v.c.entry = VM_ENTRY_CTL_IA32E_MODE_GUEST;
+    vmcs_read_controls(full_read, &v, enum_all(), &c);
+    cr_assert_eq(v.reads, 4); /* pin, primary, exit, entry */
+    cr_assert_eq(c.entry, VM_ENTRY_CTL_IA32E_MODE_GUEST);
+    cr_assert_eq(c.proc2 | c.proc3 | c.exit2 | c.vmfunc, 0);
+
+    v.reads = 0;
+    v.c.proc = PROC_BASED_ACTIVATE_SECONDARY_CONTROLS | PROC_BASED_ACTIVATE_TERTIARY_CONTROLS;
+    v.c.exit = VM_EXIT_CTL_ACTIVATE_SECONDARY_CONTROLS;
+    vmcs_read_controls(full_read, &v, enum_all(), &c);
+    cr_assert_eq(v.reads, 8);
+    cr_assert_eq(c.proc2, PROC_BASED2_ENABLE_VM_FUNCTIONS);
+    cr_assert_eq(c.proc3, PROC_BASED3_ENABLE_HLAT);
+    cr_assert_eq(c.exit2, VM_EXIT_CTL2_LOAD_IA32_FRED);
+    cr_assert_eq(c.vmfunc, VMX_VMFUNC_EPTP_SWITCHING);
+
+    /* a refused field is 0, and so is a field beyond the VMCS enumeration (SDM A.9) */
+    v.reads = 0;
+    v.refuse[0] = VM_EXIT_CONTROLS;
+    vmcs_read_controls(full_read, &v, 1u << 1, &c); /* highest index 1: pin, primary */
+    cr_assert_eq(v.reads, 2);
+    cr_assert_eq(c.proc, v.c.proc);
+    cr_assert_eq(c.exit | c.entry | c.proc2 | c.proc3 | c.exit2 | c.vmfunc, 0);
+
+    vmcs_read_controls(NULL, &v, enum_all(), &c);
+    cr_assert_eq(c.pin | c.proc, 0);
+}
+
+Test(vmcs_dump, field_active_per_feature)
+{
+    struct vmcs_controls c;
+    memset(&c, 0, sizeof(c));
+    static const char *const always[] = {
+        "GUEST_RIP",
+        "IO_BITMAP_A",
+        "PIN_BASED_VM_EXEC_CONTROL",
+        "VM_EXIT_REASON",
+        "SECONDARY_VM_EXEC_CONTROL",
+        "TERTIARY_VM_EXEC_CONTROL",
+        "HOST_CR3",
+        "SECONDARY_VM_EXIT_CONTROLS",
+        "VM_FUNCTION_CONTROL",
+        "VMCS_LINK_POINTER",
+    };
+    for (size_t i = 0; i < COUNT(always); i++)
+        cr_assert(name_active(always[i], &c), "%s", always[i]);
+
+    static const struct {
+        const char *name;
+        struct vmcs_controls on; /* the deciding control(s) set */
+    } cases[] = {
+        {"MSR_BITMAP", {.proc = PROC_BASED_USE_MSR_BITMAPS}},
+        {"VIRTUAL_APIC_PAGE_ADDR", {.proc = PROC_BASED_USE_TPR_SHADOW}},
+        {"TPR_THRESHOLD", {.proc = PROC_BASED_USE_TPR_SHADOW}},
+        {"APIC_ACCESS_ADDR", {.proc2 = PROC_BASED2_VIRTUALIZE_APIC_ACCESSES}},
+        {"EOI_EXIT_BITMAP0", {.proc2 = PROC_BASED2_VIRTUAL_INTERRUPT_DELIVERY}},
+        {"EOI_EXIT_BITMAP3", {.proc2 = PROC_BASED2_VIRTUAL_INTERRUPT_DELIVERY}},
+        {"GUEST_INTR_STATUS", {.proc2 = PROC_BASED2_VIRTUAL_INTERRUPT_DELIVERY}},
+        {"PML_ADDRESS", {.proc2 = PROC_BASED2_ENABLE_PML}},
+        {"GUEST_PML_INDEX", {.proc2 = PROC_BASED2_ENABLE_PML}},
+        {"VMREAD_BITMAP", {.proc2 = PROC_BASED2_VMCS_SHADOWING}},
+        {"VMWRITE_BITMAP", {.proc2 = PROC_BASED2_VMCS_SHADOWING}},
+        {"VE_INFORMATION_ADDRESS", {.proc2 = PROC_BASED2_EPT_VIOLATION_VE}},
+        {"EPTP_INDEX", {.proc2 = PROC_BASED2_EPT_VIOLATION_VE}},
+        {"XSS_EXIT_BITMAP", {.proc2 = PROC_BASED2_ENABLE_XSAVES_XRSTORS}},
+        {"TSC_MULTIPLIER", {.proc2 = PROC_BASED2_USE_TSC_SCALING}},
+        {"PLE_GAP", {.proc2 = PROC_BASED2_PAUSE_LOOP_EXITING}},
+        {"ENCLS_EXITING_BITMAP", {.proc2 = PROC_BASED2_ENABLE_ENCLS_EXITING}},
+        {"EPTP_LIST_ADDRESS",
+         {.proc2 = PROC_BASED2_ENABLE_VM_FUNCTIONS, .vmfunc = VMX_VMFUNC_EPTP_SWITCHING}},
+        {"HLAT_POINTER", {.proc3 = PROC_BASED3_ENABLE_HLAT}},
+        {"PID_POINTER_TABLE", {.proc3 = PROC_BASED3_IPI_VIRTUALIZATION}},
+        {"IA32_SPEC_CTRL_MASK", {.proc3 = PROC_BASED3_VIRTUALIZE_IA32_SPEC_CTRL}},
+        {"POSTED_INTR_DESC_ADDR", {.pin = PIN_BASED_PROCESS_POSTED_INTERRUPTS}},
+        {"VMX_PREEMPTION_TIMER_VALUE", {.pin = PIN_BASED_ACTIVATE_VMX_PREEMPTION_TIMER}},
+        {"GUEST_IA32_PERF_GLOBAL_CTRL", {.entry = VM_ENTRY_CTL_LOAD_IA32_PERF_GLOBAL_CTRL}},
+        {"HOST_IA32_PERF_GLOBAL_CTRL", {.exit = VM_EXIT_CTL_LOAD_IA32_PERF_GLOBAL_CTRL}},
+        {"GUEST_BNDCFGS", {.entry = VM_ENTRY_CTL_LOAD_IA32_BNDCFGS}},
+        {"GUEST_BNDCFGS", {.exit = VM_EXIT_CTL_CLEAR_IA32_BNDCFGS}},
+        {"GUEST_IA32_RTIT_CTL", {.entry = VM_ENTRY_CTL_LOAD_IA32_RTIT_CTL}},
+        {"GUEST_IA32_PKRS", {.entry = VM_ENTRY_CTL_LOAD_PKRS}},
+        {"HOST_IA32_PKRS", {.exit = VM_EXIT_CTL_LOAD_PKRS}},
+        {"GUEST_SSP", {.entry = VM_ENTRY_CTL_LOAD_CET_STATE}},
+        {"HOST_S_CET", {.exit = VM_EXIT_CTL_LOAD_CET_STATE}},
+        {"GUEST_UINV", {.exit = VM_EXIT_CTL_CLEAR_UINV}},
+        {"GUEST_IA32_FRED_CONFIG", {.entry = VM_ENTRY_CTL_LOAD_IA32_FRED}},
+        {"GUEST_IA32_FRED_RSP1", {.exit2 = VM_EXIT_CTL2_SAVE_IA32_FRED}},
+        {"HOST_IA32_FRED_CONFIG", {.exit2 = VM_EXIT_CTL2_LOAD_IA32_FRED}},
+    };
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        cr_assert(!name_active(cases[i].name, &c), "%s with every control 0", cases[i].name);
+        cr_assert(name_active(cases[i].name, &cases[i].on), "%s with its control", cases[i].name);
+    }
+
+    /* a control of the wrong kind does not do */
+    cr_assert(
+        !name_active("HOST_IA32_PKRS", &(struct vmcs_controls){.entry = VM_ENTRY_CTL_LOAD_PKRS}));
+    cr_assert(
+        !name_active("GUEST_S_CET", &(struct vmcs_controls){.exit = VM_EXIT_CTL_LOAD_CET_STATE}));
+    cr_assert(!name_active("HOST_IA32_FRED_RSP1",
+                           &(struct vmcs_controls){.entry = VM_ENTRY_CTL_LOAD_IA32_FRED}));
+    /* EPTP switching needs VM functions enabled too */
+    cr_assert(!name_active("EPTP_LIST_ADDRESS",
+                           &(struct vmcs_controls){.vmfunc = VMX_VMFUNC_EPTP_SWITCHING}));
+    cr_assert(!name_active("EPTP_LIST_ADDRESS",
+                           &(struct vmcs_controls){.proc2 = PROC_BASED2_ENABLE_VM_FUNCTIONS}));
+
+    /* NULL controls: unknown, so everything; NULL field: nothing */
+    cr_assert(name_active("EPT_POINTER", NULL));
+    cr_assert(!vmcs_field_active(NULL, &c));
 }
