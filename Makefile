@@ -23,7 +23,7 @@ GCC_INC := $(shell $(CC) -print-file-name=include)
 
 KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-stack-protector \
            -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -mcmodel=small \
-           -fno-omit-frame-pointer -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables \
+           -fomit-frame-pointer -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables \
            -nostdinc -isystem $(GCC_INC) -Iplatform/libc -I. -MMD -MP
 KASFLAGS := -D__ASSEMBLY__ -I. -MMD -MP
 KLDFLAGS := -n -nostdlib -static -T boot/linker.ld -z max-page-size=0x1000 --build-id=none --no-warn-rwx-segments

@@ -333,12 +333,6 @@ void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint3
     vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info);
 }
 
-void vcpu_skip_instruction(struct vcpu *v)
-{
-    v->guest_rip += vmcs_read(VM_EXIT_INSTRUCTION_LEN);
-    vmcs_write(GUEST_RIP, v->guest_rip);
-}
-
 static void report_entry_failure(struct vcpu *v, int st)
 {
     uint32_t n = 0;

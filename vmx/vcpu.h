@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "vmx/vmcs.h"
 #include "vmx/vmx_cpu.h"
 
 struct guest_regs { /* order fixed by vmx/vmx_entry.S */
@@ -109,8 +110,13 @@ uint64_t vcpu_real_cr4(const struct vcpu *v, uint64_t guest_value);
 
 /* Event injection (SDM 27.6): a hardware exception at the next VM entry. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
-/* Move the guest past the instruction that caused the exit (VM-exit instruction length). */
-void vcpu_skip_instruction(struct vcpu *v);
+/* Move the guest past the instruction that caused the exit: RIP + VM-exit instruction length
+ * (SDM 28.2.5). Inline: most handlers end with it. */
+static inline void vcpu_skip_instruction(struct vcpu *v)
+{
+    v->guest_rip += vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+    vmcs_write(GUEST_RIP, v->guest_rip);
+}
 
 /* Print exit statistics of this CPU (count, average handler ticks, per reason). */
 void vmx_print_exit_stats(uint32_t cpu);
