@@ -20,6 +20,13 @@ static bool console_io(struct vcpu *v, uint16_t port, unsigned size, bool in, ui
 }
 
 static bool (*hypercall_of[MAX_CPUS])(struct vcpu *v);
+static void (*explain_of[MAX_CPUS])(struct vcpu *v, uint64_t gpa, char *buf, unsigned len);
+
+static void builtin_explain(struct vcpu *v, uint64_t gpa, char *buf, unsigned len)
+{
+    if (explain_of[this_cpu_id()])
+        explain_of[this_cpu_id()](v, gpa, buf, len);
+}
 
 static bool builtin_hypercall(struct vcpu *v)
 {
@@ -27,7 +34,8 @@ static bool builtin_hypercall(struct vcpu *v)
     return fn && fn(v);
 }
 
-static const struct vcpu_ops builtin_ops = {.io = console_io, .hypercall = builtin_hypercall};
+static const struct vcpu_ops builtin_ops = {
+    .io = console_io, .hypercall = builtin_hypercall, .explain_misconfig = builtin_explain};
 
 int builtin_guest_run(struct vcpu *v, const char *name, void (*entry)(void),
                       const struct builtin_opts *o)
@@ -45,6 +53,7 @@ int builtin_guest_run(struct vcpu *v, const char *name, void (*entry)(void),
     v->vm = con;
     debugcon_init(con, print_line, (void *)name);
     hypercall_of[this_cpu_id()] = o ? o->hypercall : NULL;
+    explain_of[this_cpu_id()] = o ? o->explain : NULL;
     struct vcpu_config c = {.mode = VCPU_MODE_LONG64,
                             .rip = (uint64_t)entry,
                             .rsp = stack + GUEST_STACK_PAGES * 4096 - 8,

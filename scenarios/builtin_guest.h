@@ -13,6 +13,7 @@ struct builtin_opts {
     bool (*hypercall)(struct vcpu *v);
     uint32_t exception_bitmap; /* exceptions that exit instead of reaching the guest */
     void (*tweak)(void);       /* called with the VMCS current, before the first entry */
+    void (*explain)(struct vcpu *v, uint64_t gpa, char *buf, unsigned len); /* EPT misconfig */
 };
 
 /* Enters VMX operation on this CPU if needed, sets up *v for entry(), runs it until it stops.

@@ -164,3 +164,46 @@ const struct scenario scenario_ept_dirty = {
     .summary = "EPT dirty flags: which guest pages were written since the last reset",
     .run = run_dirty,
 };
+
+/* ---- ept-misconfig ---- */
+
+/* A leaf entry made write-only by hand (W without R is a misconfiguration, SDM 29.3.3.1): the
+ * guest's access to the page exits with reason 49 and the VMM names the entry by walking the
+ * tables (vmx/ept.c). */
+static struct ept misconfig_ept;
+
+static void explain(struct vcpu *v, uint64_t gpa, char *buf, unsigned len)
+{
+    (void)v;
+    ept_explain_misconfig(&misconfig_ept, gpa, buf, len);
+}
+
+static bool run_misconfig(void)
+{
+    static struct vcpu v;
+    struct ept_walk w;
+    uint64_t page = mem_alloc_aligned(512, 2ull << 20, 0); /* a 2 MiB block of its own */
+    if (!vmx.usable || !page || identity_ept(&misconfig_ept, false, page, 2ull << 20))
+        return false;
+    for (uint64_t off = 0; off < (2ull << 20); off += 4096)
+        ept_map(&misconfig_ept, page + off, page + off, 4096, EPT_R | EPT_W | EPT_X, EPT_MT_WB,
+                false);
+    if (ept_walk(&misconfig_ept, page, &w) != EPT_WALK_MAPPED)
+        return false;
+    uint64_t *leaf = phys_to_virt(w.table[w.level] + 8ull * w.index[w.level]);
+    *leaf = (*leaf & ~(uint64_t)EPT_E_PERM) | EPT_W; /* write-only */
+    kprintf("ept-misconfig: the %s of page 0x%lx made write-only: 0x%lx\n", ept_level_name(w.level),
+            page, *leaf);
+    guest_views_page = phys_to_virt(page);
+    struct builtin_opts o = {.eptp = ept_eptp(&misconfig_ept, EPT_MT_WB), .explain = explain};
+    if (builtin_guest_run(&v, "victim", guest_views_main, &o))
+        return false;
+    return (v.exit_reason & 0xffff) == VM_EXIT_REASON_EPT_MISCONFIG;
+}
+
+const struct scenario scenario_ept_misconfig = {
+    .name = "ept-misconfig",
+    .book = "6.1",
+    .summary = "an EPT entry with write but no read: the misconfiguration exit names the entry",
+    .run = run_misconfig,
+};

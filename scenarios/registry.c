@@ -11,6 +11,7 @@ SCENARIO_DECLARE(bench);
 SCENARIO_DECLARE(vms);
 SCENARIO_DECLARE(ept_views);
 SCENARIO_DECLARE(ept_dirty);
+SCENARIO_DECLARE(ept_misconfig);
 SCENARIO_DECLARE(unhandled);
 SCENARIO_DECLARE(entry_fail);
 SCENARIO_DECLARE(fault);
@@ -26,6 +27,7 @@ const struct scenario *const scenarios[] = {
     &scenario_vms,
     &scenario_ept_views,
     &scenario_ept_dirty,
+    &scenario_ept_misconfig,
     &scenario_unhandled,
     &scenario_entry_fail,
     &scenario_fault,
