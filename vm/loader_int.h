@@ -87,6 +87,25 @@ uint64_t ld_module_layout(uint64_t info_size, const struct load_module *mods, si
                           uint64_t *rel);
 void ld_copy_modules(const struct guest_ram *ram, uint64_t base, const struct load_module *mods,
                      size_t nmods, const uint64_t *rel);
+/* What a Multiboot(2) boot-information builder needs. */
+struct ld_boot {
+    const char *cmdline;
+    const struct load_module *mods;
+    size_t nmods;
+    const uint64_t *rel; /* module offsets from the base */
+    uint64_t ram_size;
+};
+
+/* Lays out (and with ram != NULL writes) the boot information at base; returns its size. */
+typedef uint64_t (*ld_info_fn)(const struct guest_ram *ram, uint64_t base, const struct ld_boot *b);
+
+/* The common end of both Multiboot loaders, once the kernel's segments are planned and
+ * checked: place the boot information and modules after the kernel, then write everything
+ * and fill res (kind, the boot range, the initial CPU state with magic in EAX). */
+int ld_mb_finish(const struct ld_ctx *c, const struct guest_ram *ram, const struct ld_plan *plan,
+                 uint64_t entry, const char *cmdline, const struct load_module *mods, size_t nmods,
+                 ld_info_fn info, int kind, uint32_t magic, struct load_result *res);
+
 /* Arguments every Multiboot loader checks first. */
 int ld_check_mb_args(const struct ld_ctx *c, const uint8_t *img, size_t len,
                      const struct load_module *mods, size_t nmods, const struct load_result *res);

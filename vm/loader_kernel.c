@@ -282,3 +282,31 @@ void ld_mb_cpu(struct load_cpu *cpu, uint32_t entry, uint32_t magic, uint32_t in
     cpu->cr0 = LOADER_CR0_PE;
     cpu->eflags = LOADER_EFLAGS;
 }
+
+int ld_mb_finish(const struct ld_ctx *c, const struct guest_ram *ram, const struct ld_plan *plan,
+                 uint64_t entry, const char *cmdline, const struct load_module *mods, size_t nmods,
+                 ld_info_fn info, int kind, uint32_t magic, struct load_result *res)
+{
+    struct ld_boot b = {cmdline != NULL ? cmdline : "", mods, nmods, NULL, ram->size};
+    uint64_t rel[LOADER_MAX_MODULES];
+    uint64_t info_size = info(NULL, 0, &b);
+    uint64_t need = ld_module_layout(info_size, mods, nmods, rel);
+    uint64_t base;
+    int rc = ld_place(c, plan->end, need, &base);
+    if (rc != LOADER_OK)
+        return rc;
+
+    /* Everything checked: write. */
+    b.rel = rel;
+    ld_plan_commit(ram, plan, res);
+    info(ram, base, &b);
+    ld_copy_modules(ram, base, mods, nmods, rel);
+    res->kind = kind;
+    res->info_gpa = base;
+    res->info_size = info_size;
+    res->boot_base = base;
+    res->boot_end = base + need;
+    res->nmods = nmods;
+    ld_mb_cpu(&res->cpu, (uint32_t)entry, magic, (uint32_t)base);
+    return LOADER_OK;
+}

@@ -31,17 +31,9 @@
 #define MB1_MOD_SIZE         16u    /* mod_start, mod_end, string, reserved */
 #define MB1_MMAP_ENTRY       24u    /* size (= 20), base_addr, length, type */
 
-struct mb1_boot {
-    const char *cmdline;
-    const struct load_module *mods;
-    size_t nmods;
-    const uint64_t *rel; /* module offsets from the base */
-    uint64_t ram_size;
-};
-
 /* Lay out (and with ram != NULL write) the information structure at base; returns its
  * size. Order: info, module structures, memory map, strings. */
-static uint64_t mb1_info(const struct guest_ram *ram, uint64_t base, const struct mb1_boot *b)
+static uint64_t mb1_info(const struct guest_ram *ram, uint64_t base, const struct ld_boot *b)
 {
     struct ld_mmap_entry map[LD_MMAP_MAX];
     size_t nmap = ld_mmap(b->ram_size, map);
@@ -167,26 +159,6 @@ int loader_load_multiboot1(const uint8_t *img, size_t len, const char *cmdline,
     if (rc != LOADER_OK)
         return rc;
 
-    struct mb1_boot b = {cmdline != NULL ? cmdline : "", mods, nmods, NULL, ram->size};
-    uint64_t rel[LOADER_MAX_MODULES];
-    uint64_t info_size = mb1_info(NULL, 0, &b);
-    uint64_t need = ld_module_layout(info_size, mods, nmods, rel);
-    uint64_t base;
-    rc = ld_place(&c, plan.end, need, &base);
-    if (rc != LOADER_OK)
-        return rc;
-
-    /* Everything checked: write. */
-    b.rel = rel;
-    ld_plan_commit(ram, &plan, res);
-    mb1_info(ram, base, &b);
-    ld_copy_modules(ram, base, mods, nmods, rel);
-    res->kind = LOAD_MULTIBOOT1;
-    res->info_gpa = base;
-    res->info_size = info_size;
-    res->boot_base = base;
-    res->boot_end = base + need;
-    res->nmods = nmods;
-    ld_mb_cpu(&res->cpu, (uint32_t)entry, LOADER_MB1_BOOT_MAGIC, (uint32_t)base);
-    return LOADER_OK;
+    return ld_mb_finish(&c, ram, &plan, entry, cmdline, mods, nmods, mb1_info, LOAD_MULTIBOOT1,
+                        LOADER_MB1_BOOT_MAGIC, res);
 }

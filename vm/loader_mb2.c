@@ -206,14 +206,6 @@ static int mb2_tags(const struct ld_ctx *c, const uint8_t *h, uint32_t hlen, str
     return LOADER_ERR_TAG;
 }
 
-struct mb2_boot {
-    const char *cmdline;
-    const struct load_module *mods;
-    size_t nmods;
-    const uint64_t *rel;
-    uint64_t ram_size;
-};
-
 /* Lay out (and with ram != NULL write) a tag at *at of `size` bytes; returns its address. */
 static uint64_t mb2_put_tag(const struct guest_ram *ram, uint64_t *at, uint32_t type, uint32_t size)
 {
@@ -236,7 +228,7 @@ static void mb2_put_str(const struct guest_ram *ram, uint64_t *at, uint32_t type
 }
 
 /* Lay out (and with ram != NULL write) the boot information at base; returns its size. */
-static uint64_t mb2_info(const struct guest_ram *ram, uint64_t base, const struct mb2_boot *b)
+static uint64_t mb2_info(const struct guest_ram *ram, uint64_t base, const struct ld_boot *b)
 {
     uint64_t at = base + 8; /* 3.6.1: total_size, reserved */
     mb2_put_str(ram, &at, MB2_INFO_CMDLINE, 0, b->cmdline);
@@ -379,26 +371,6 @@ int loader_load_multiboot2(const uint8_t *img, size_t len, const char *cmdline,
     if (rc != LOADER_OK)
         return rc;
 
-    struct mb2_boot b = {cmdline != NULL ? cmdline : "", mods, nmods, NULL, ram->size};
-    uint64_t rel[LOADER_MAX_MODULES];
-    uint64_t info_size = mb2_info(NULL, 0, &b);
-    uint64_t need = ld_module_layout(info_size, mods, nmods, rel);
-    uint64_t base;
-    rc = ld_place(&c, plan.end, need, &base);
-    if (rc != LOADER_OK)
-        return rc;
-
-    /* Everything checked: write. */
-    b.rel = rel;
-    ld_plan_commit(ram, &plan, res);
-    mb2_info(ram, base, &b);
-    ld_copy_modules(ram, base, mods, nmods, rel);
-    res->kind = LOAD_MULTIBOOT2;
-    res->info_gpa = base;
-    res->info_size = info_size;
-    res->boot_base = base;
-    res->boot_end = base + need;
-    res->nmods = nmods;
-    ld_mb_cpu(&res->cpu, (uint32_t)entry, LOADER_MB2_BOOT_MAGIC, (uint32_t)base);
-    return LOADER_OK;
+    return ld_mb_finish(&c, ram, &plan, entry, cmdline, mods, nmods, mb2_info, LOAD_MULTIBOOT2,
+                        LOADER_MB2_BOOT_MAGIC, res);
 }
