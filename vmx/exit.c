@@ -4,7 +4,7 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx_names.h"
 
-static const exit_handler_fn exit_table[VM_EXIT_REASONS] = {
+const exit_handler_fn exit_table[VM_EXIT_REASONS] = {
     [VM_EXIT_REASON_EXTERNAL_INTERRUPT] = exit_external_interrupt,
     [VM_EXIT_REASON_TRIPLE_FAULT] = exit_triple_fault,
     [VM_EXIT_REASON_CPUID] = exit_cpuid,

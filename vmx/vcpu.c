@@ -367,46 +367,56 @@ static int vcpu_load(struct vmx_cpu *c, struct vcpu *v)
     return 0;
 }
 
+/* Called by vmx_exit_stub (vmx/vmx_entry.S) for every VM exit, with the guest's registers
+ * saved in v->regs: read the exit reason (SDM 28.2.1), dispatch it through the exit table,
+ * count it, record it. Returns 0 to enter the guest again at once, 1 to return from vmx_run
+ * (the guest stops or yields its CPU; the action is in v->last_action). */
+int vmx_exit_handler(struct guest_regs *regs)
+{
+    struct vcpu *v = (struct vcpu *)regs; /* regs is the first member */
+    uint64_t t0 = rdtsc();
+    v->launched = true;
+    v->exit_reason = (uint32_t)vmcs_read(VM_EXIT_REASON);
+    v->guest_rip = vmcs_read(GUEST_RIP);
+    v->exit_qualification = 0; /* handlers that read it fill it in */
+    uint32_t basic = v->exit_reason & 0xffff;
+    enum exit_action a = exit_dispatch_fast(v, basic);
+    uint64_t ticks = rdtsc() - t0;
+    v->exits++;
+    if (basic < VM_EXIT_REASONS) {
+        v->stats[basic].count++;
+        v->stats[basic].ticks += ticks;
+    }
+    trace_append(v->ring, t0, TRACE_VM_EXIT, v->exit_reason, v->guest_rip, v->exit_qualification,
+                 ticks);
+    if (__builtin_expect(a == EXIT_RESUME, 1)) {
+        if (__builtin_expect(!v->stop_request || !*v->stop_request, 1))
+            return 0;
+        a = vcpu_stop(v, v->exit_status, "its VM was stopped");
+    }
+    v->last_action = a;
+    return 1;
+}
+
+_Static_assert(__builtin_offsetof(struct vcpu, regs) == 0, "vmx_entry.S passes &v->regs");
+
 enum exit_action vcpu_run(struct vcpu *v)
 {
     struct vmx_cpu *c = vmx_this_cpu();
-    struct trace_ring *ring = &this_cpu()->trace;
     enum exit_action a = EXIT_STOP;
     if (vcpu_load(c, v))
         goto stopped;
     if (v->time_slice) /* counts down at TSC >> IA32_VMX_MISC[4:0] (SDM 26.5.1) */
         vmcs_write(VMX_PREEMPTION_TIMER_VALUE, v->time_slice);
     v->state = VCPU_RUNNING;
+    v->ring = &this_cpu()->trace;
+    v->stats = c->exits;
     trace(TRACE_VM_ENTRY, v->id, v->launched, 0, 0);
-    for (;;) {
-        int st = vmx_run(&v->regs, v->launched);
-        if (__builtin_expect(st != 0, 0)) {
-            report_entry_failure(v, st);
-            a = EXIT_STOP;
-            break;
-        }
-        v->launched = true;
-        uint64_t t0 = rdtsc();
-        v->exit_reason = (uint32_t)vmcs_read(VM_EXIT_REASON);
-        v->guest_rip = vmcs_read(GUEST_RIP);
-        v->exit_qualification = 0; /* handlers that read it fill it in */
-        uint32_t basic = v->exit_reason & 0xffff;
-        a = exit_dispatch(v, basic);
-        uint64_t ticks = rdtsc() - t0;
-        v->exits++;
-        if (basic < VM_EXIT_REASONS) {
-            c->exits[basic].count++;
-            c->exits[basic].ticks += ticks;
-        }
-        trace_append(ring, t0, TRACE_VM_EXIT, v->exit_reason, v->guest_rip, v->exit_qualification,
-                     ticks);
-        if (a != EXIT_RESUME)
-            break;
-        if (__builtin_expect(v->stop_request && *v->stop_request, 0)) {
-            a = vcpu_stop(v, v->exit_status, "its VM was stopped");
-            break;
-        }
-    }
+    int st = vmx_run(&v->regs, v->launched);
+    if (__builtin_expect(st != 0, 0))
+        report_entry_failure(v, st);
+    else
+        a = v->last_action;
     if (a == EXIT_YIELD)
         return a;
 stopped:

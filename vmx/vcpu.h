@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "vmx/vmcs.h"
+#include "platform/trace.h"
 #include "vmx/vmx_cpu.h"
 
 struct guest_regs { /* order fixed by vmx/vmx_entry.S */
@@ -84,6 +85,9 @@ struct vcpu {
     uint32_t time_slice;
     bool own_timer;                 /* time_slice set by the VM itself, kept when it runs alone */
     volatile bool *stop_request;    /* set by another CPU: stop at the next exit (may be NULL) */
+    enum exit_action last_action;   /* why vmx_run returned */
+    struct trace_ring *ring;        /* the running CPU's debug record */
+    struct vmx_exit_stat *stats;    /* the running CPU's exit statistics */
     uint32_t unhandled_port_log[8]; /* ports already reported as unmodelled */
 };
 

@@ -15,25 +15,34 @@
 
 void vmcs_access_failed(uint32_t field, int is_write, enum vmx_status st, uint64_t value);
 
+/* The common case costs two instructions: VMREAD/VMWRITE and a JBE (CF or ZF set means
+ * VMfailInvalid or VMfailValid, SDM 31.2) to the cold path, which repeats the access to
+ * learn which failure it was and reports it. */
 static inline uint64_t vmcs_read(uint32_t field)
 {
-    uint64_t v;
-    enum vmx_status st = vmread(field, &v);
-    if (__builtin_expect(st != VMX_OK, 0)) {
-        vmcs_access_failed(field, 0, st, 0);
-        return 0;
-    }
+    uint64_t v = 0; /* cppcheck does not read asm goto outputs */
+    __asm__ goto("vmread %1, %0\n\tjbe %l[failed]"
+                 : "=r"(v)
+                 : "r"((uint64_t)field)
+                 : "cc", "memory"
+                 : failed);
     return v;
+failed: /* cppcheck-suppress unusedLabel */
+    vmcs_access_failed(field, 0, vmread(field, &v), 0);
+    return 0;
 }
 
 static inline int vmcs_write(uint32_t field, uint64_t value)
 {
-    enum vmx_status st = vmwrite(field, value);
-    if (__builtin_expect(st != VMX_OK, 0)) {
-        vmcs_access_failed(field, 1, st, value);
-        return -1;
-    }
+    __asm__ goto("vmwrite %1, %0\n\tjbe %l[failed]"
+                 :
+                 : "r"((uint64_t)field), "rm"(value)
+                 : "cc", "memory"
+                 : failed);
     return 0;
+failed: /* cppcheck-suppress unusedLabel */
+    vmcs_access_failed(field, 1, vmwrite(field, value), value);
+    return -1;
 }
 
 static inline uint16_t vmcs_read16(uint32_t f)

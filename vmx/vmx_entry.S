@@ -7,7 +7,10 @@
  *   (launched == 0) or VMRESUME. If the instruction fails it falls through: we restore the
  *   host registers and return 1 for VMfailInvalid or 2 for VMfailValid (SDM 31.2).
  *   On a VM exit the CPU loads RIP = HOST_RIP = vmx_exit_stub and RSP = HOST_RSP (SDM 28.5.3):
- *   the stub stores the guest registers and returns 0 from vmx_run.
+ *   the stub stores the guest registers and calls vmx_exit_handler(regs) (vmx/vcpu.c). When
+ *   that returns 0 the stub reloads the guest registers and executes VMRESUME right here: the
+ *   stack is as vmx_run left it, so HOST_RSP stays right and the exit path never unwinds to C.
+ *   When it returns non-zero (the guest stops or its time slice is over) vmx_run returns 0.
  * struct guest_regs layout: rax rbx rcx rdx rsi rdi rbp r8 ... r15 (8 bytes each).
  */
 #define HOST_RSP 0x6c14
@@ -61,7 +64,7 @@ vmx_run:
         vmlaunch
         jmp     2f
 1:      vmresume
-2:      /* Still here: the entry failed before loading any guest state. */
+2:      /* Still here: the entry failed before loading any guest state (SDM 31.2). */
         mov     $1, %eax
         jc      3f
         mov     $2, %eax
@@ -92,13 +95,27 @@ vmx_exit_stub:
         mov     %r14, R_R14(%rdi)
         mov     %r15, R_R15(%rdi)
         pop     R_RDI(%rdi)
-        add     $8, %rsp
-        pop     %r15
-        pop     %r14
-        pop     %r13
-        pop     %r12
-        pop     %rbx
-        pop     %rbp
-        xor     %eax, %eax
-        ret
+        call    vmx_exit_handler        /* RSP = HOST_RSP: 16-byte aligned here */
+        test    %eax, %eax
+        jnz     4f
+        mov     (%rsp), %rdi            /* resume: the guest registers again */
+        mov     R_RAX(%rdi), %rax
+        mov     R_RBX(%rdi), %rbx
+        mov     R_RCX(%rdi), %rcx
+        mov     R_RDX(%rdi), %rdx
+        mov     R_RSI(%rdi), %rsi
+        mov     R_RBP(%rdi), %rbp
+        mov     R_R8(%rdi), %r8
+        mov     R_R9(%rdi), %r9
+        mov     R_R10(%rdi), %r10
+        mov     R_R11(%rdi), %r11
+        mov     R_R12(%rdi), %r12
+        mov     R_R13(%rdi), %r13
+        mov     R_R14(%rdi), %r14
+        mov     R_R15(%rdi), %r15
+        mov     R_RDI(%rdi), %rdi
+        vmresume
+        jmp     2b                      /* VMRESUME failed: report it like a failed entry */
+4:      xor     %eax, %eax
+        jmp     3b
         .section .note.GNU-stack, "", @progbits
