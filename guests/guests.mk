@@ -60,14 +60,26 @@ $(GUEST_BUILD)/o64/%.S.o: %.S
 	@echo "  AS64    $<"
 	@$(CC) -m64 $(GUEST_ASFLAGS) -c $< -o $@
 
-# A 32-bit multiboot guest: guests/NAME/{entry.S,main.c,linker.ld} + the 32-bit library.
+# What the ELF32 multiboot guests share (guests/lib/): the 32-bit entry start32.S (stack, then
+# guest_main(magic, info)), the linker script guest32.ld (one image at 1 MiB, the multiboot
+# header first), and, for the multiboot v1 ones, the header mb1_header.S (mb2hello has its own
+# multiboot2 header). args.c (command-line arguments) goes only into the guests that take any.
+GUEST_START32_OBJ := $(GUEST_BUILD)/o32/guests/lib/start32.S.o
+GUEST_MB1_OBJ     := $(GUEST_BUILD)/o32/guests/lib/mb1_header.S.o
+GUEST_ARGS_OBJ    := $(GUEST_BUILD)/o32/guests/lib/args.c.o
+GUEST_LD32        := guests/lib/guest32.ld
+
+# A 32-bit multiboot guest NAME ($(1)): the shared entry, the objects in $(2) (header, library
+# parts of its own), guests/NAME/*.S and *.c, and the 32-bit library.
 define GUEST_ELF32_RULE
-GUEST_OBJS_$(1) := $$(patsubst %,$$(GUEST_BUILD)/o32/%.o,$$(wildcard guests/$(1)/*.S guests/$(1)/*.c))
-$$(GUEST_BUILD)/$(1).elf: $$(GUEST_OBJS_$(1)) $$(GUEST_LIB32) guests/$(1)/linker.ld
+GUEST_OBJS_$(1) := $$(GUEST_START32_OBJ) $(2) \
+                   $$(patsubst %,$$(GUEST_BUILD)/o32/%.o,$$(wildcard guests/$(1)/*.S guests/$(1)/*.c))
+$$(GUEST_BUILD)/$(1).elf: $$(GUEST_OBJS_$(1)) $$(GUEST_LIB32) $$(GUEST_LD32)
 	@echo "  LD32    $$@"
-	@$$(CC) -m32 $$(GUEST_LDFLAGS) -T guests/$(1)/linker.ld -o $$@ $$(GUEST_OBJS_$(1)) $$(GUEST_LIB32)
+	@$$(CC) -m32 $$(GUEST_LDFLAGS) -T $$(GUEST_LD32) -o $$@ $$(GUEST_OBJS_$(1)) $$(GUEST_LIB32)
 endef
-$(foreach g,$(GUEST_ELF32_NAMES),$(eval $(call GUEST_ELF32_RULE,$(g))))
+$(foreach g,$(filter-out mb2hello,$(GUEST_ELF32_NAMES)),$(eval $(call GUEST_ELF32_RULE,$(g),$(GUEST_MB1_OBJ))))
+$(eval $(call GUEST_ELF32_RULE,mb2hello,))
 
 # longmode: 32-bit multiboot entry and 64-bit C, linked as x86-64, then turned into an ELF32
 # file (the same bytes and load addresses) so that any multiboot v1 loader takes it.
@@ -101,9 +113,10 @@ GUEST_ALL_OBJS := $(sort $(GUEST_LIB32) $(GUEST_LIB64) $(GUEST_OBJS_longmode) \
 # Guests of the VM tests (tests/system/vm-*.test), multiboot v1 like hello: sibling (the victim
 # of vm-isolation: fills its RAM, checksums it before and after a busy loop), attack (writes
 # outside its own RAM: beyond its end, at a high address, at a host address), spin (a
-# CPU-bound counter for time-slicing). Built by the same rule as the guests above.
+# CPU-bound counter for time-slicing). Built by the same rule as the guests above, with the
+# command-line arguments (guests/lib/args.c).
 GUEST_VM_NAMES := sibling attack spin
-$(foreach g,$(GUEST_VM_NAMES),$(eval $(call GUEST_ELF32_RULE,$(g))))
+$(foreach g,$(GUEST_VM_NAMES),$(eval $(call GUEST_ELF32_RULE,$(g),$(GUEST_MB1_OBJ) $(GUEST_ARGS_OBJ))))
 guests: $(patsubst %,$(GUEST_BUILD)/%.elf,$(GUEST_VM_NAMES))
 -include $(patsubst %.o,%.d,$(foreach g,$(GUEST_VM_NAMES),$(GUEST_OBJS_$(g))))
 

@@ -16,6 +16,7 @@
  * 2 MiB of the linear address space (addresses up to MAXPHYADDR).
  */
 #include <string.h>
+#include "guests/lib/args.h"
 #include "guests/lib/io.h"
 #include "guests/lib/mb.h"
 #include "guests/lib/test.h"
@@ -39,59 +40,7 @@ static uint64_t pdpt[4] __attribute__((aligned(32)));
 static uint64_t pd_low[512] __attribute__((aligned(4096)));
 static uint64_t pd_high[512] __attribute__((aligned(4096)));
 
-void pae_enable(uint32_t pdpt_addr); /* guests/attack/entry.S */
-
-/* The value of `key=` in the blank-separated command line, copied into val (at most n bytes
- * with the terminator); false when the key is absent. */
-static bool cmdline_arg(const char *cmdline, const char *key, char *val, size_t n)
-{
-    size_t klen = strlen(key);
-    for (const char *p = cmdline; *p;) {
-        while (*p == ' ')
-            p++;
-        const char *end = p;
-        while (*end && *end != ' ')
-            end++;
-        if ((size_t)(end - p) > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
-            size_t len = (size_t)(end - p) - klen - 1, i;
-            for (i = 0; i < len && i + 1 < n; i++)
-                val[i] = p[klen + 1 + i];
-            val[i] = '\0';
-            return true;
-        }
-        p = end;
-    }
-    return false;
-}
-
-/* Decimal or 0x hexadecimal, nothing after it; false on anything else or on overflow. */
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    uint64_t v = 0;
-    unsigned base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    }
-    if (!*s)
-        return false;
-    for (; *s; s++) {
-        unsigned d;
-        if (*s >= '0' && *s <= '9')
-            d = (unsigned)(*s - '0');
-        else if (base == 16 && *s >= 'a' && *s <= 'f')
-            d = (unsigned)(*s - 'a' + 10);
-        else if (base == 16 && *s >= 'A' && *s <= 'F')
-            d = (unsigned)(*s - 'A' + 10);
-        else
-            return false;
-        if (v > (UINT64_MAX - d) / base)
-            return false;
-        v = v * base + d;
-    }
-    *out = v;
-    return true;
-}
+void pae_enable(uint32_t pdpt_addr); /* guests/attack/pae.S */
 
 /* The end of the highest usable memory-map entry: where the guest's RAM ends. */
 static uint64_t ram_end(void)
@@ -148,13 +97,13 @@ void guest_main(uint32_t magic, uint32_t info)
     int err = mb_parse(magic, (const void *)(uintptr_t)info, &mbi, msg, sizeof(msg));
     if (!test_checkf(err == MB_OK, "%s", err == MB_OK ? "multiboot information parsed" : msg))
         test_finish();
-    if (!test_check(mbi.has_cmdline && cmdline_arg(mbi.cmdline, "mode", mode, sizeof(mode)),
+    if (!test_check(mbi.has_cmdline && args_get(mbi.cmdline, "mode", mode, sizeof(mode)),
                     "command line gives mode=beyond|high|host"))
         test_finish();
     test_note("command line '%s'", mbi.cmdline);
     uint64_t end = ram_end(), addr = HIGH_DEFAULT;
-    bool has_addr = cmdline_arg(mbi.cmdline, "addr", arg, sizeof(arg));
-    if (has_addr && !test_checkf(parse_u64(arg, &addr), "addr=%s is a number", arg))
+    bool has_addr = args_get(mbi.cmdline, "addr", arg, sizeof(arg));
+    if (has_addr && !test_checkf(args_parse_u64(arg, &addr), "addr=%s is a number", arg))
         test_finish();
     if (!test_checkf(end > 0, "memory map gives the end of RAM (0x%llx)", (unsigned long long)end))
         test_finish();
@@ -175,8 +124,8 @@ void guest_main(uint32_t magic, uint32_t info)
         test_finish();
 
     uint64_t delay = 0;
-    if (cmdline_arg(mbi.cmdline, "delay", arg, sizeof(arg)) &&
-        !test_checkf(parse_u64(arg, &delay), "delay=%s is a number", arg))
+    if (args_get(mbi.cmdline, "delay", arg, sizeof(arg)) &&
+        !test_checkf(args_parse_u64(arg, &delay), "delay=%s is a number", arg))
         test_finish();
     if (delay) {
         test_note("waiting %llu TSC ticks", (unsigned long long)delay);

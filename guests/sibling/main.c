@@ -11,7 +11,7 @@
  * the image is smaller). Numbers are decimal or 0x hexadecimal. Paging is off: the block lies
  * below 4 GiB.
  */
-#include <string.h>
+#include "guests/lib/args.h"
 #include "guests/lib/mb.h"
 #include "guests/lib/mb_print.h"
 #include "guests/lib/test.h"
@@ -28,67 +28,15 @@ extern char image_start[], image_end[]; /* guests/sibling/linker.ld */
 
 static struct mb_info mbi;
 
-/* The value of `key=` in the blank-separated command line, copied into val (at most n bytes
- * with the terminator); false when the key is absent. */
-static bool cmdline_arg(const char *cmdline, const char *key, char *val, size_t n)
-{
-    size_t klen = strlen(key);
-    for (const char *p = cmdline; *p;) {
-        while (*p == ' ')
-            p++;
-        const char *end = p;
-        while (*end && *end != ' ')
-            end++;
-        if ((size_t)(end - p) > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
-            size_t len = (size_t)(end - p) - klen - 1, i;
-            for (i = 0; i < len && i + 1 < n; i++)
-                val[i] = p[klen + 1 + i];
-            val[i] = '\0';
-            return true;
-        }
-        p = end;
-    }
-    return false;
-}
-
-/* Decimal or 0x hexadecimal, nothing after it; false on anything else or on overflow. */
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    uint64_t v = 0;
-    unsigned base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    }
-    if (!*s)
-        return false;
-    for (; *s; s++) {
-        unsigned d;
-        if (*s >= '0' && *s <= '9')
-            d = (unsigned)(*s - '0');
-        else if (base == 16 && *s >= 'a' && *s <= 'f')
-            d = (unsigned)(*s - 'a' + 10);
-        else if (base == 16 && *s >= 'A' && *s <= 'F')
-            d = (unsigned)(*s - 'A' + 10);
-        else
-            return false;
-        if (v > (UINT64_MAX - d) / base)
-            return false;
-        v = v * base + d;
-    }
-    *out = v;
-    return true;
-}
-
 /* A numeric argument: absent leaves *v alone; present and bad (or above max) is a failed
  * check, which ends the guest. */
 static void number_arg(const char *key, uint64_t *v, uint64_t max)
 {
     char arg[32];
-    if (!mbi.has_cmdline || !cmdline_arg(mbi.cmdline, key, arg, sizeof(arg)))
+    if (!mbi.has_cmdline || !args_get(mbi.cmdline, key, arg, sizeof(arg)))
         return;
     uint64_t n = 0;
-    if (!test_checkf(parse_u64(arg, &n) && n <= max, "%s=%s is a number up to %llu", key, arg,
+    if (!test_checkf(args_parse_u64(arg, &n) && n <= max, "%s=%s is a number up to %llu", key, arg,
                      (unsigned long long)max))
         test_finish();
     *v = n;

@@ -5,7 +5,7 @@
  * the sum against n(n+1)/2 and the counter against COUNT. It makes no exits while it counts,
  * so only a preemption timer (or an interrupt) can take its CPU away from it.
  */
-#include <string.h>
+#include "guests/lib/args.h"
 #include "guests/lib/mb.h"
 #include "guests/lib/test.h"
 
@@ -13,58 +13,6 @@
 #define NAME_MAX      24
 
 static struct mb_info mbi;
-
-/* The value of `key=` in the blank-separated command line, copied into val (at most n bytes
- * with the terminator); false when the key is absent. */
-static bool cmdline_arg(const char *cmdline, const char *key, char *val, size_t n)
-{
-    size_t klen = strlen(key);
-    for (const char *p = cmdline; *p;) {
-        while (*p == ' ')
-            p++;
-        const char *end = p;
-        while (*end && *end != ' ')
-            end++;
-        if ((size_t)(end - p) > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
-            size_t len = (size_t)(end - p) - klen - 1, i;
-            for (i = 0; i < len && i + 1 < n; i++)
-                val[i] = p[klen + 1 + i];
-            val[i] = '\0';
-            return true;
-        }
-        p = end;
-    }
-    return false;
-}
-
-/* Decimal or 0x hexadecimal, nothing after it; false on anything else or on overflow. */
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    uint64_t v = 0;
-    unsigned base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    }
-    if (!*s)
-        return false;
-    for (; *s; s++) {
-        unsigned d;
-        if (*s >= '0' && *s <= '9')
-            d = (unsigned)(*s - '0');
-        else if (base == 16 && *s >= 'a' && *s <= 'f')
-            d = (unsigned)(*s - 'a' + 10);
-        else if (base == 16 && *s >= 'A' && *s <= 'F')
-            d = (unsigned)(*s - 'A' + 10);
-        else
-            return false;
-        if (v > (UINT64_MAX - d) / base)
-            return false;
-        v = v * base + d;
-    }
-    *out = v;
-    return true;
-}
 
 void guest_main(uint32_t magic, uint32_t info);
 
@@ -80,9 +28,9 @@ void guest_main(uint32_t magic, uint32_t info)
         test_finish();
     if (mbi.has_cmdline) {
         char arg[32];
-        cmdline_arg(mbi.cmdline, "name", name, sizeof(name));
-        if (cmdline_arg(mbi.cmdline, "n", arg, sizeof(arg)) &&
-            !test_checkf(parse_u64(arg, &count) && count >= 4 && count <= UINT32_MAX,
+        args_get(mbi.cmdline, "name", name, sizeof(name));
+        if (args_get(mbi.cmdline, "n", arg, sizeof(arg)) &&
+            !test_checkf(args_parse_u64(arg, &count) && count >= 4 && count <= UINT32_MAX,
                          "n=%s is a number from 4 to %u", arg, (unsigned)UINT32_MAX))
             test_finish();
     }

@@ -1,5 +1,6 @@
 /*
- * guests/mb2hello/entry.S - multiboot2 header and 32-bit entry of the mb2hello test guest.
+ * guests/mb2hello/mb2_header.S - the multiboot2 header of the mb2hello test guest (its entry is
+ * the shared guests/lib/start32.S).
  *
  * The loader enters _start in 32-bit protected mode, paging off, EAX = 0x36d76289, EBX = the
  * information structure (Multiboot2 3.3). The header asks for the command line, the basic
@@ -31,25 +32,5 @@ info_request_end:
     .short 0
     .long 8
 mb2_header_end:
-
-    .text
-    .code32
-    .globl _start
-_start:
-    cli
-    cld
-    mov $stack_top, %esp
-    push %ebx /* info */
-    push %eax /* magic */
-    call guest_main
-1:  cli
-    hlt
-    jmp 1b
-
-    .bss
-    .balign 16
-stack:
-    .space 16384
-stack_top:
 
     .section .note.GNU-stack, "", @progbits
