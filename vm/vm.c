@@ -227,7 +227,7 @@ int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg)
     }
     uart_attach(&vm->uart, 0x3f8, print_line, vm);
     debugcon_init(&vm->con, print_line, vm);
-    debug_exit_init(&vm->dexit, DEBUG_EXIT_PORT, 1);
+    debug_exit_init(&vm->dexit, cfg->no_debugexit ? 0 : DEBUG_EXIT_PORT, cfg->no_debugexit ? 0 : 1);
     shutdown_port_init(&vm->power, BOCHS_SHUTDOWN_PORT, 0x604);
     port_log_init(&vm->ports);
 

@@ -28,17 +28,18 @@ enum vmc_key {
     K_MODULES,
     K_VMFUNC,
     K_AD,
-    K_TIMER
+    K_TIMER,
+    K_DEBUGEXIT
 };
 
 static const struct {
     const char *name;
     enum vmc_key key;
 } vmc_keys[] = {
-    {"mem", K_MEM},         {"cpus", K_CPUS},       {"vcpus", K_CPUS},    {"pin", K_PIN},
-    {"image", K_IMAGE},     {"kind", K_KIND},       {"load", K_LOAD},     {"entry", K_ENTRY},
-    {"cmdline", K_CMDLINE}, {"modules", K_MODULES}, {"vmfunc", K_VMFUNC}, {"ad", K_AD},
-    {"timer", K_TIMER},
+    {"mem", K_MEM},         {"cpus", K_CPUS},           {"vcpus", K_CPUS},    {"pin", K_PIN},
+    {"image", K_IMAGE},     {"kind", K_KIND},           {"load", K_LOAD},     {"entry", K_ENTRY},
+    {"cmdline", K_CMDLINE}, {"modules", K_MODULES},     {"vmfunc", K_VMFUNC}, {"ad", K_AD},
+    {"timer", K_TIMER},     {"debugexit", K_DEBUGEXIT},
 };
 
 static const char *const vmc_kind_names[] = {"auto", "raw", "multiboot", "multiboot2", NULL};
@@ -417,6 +418,14 @@ static void vmc_value(struct vmc_parse *p, enum vmc_key key, const char *kname, 
         if (!vmc_bool(val, key == K_VMFUNC ? &vm->vmfunc : &vm->ad))
             vmc_error(p, "bad value '%s' for '%s': expected on or off", shown, kname);
         return;
+    case K_DEBUGEXIT: {
+        bool on;
+        if (!vmc_bool(val, &on))
+            vmc_error(p, "bad value '%s' for '%s': expected on or off", shown, kname);
+        else
+            vm->no_debugexit = !on;
+        return;
+    }
     case K_TIMER:
         /* The VMX-preemption timer value is 32 bits (SDM 25.4.2). */
         if (!vmc_uint(val, &u) || u == 0 || u > UINT32_MAX) {

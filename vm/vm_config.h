@@ -54,11 +54,12 @@ struct vm_config {
     char cmdline[VM_CMDLINE_MAX];
     char modules[VM_MODULES_MAX][VM_IMAGE_MAX];
     uint32_t nmodules;
-    bool vmfunc, ad; /* EPTP switching through VMFUNC; EPT accessed/dirty bits */
-    uint32_t timer;  /* VMX-preemption timer interval in TSC ticks, 0: only when sharing a CPU */
-    bool valid;      /* false: an error was reported for this VM, do not start it */
-    uint32_t line;   /* line of its [vm NAME] header in a config module; 0: command
-                        line */
+    bool vmfunc, ad;   /* EPTP switching through VMFUNC; EPT accessed/dirty bits */
+    uint32_t timer;    /* VMX-preemption timer interval in TSC ticks, 0: only when sharing a CPU */
+    bool no_debugexit; /* debugexit=off: no isa-debug-exit device at 0xf4 */
+    bool valid;        /* false: an error was reported for this VM, do not start it */
+    uint32_t line;     /* line of its [vm NAME] header in a config module; 0: command
+                          line */
 };
 
 /* The caller's array of VMs, filled by one or more parses, and the message
