@@ -24,4 +24,7 @@ int fixture_load_vmx(const char *model, struct vmx_msr_values *out);
 /* Same, with the reason in err instead of stderr. */
 int fixture_load_vmx_msg(const char *model, struct vmx_msr_values *out, char *err, size_t errlen);
 
+/* A hand-built Skylake-like set of VMX capability MSR values (test_vmx_caps, test_vmx_controls). */
+extern const struct vmx_msr_values fixture_skylake_like;
+
 #endif

@@ -8,31 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tests/unit/fixtures.h"
 #include "vmx/vmx_caps.h"
-
-/* Hand-built, Skylake-like: TRUE controls, EPT+VPID, UG, VMFUNC, PML, #VE; no APIC-register
- * virtualization, no virtual-interrupt delivery, no posted interrupts, no tertiary controls. */
-static const struct vmx_msr_values skylake_like = {
-    .basic = 0x00da040000000004ULL,
-    .pinbased = 0x0000007f00000016ULL,
-    .procbased = 0xfff9fffe0401e172ULL,
-    .exit = 0x01ffffff00036dffULL,
-    .entry = 0x0003ffff000011ffULL,
-    .misc = 0x000000007004c1e7ULL,
-    .cr0_fixed0 = 0x80000021ULL,
-    .cr0_fixed1 = 0xffffffffULL,
-    .cr4_fixed0 = 0x00002000ULL,
-    .cr4_fixed1 = 0x003767ffULL,
-    .vmcs_enum = 0x2eULL,
-    .procbased2 = 0x0017fcff00000000ULL,
-    .ept_vpid_cap = 0x00000f0106734141ULL,
-    .true_pin = 0x0000007f00000016ULL,
-    .true_proc = 0xfff9fffe04006172ULL,
-    .true_exit = 0x01ffffff00036dfbULL,
-    .true_entry = 0x0003ffff000011fbULL,
-    .vmfunc = 0x1ULL,
-    .present_mask = VMX_MSR_PRESENT_ALL,
-};
 
 /* Hand-built, Core 2-like: no TRUE MSRs, no secondary controls. The values of the MSRs
  * that do not exist are garbage on purpose: the decoder must ignore them. */
@@ -60,7 +37,7 @@ static const struct fixture {
     const struct vmx_msr_values *v;
     uint32_t expect_present; /* MSRs that exist */
 } fixtures[] = {
-    {"skylake_like", &skylake_like,
+    {"skylake_like", &fixture_skylake_like,
      VMX_MSR_PRESENT_ALL & ~VMX_MSR_PRESENT(VMX_MSR_ID_PROCBASED3) &
          ~VMX_MSR_PRESENT(VMX_MSR_ID_EXIT2)},
     {"core2_like", &core2_like, (1U << (VMX_MSR_ID_VMCS_ENUM + 1)) - 1U},
@@ -238,7 +215,7 @@ Test(vmx_caps, fixtures_read_loop_reads_exactly_the_existing_msrs)
 Test(vmx_caps, decode_basic)
 {
     struct vmx_caps c;
-    cr_assert_eq(vmx_caps_decode(&skylake_like, &c), VMX_CAPS_OK);
+    cr_assert_eq(vmx_caps_decode(&fixture_skylake_like, &c), VMX_CAPS_OK);
     cr_assert_eq(c.revision_id, 4);
     cr_assert_eq(c.vmcs_size, 1024);
     cr_assert_eq(c.vmcs_memory_type, VMX_MEMTYPE_WB);
@@ -263,7 +240,7 @@ Test(vmx_caps, decode_basic)
 Test(vmx_caps, decode_misc)
 {
     struct vmx_caps c;
-    cr_assert_eq(vmx_caps_decode(&skylake_like, &c), VMX_CAPS_OK);
+    cr_assert_eq(vmx_caps_decode(&fixture_skylake_like, &c), VMX_CAPS_OK);
     cr_assert_eq(c.preemption_timer_rate, 7);
     cr_assert(c.store_efer_lma);
     cr_assert(c.activity_hlt && c.activity_shutdown && c.activity_wait_for_sipi);
@@ -274,7 +251,7 @@ Test(vmx_caps, decode_misc)
     cr_assert(c.smm_monitor_ctl_b2 && c.vmwrite_exit_info && c.zero_length_injection);
     cr_assert_eq(c.mseg_revision, 0);
 
-    struct vmx_msr_values v = skylake_like;
+    struct vmx_msr_values v = fixture_skylake_like;
     v.misc = 0x1234567800000000ULL | (3ULL << 25) | (0x1ffULL << 16) | 0x1fULL;
     cr_assert_eq(vmx_caps_decode(&v, &c), VMX_CAPS_OK);
     cr_assert_eq(c.preemption_timer_rate, 31);
@@ -288,7 +265,7 @@ Test(vmx_caps, decode_misc)
 Test(vmx_caps, decode_fixed_enum_ept_vpid_vmfunc)
 {
     struct vmx_caps c;
-    cr_assert_eq(vmx_caps_decode(&skylake_like, &c), VMX_CAPS_OK);
+    cr_assert_eq(vmx_caps_decode(&fixture_skylake_like, &c), VMX_CAPS_OK);
     cr_assert_eq(c.cr0_fixed0, 0x80000021);
     cr_assert_eq(c.cr0_fixed1, 0xffffffff);
     cr_assert_eq(c.cr4_fixed0, 0x2000);
@@ -304,7 +281,7 @@ Test(vmx_caps, decode_fixed_enum_ept_vpid_vmfunc)
     cr_assert(c.vpid.all_context && c.vpid.single_context_retaining_globals);
     cr_assert(c.eptp_switching);
 
-    struct vmx_msr_values v = skylake_like;
+    struct vmx_msr_values v = fixture_skylake_like;
     v.ept_vpid_cap = (1ULL << 7) | (1ULL << 23) | (1ULL << 42);
     cr_assert_eq(vmx_caps_decode(&v, &c), VMX_CAPS_OK);
     cr_assert(c.ept.walk_5 && c.ept.supervisor_shadow_stack && c.vpid.all_context);
@@ -314,7 +291,7 @@ Test(vmx_caps, decode_fixed_enum_ept_vpid_vmfunc)
 Test(vmx_caps, decode_needs_basic_and_ignores_absent_msrs)
 {
     struct vmx_caps c;
-    struct vmx_msr_values v = skylake_like;
+    struct vmx_msr_values v = fixture_skylake_like;
     v.present_mask &= ~VMX_MSR_PRESENT(VMX_MSR_ID_BASIC);
     cr_assert_eq(vmx_caps_decode(&v, &c), VMX_CAPS_ENOBASIC);
     cr_assert_eq(vmx_caps_decode(NULL, &c), VMX_CAPS_EINVAL);
@@ -373,7 +350,7 @@ Test(vmx_caps, features_skylake_like)
         VMX_FEATURE_TSC_SCALING,
     };
     struct vmx_caps c;
-    cr_assert_eq(vmx_caps_decode(&skylake_like, &c), VMX_CAPS_OK);
+    cr_assert_eq(vmx_caps_decode(&fixture_skylake_like, &c), VMX_CAPS_OK);
     for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
         cr_assert(vmx_caps_has(&c, yes[i]), "%s", vmx_feature_name(yes[i]));
     for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
@@ -401,7 +378,7 @@ Test(vmx_caps, features_core2_like_has_no_secondary_features)
 Test(vmx_caps, features_ept_caps_need_ept)
 {
     struct vmx_caps c;
-    struct vmx_msr_values v = skylake_like;
+    struct vmx_msr_values v = fixture_skylake_like;
     v.procbased2 = (uint64_t)PROC_BASED2_ENABLE_VPID << 32; /* VPID only */
     cr_assert_eq(vmx_caps_decode(&v, &c), VMX_CAPS_OK);
     cr_assert_neq(c.ept_vpid_cap & VMX_EPT_2M_PAGES, 0);
@@ -429,7 +406,7 @@ Test(vmx_caps, feature_names_complete_and_unique)
 
 Test(vmx_caps, report_skylake_like_lines)
 {
-    run_report(&skylake_like);
+    run_report(&fixture_skylake_like);
     assert_line("MSR IA32_VMX_BASIC 0x480: 0x00da040000000004");
     assert_line("MSR IA32_VMX_PROCBASED_CTLS3 0x492: not available");
     assert_line("BASIC: revision 0x00000004, VMCS size 1024, memory type WB(6), TRUE controls yes");
@@ -489,12 +466,12 @@ Test(vmx_caps, report_core2_like_and_without_basic)
 
 Test(vmx_caps, report_reserved_bits_only_when_allowed)
 {
-    struct vmx_msr_values v = skylake_like;
+    struct vmx_msr_values v = fixture_skylake_like;
     v.procbased2 |= 1ULL << (32 + 29); /* an unnamed secondary control that may be 1 */
     run_report(&v);
     assert_line("PROCBASED2.reserved bit 29: may-be-0 yes, may-be-1 yes, flexible");
     cr_assert_eq(count_prefix("PROCBASED2."), 32);
-    run_report(&skylake_like);
+    run_report(&fixture_skylake_like);
     cr_assert_lt(find_line("PROCBASED2.reserved bit 29: may-be-0 yes, may-be-1 yes, flexible"), 0);
 }
 

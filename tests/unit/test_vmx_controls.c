@@ -7,30 +7,8 @@
 #include <string.h>
 
 #include "vmx/vmx_caps.h"
+#include "tests/unit/fixtures.h"
 #include "vmx/vmx_controls.h"
-
-/* Hand-built, Skylake-like (same values as in test_vmx_caps.c). */
-static const struct vmx_msr_values skylake_like = {
-    .basic = 0x00da040000000004ULL,
-    .pinbased = 0x0000007f00000016ULL,
-    .procbased = 0xfff9fffe0401e172ULL,
-    .exit = 0x01ffffff00036dffULL,
-    .entry = 0x0003ffff000011ffULL,
-    .misc = 0x000000007004c1e7ULL,
-    .cr0_fixed0 = 0x80000021ULL,
-    .cr0_fixed1 = 0xffffffffULL,
-    .cr4_fixed0 = 0x00002000ULL,
-    .cr4_fixed1 = 0x003767ffULL,
-    .vmcs_enum = 0x2eULL,
-    .procbased2 = 0x0017fcff00000000ULL,
-    .ept_vpid_cap = 0x00000f0106734141ULL,
-    .true_pin = 0x0000007f00000016ULL,
-    .true_proc = 0xfff9fffe04006172ULL,
-    .true_exit = 0x01ffffff00036dfbULL,
-    .true_entry = 0x0003ffff000011fbULL,
-    .vmfunc = 0x1ULL,
-    .present_mask = VMX_MSR_PRESENT_ALL,
-};
 
 /* Hand-built, with tertiary and secondary VM-exit controls (64-bit fields). */
 static const struct vmx_msr_values tertiary_like = {
@@ -110,27 +88,27 @@ Test(vmx_controls, names)
 Test(vmx_controls, allowed_uses_true_msr_only_with_basic_bit55)
 {
     struct vmx_ctl_allowed a;
-    cr_assert_eq(vmx_ctl_get_allowed(VMX_CTL_PROC, &skylake_like, &a), VMX_CTL_OK);
+    cr_assert_eq(vmx_ctl_get_allowed(VMX_CTL_PROC, &fixture_skylake_like, &a), VMX_CTL_OK);
     cr_assert(a.available && a.from_true);
     cr_assert_eq(a.msr, IA32_VMX_TRUE_PROCBASED_CTLS);
     cr_assert_eq(a.allowed0, 0x04006172);
     cr_assert_eq(a.allowed1, 0xfff9fffe);
 
-    struct vmx_msr_values v = without_true(skylake_like);
+    struct vmx_msr_values v = without_true(fixture_skylake_like);
     cr_assert_eq(vmx_ctl_get_allowed(VMX_CTL_PROC, &v, &a), VMX_CTL_OK);
     cr_assert_not(a.from_true);
     cr_assert_eq(a.msr, IA32_VMX_PROCBASED_CTLS);
     cr_assert_eq(a.allowed0, 0x0401e172);
 
     /* bit 55 set but the TRUE MSR was not read: fall back to the plain MSR */
-    v = skylake_like;
+    v = fixture_skylake_like;
     v.present_mask &= ~VMX_MSR_PRESENT(VMX_MSR_ID_TRUE_EXIT);
     cr_assert_eq(vmx_ctl_get_allowed(VMX_CTL_EXIT, &v, &a), VMX_CTL_OK);
     cr_assert_not(a.from_true);
     cr_assert_eq(a.allowed0, 0x00036dff);
 
     /* secondary controls have no TRUE MSR */
-    cr_assert_eq(vmx_ctl_get_allowed(VMX_CTL_PROC2, &skylake_like, &a), VMX_CTL_OK);
+    cr_assert_eq(vmx_ctl_get_allowed(VMX_CTL_PROC2, &fixture_skylake_like, &a), VMX_CTL_OK);
     cr_assert_not(a.from_true);
     cr_assert_eq(a.allowed1, 0x0017fcff);
 }
@@ -141,10 +119,10 @@ Test(vmx_controls, allowed_missing_fields)
     const struct vmx_msr_values none = {0};
     cr_assert_eq(vmx_ctl_get_allowed(VMX_CTL_PIN, &none, &a), VMX_CTL_ENOMSR);
     cr_assert_not(a.available);
-    cr_assert_eq(vmx_ctl_get_allowed(VMX_CTL_PROC3, &skylake_like, &a), VMX_CTL_ENOMSR);
-    cr_assert_eq(vmx_ctl_get_allowed(VMX_CTL_EXIT2, &skylake_like, &a), VMX_CTL_ENOMSR);
-    cr_assert_eq(vmx_ctl_get_allowed(VMX_CTL_COUNT, &skylake_like, &a), VMX_CTL_EINVAL);
-    cr_assert_eq(vmx_ctl_get_allowed(VMX_CTL_PIN, &skylake_like, NULL), VMX_CTL_EINVAL);
+    cr_assert_eq(vmx_ctl_get_allowed(VMX_CTL_PROC3, &fixture_skylake_like, &a), VMX_CTL_ENOMSR);
+    cr_assert_eq(vmx_ctl_get_allowed(VMX_CTL_EXIT2, &fixture_skylake_like, &a), VMX_CTL_ENOMSR);
+    cr_assert_eq(vmx_ctl_get_allowed(VMX_CTL_COUNT, &fixture_skylake_like, &a), VMX_CTL_EINVAL);
+    cr_assert_eq(vmx_ctl_get_allowed(VMX_CTL_PIN, &fixture_skylake_like, NULL), VMX_CTL_EINVAL);
 }
 
 Test(vmx_controls, allowed_64bit_fields_report_allowed1_only)
@@ -165,27 +143,27 @@ Test(vmx_controls, adjust_true_vs_plain_msr)
                           PROC_BASED_ACTIVATE_SECONDARY_CONTROLS;
     uint32_t out = 0;
     char err[128];
-    cr_assert_eq(
-        vmx_adjust_controls(VMX_CTL_PROC, want, 0, &skylake_like, &out, NULL, err, sizeof(err)),
-        VMX_CTL_OK);
+    cr_assert_eq(vmx_adjust_controls(VMX_CTL_PROC, want, 0, &fixture_skylake_like, &out, NULL, err,
+                                     sizeof(err)),
+                 VMX_CTL_OK);
     cr_assert_eq(out, 0x04006172U | want); /* CR3-load/store exiting may be 0: left 0 */
     cr_assert_eq(out & PROC_BASED_CR3_LOAD_EXITING, 0);
 
-    struct vmx_msr_values v = without_true(skylake_like);
+    struct vmx_msr_values v = without_true(fixture_skylake_like);
     cr_assert_eq(vmx_adjust_controls(VMX_CTL_PROC, want, 0, &v, &out, NULL, err, sizeof(err)),
                  VMX_CTL_OK);
     cr_assert_eq(out, 0x0401e172U | want); /* plain MSR: every default1 bit must be 1 */
     cr_assert_neq(out & PROC_BASED_CR3_STORE_EXITING, 0);
 
     /* a known default1 control is still set when wanted */
-    cr_assert_eq(vmx_adjust_controls(VMX_CTL_PROC, PROC_BASED_CR3_LOAD_EXITING, 0, &skylake_like,
-                                     &out, NULL, err, sizeof(err)),
+    cr_assert_eq(vmx_adjust_controls(VMX_CTL_PROC, PROC_BASED_CR3_LOAD_EXITING, 0,
+                                     &fixture_skylake_like, &out, NULL, err, sizeof(err)),
                  VMX_CTL_OK);
     cr_assert_eq(out, 0x04006172U | PROC_BASED_CR3_LOAD_EXITING);
 
     /* VM-exit: "save debug controls" (known, default1) may be 0 with the TRUE MSR */
     cr_assert_eq(vmx_adjust_controls(VMX_CTL_EXIT, VM_EXIT_CTL_HOST_ADDRESS_SPACE_SIZE, 0,
-                                     &skylake_like, &out, NULL, err, sizeof(err)),
+                                     &fixture_skylake_like, &out, NULL, err, sizeof(err)),
                  VMX_CTL_OK);
     cr_assert_eq(out, 0x00036dfbU | VM_EXIT_CTL_HOST_ADDRESS_SPACE_SIZE);
 }
@@ -193,12 +171,13 @@ Test(vmx_controls, adjust_true_vs_plain_msr)
 Test(vmx_controls, adjust_forces_must_be_1_bits)
 {
     uint32_t out = 0, dropped = 1;
-    cr_assert_eq(vmx_adjust_controls(VMX_CTL_PIN, 0, 0, &skylake_like, &out, &dropped, NULL, 0),
-                 VMX_CTL_OK);
+    cr_assert_eq(
+        vmx_adjust_controls(VMX_CTL_PIN, 0, 0, &fixture_skylake_like, &out, &dropped, NULL, 0),
+        VMX_CTL_OK);
     cr_assert_eq(out, 0x16);
     cr_assert_eq(dropped, 0);
-    cr_assert_eq(vmx_adjust_controls(VMX_CTL_ENTRY, VM_ENTRY_CTL_IA32E_MODE_GUEST, 0, &skylake_like,
-                                     &out, NULL, NULL, 0),
+    cr_assert_eq(vmx_adjust_controls(VMX_CTL_ENTRY, VM_ENTRY_CTL_IA32E_MODE_GUEST, 0,
+                                     &fixture_skylake_like, &out, NULL, NULL, 0),
                  VMX_CTL_OK);
     cr_assert_eq(out, 0x11fbU | VM_ENTRY_CTL_IA32E_MODE_GUEST);
 }
@@ -207,7 +186,7 @@ Test(vmx_controls, adjust_sets_unknown_flexible_default1_bits_with_true_msrs)
 {
     /* SDM 32.5.1 algorithm 2 (c)(iv): pin-based bit 1 (default1, no name) may be 0 here but
      * stays 1; bit 8 (not default1, no name) may be 1 but stays 0 (c)(iii). */
-    struct vmx_msr_values v = skylake_like;
+    struct vmx_msr_values v = fixture_skylake_like;
     v.true_pin = 0x0000017f00000014ULL;
     uint32_t out = 0;
     cr_assert_eq(
@@ -224,14 +203,14 @@ Test(vmx_controls, adjust_required_unsupported_names_every_bit)
                               PROC_BASED2_VIRTUAL_INTERRUPT_DELIVERY;
     uint32_t out = 0xdeadbeef;
     char err[200];
-    cr_assert_eq(vmx_adjust_controls(VMX_CTL_PROC2, 0, required, &skylake_like, &out, NULL, err,
-                                     sizeof(err)),
+    cr_assert_eq(vmx_adjust_controls(VMX_CTL_PROC2, 0, required, &fixture_skylake_like, &out, NULL,
+                                     err, sizeof(err)),
                  VMX_CTL_EUNSUPPORTED);
     cr_assert_str_eq(err, "secondary processor-based VM-execution controls: required but not "
                           "supported: APIC_REGISTER_VIRTUALIZATION, VIRTUAL_INTERRUPT_DELIVERY");
     cr_assert_eq(out, 0xdeadbeef);
 
-    struct vmx_msr_values v = skylake_like;
+    struct vmx_msr_values v = fixture_skylake_like;
     v.procbased2 &= ~((uint64_t)(PROC_BASED2_ENABLE_EPT | PROC_BASED2_UNRESTRICTED_GUEST) << 32);
     cr_assert_eq(vmx_adjust_controls(VMX_CTL_PROC2, 0, required | (1U << 29), &v, &out, NULL, err,
                                      sizeof(err)),
@@ -246,21 +225,22 @@ Test(vmx_controls, adjust_drops_wanted_unsupported_bits)
     const uint32_t want = PROC_BASED2_ENABLE_EPT | PROC_BASED2_APIC_REGISTER_VIRTUALIZATION |
                           PROC_BASED2_USE_TSC_SCALING;
     uint32_t out = 0, dropped = 0;
-    cr_assert_eq(vmx_adjust_controls(VMX_CTL_PROC2, want, PROC_BASED2_ENABLE_VPID, &skylake_like,
-                                     &out, &dropped, NULL, 0),
+    cr_assert_eq(vmx_adjust_controls(VMX_CTL_PROC2, want, PROC_BASED2_ENABLE_VPID,
+                                     &fixture_skylake_like, &out, &dropped, NULL, 0),
                  VMX_CTL_OK);
     cr_assert_eq(out, PROC_BASED2_ENABLE_EPT | PROC_BASED2_ENABLE_VPID);
     cr_assert_eq(dropped, PROC_BASED2_APIC_REGISTER_VIRTUALIZATION | PROC_BASED2_USE_TSC_SCALING);
     /* dropped may be NULL */
-    cr_assert_eq(vmx_adjust_controls(VMX_CTL_PROC2, want, 0, &skylake_like, &out, NULL, NULL, 0),
-                 VMX_CTL_OK);
+    cr_assert_eq(
+        vmx_adjust_controls(VMX_CTL_PROC2, want, 0, &fixture_skylake_like, &out, NULL, NULL, 0),
+        VMX_CTL_OK);
     cr_assert_eq(out, PROC_BASED2_ENABLE_EPT);
 }
 
 Test(vmx_controls, adjust_field_that_does_not_exist)
 {
     /* no secondary controls: wanted bits are dropped, required ones fail */
-    struct vmx_msr_values v = skylake_like;
+    struct vmx_msr_values v = fixture_skylake_like;
     v.procbased &= ~(1ULL << 63);
     uint32_t out = 7, dropped = 0;
     char err[160];
@@ -284,20 +264,20 @@ Test(vmx_controls, adjust_field_that_does_not_exist)
 
 Test(vmx_controls, adjust_inconsistent_msr_and_bad_arguments)
 {
-    struct vmx_msr_values v = skylake_like;
+    struct vmx_msr_values v = fixture_skylake_like;
     v.true_pin = 0x0000007f00000096ULL; /* bit 7 must be 1 but may not be 1 */
     uint32_t out = 0;
     char err[160];
     cr_assert_eq(vmx_adjust_controls(VMX_CTL_PIN, 0, 0, &v, &out, NULL, err, sizeof(err)),
                  VMX_CTL_EINCONSISTENT);
     cr_assert_not_null(strstr(err, "PROCESS_POSTED_INTERRUPTS"));
-    cr_assert_eq(
-        vmx_adjust_controls(VMX_CTL_COUNT, 0, 0, &skylake_like, &out, NULL, err, sizeof(err)),
-        VMX_CTL_EINVAL);
+    cr_assert_eq(vmx_adjust_controls(VMX_CTL_COUNT, 0, 0, &fixture_skylake_like, &out, NULL, err,
+                                     sizeof(err)),
+                 VMX_CTL_EINVAL);
     cr_assert_eq(vmx_adjust_controls(VMX_CTL_PIN, 0, 0, NULL, &out, NULL, err, sizeof(err)),
                  VMX_CTL_EINVAL);
     cr_assert_eq(
-        vmx_adjust_controls(VMX_CTL_PIN, 0, 0, &skylake_like, NULL, NULL, err, sizeof(err)),
+        vmx_adjust_controls(VMX_CTL_PIN, 0, 0, &fixture_skylake_like, NULL, NULL, err, sizeof(err)),
         VMX_CTL_EINVAL);
 }
 
@@ -306,14 +286,14 @@ Test(vmx_controls, adjust_error_message_truncates_safely)
     char err[24];
     uint32_t out = 0;
     memset(err, 'x', sizeof(err));
-    cr_assert_eq(vmx_adjust_controls(VMX_CTL_PROC2, 0, 0xffffffffU, &skylake_like, &out, NULL, err,
-                                     sizeof(err)),
+    cr_assert_eq(vmx_adjust_controls(VMX_CTL_PROC2, 0, 0xffffffffU, &fixture_skylake_like, &out,
+                                     NULL, err, sizeof(err)),
                  VMX_CTL_EUNSUPPORTED);
     cr_assert_eq(strlen(err), sizeof(err) - 1);
     cr_assert_eq(strncmp(err, "secondary processor-bas", sizeof(err) - 1), 0);
-    cr_assert_eq(
-        vmx_adjust_controls(VMX_CTL_PROC2, 0, 0xffffffffU, &skylake_like, &out, NULL, NULL, 0),
-        VMX_CTL_EUNSUPPORTED);
+    cr_assert_eq(vmx_adjust_controls(VMX_CTL_PROC2, 0, 0xffffffffU, &fixture_skylake_like, &out,
+                                     NULL, NULL, 0),
+                 VMX_CTL_EUNSUPPORTED);
 }
 
 Test(vmx_controls, adjust_64bit_fields)
@@ -344,7 +324,7 @@ Test(vmx_controls, adjust_64bit_fields)
     cr_assert_eq(out32, VM_EXIT_CTL2_LOAD_IA32_FRED);
     /* the tertiary field does not exist on the Skylake-like fixture */
     cr_assert_eq(vmx_adjust_controls64(VMX_CTL_PROC3, 0, PROC_BASED3_IPI_VIRTUALIZATION,
-                                       &skylake_like, &out, NULL, NULL, 0),
+                                       &fixture_skylake_like, &out, NULL, NULL, 0),
                  VMX_CTL_EUNSUPPORTED);
 }
 
