@@ -15,6 +15,7 @@
 #include "vm/sched.h"
 #include "vm/vm.h"
 #include "scenarios/scenario.h"
+#include "scenarios/vm_devices.h"
 
 #define TIME_SLICE_TICKS 2000000 /* VMX-preemption timer value for CPUs shared by VMs */
 
@@ -85,6 +86,7 @@ static bool run(void)
     for (size_t i = 0; i < n && i < VM_MAX; i++) {
         if (vm_create(&vms[i], (uint32_t)i, &cfgs[i]))
             continue;
+        vm_attach_pc_devices(&vms[i]);
         int cpu = pick_cpu(&cfgs[i], &next);
         if (cpu < 0) {
             pr_err("vm %s: none of its host CPUs is online\n", cfgs[i].name);

@@ -49,13 +49,7 @@ static uint8_t *ram_ptr(void *ctx, uint64_t gpa, uint64_t len)
     return vm_gpa_ptr(ctx, gpa, len);
 }
 
-/* ---- devices ---- */
-
-static void print_line(void *ctx, const char *line)
-{
-    struct vm *vm = ctx;
-    kprintf("%s: %s\n", vm->cfg.name, line);
-}
+/* ---- port devices ---- */
 
 static void request_stop(struct vm *vm, struct vcpu *v, const struct vm_stop_request *r)
 {
@@ -65,25 +59,27 @@ static void request_stop(struct vm *vm, struct vcpu *v, const struct vm_stop_req
     vm->stop = true; /* every vCPU of the VM stops at its next exit */
 }
 
-/* Port I/O of the guest: its devices, else the unclaimed-port policy (devices/port_policy.h). */
+int vm_attach_port_device(struct vm *vm, vm_port_fn io, void *dev)
+{
+    if (vm->ndevs == VM_MAX_DEVICES)
+        return -1;
+    vm->devs[vm->ndevs++] = (struct vm_port_device){io, dev};
+    return 0;
+}
+
+/* Port I/O of the guest: offered to the attached devices in order. With none claiming it,
+ * an IN reads all ones and an OUT is dropped (what an ISA bus with no device does). */
 static bool vm_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value)
 {
     struct vm *vm = v->vm;
     struct vm_stop_request stop = {false, 0, NULL};
+    bool claimed = false;
     uint64_t flags = spin_lock_irqsave(&vm->lock);
-    bool claimed = uart_io(&vm->uart, port, size, in, value) ||
-                   debugcon_io(&vm->con, port, size, in, value) ||
-                   debug_exit_io(&vm->dexit, port, size, in, value, &stop) ||
-                   shutdown_port_io(&vm->power, port, size, in, value, &stop);
-    if (!claimed) {
-        if (port_policy_note(&vm->ports, port)) {
-            char msg[128];
-            port_policy_message(&vm->ports, port, size, in, msg, sizeof(msg));
-            pr_info("%s: %s\n", vm->cfg.name, msg);
-        }
-        port_policy_access(size, in, value);
-    }
+    for (unsigned i = 0; i < vm->ndevs && !claimed; i++)
+        claimed = vm->devs[i].io(vm->devs[i].dev, port, size, in, value, &stop);
     spin_unlock_irqrestore(&vm->lock, flags);
+    if (!claimed && in)
+        *value = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
     if (stop.stop)
         request_stop(vm, v, &stop);
     return true;
@@ -225,11 +221,6 @@ int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg)
         vm->ram_hpa = 0;
         return -1;
     }
-    uart_attach(&vm->uart, 0x3f8, print_line, vm);
-    debugcon_init(&vm->con, print_line, vm);
-    debug_exit_init(&vm->dexit, cfg->no_debugexit ? 0 : DEBUG_EXIT_PORT, cfg->no_debugexit ? 0 : 1);
-    shutdown_port_init(&vm->power, BOCHS_SHUTDOWN_PORT, 0x604);
-    port_log_init(&vm->ports);
 
     const struct load_cpu *c = &vm->load.cpu;
     vm->start = (struct vcpu_config){

@@ -1,25 +1,33 @@
 /*
- * vm/vm.h - a virtual machine (book 6.3-6.4): guest RAM in its own EPT, a loaded image, vCPUs,
- * and its devices (16550 UART at 0x3f8, debug console at 0xe9, debug-exit at 0xf4, the Bochs
- * shutdown port and PM1a soft-off). Created from a struct vm_config (vm/vm_config.h).
+ * vm/vm.h - a virtual machine (book 6.3-6.4): guest RAM in its own EPT, a loaded image, a vCPU,
+ * and the port devices attached to it. Created from a struct vm_config (vm/vm_config.h).
+ * The device models live in devices/, a layer above this one: whoever assembles the machine
+ * (scenarios/vm_devices.c) attaches them with vm_attach_port_device, and the VM offers each
+ * port access to them in order.
  */
 #ifndef VM_VM_H
 #define VM_VM_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "devices/debug_exit.h"
-#include "devices/debugcon.h"
-#include "devices/port_policy.h"
-#include "devices/shutdown_port.h"
-#include "devices/uart16550.h"
 #include "platform/spinlock.h"
 #include "vm/loader.h"
 #include "vm/vm_config.h"
+#include "vm/vm_stop.h"
 #include "vmx/ept.h"
 #include "vmx/vcpu.h"
 
-#define VM_MAX 8
+#define VM_MAX         8
+#define VM_MAX_DEVICES 8
+
+/* A port device: returns true when it claimed the access; it may ask for the VM to stop. */
+typedef bool (*vm_port_fn)(void *dev, uint16_t port, unsigned size, bool in, uint32_t *value,
+                           struct vm_stop_request *stop);
+
+struct vm_port_device {
+    vm_port_fn io;
+    void *dev;
+};
 
 enum vm_state { VM_EMPTY, VM_READY, VM_RUNNING, VM_ENDED, VM_FAILED };
 
@@ -37,11 +45,8 @@ struct vm {
     uint32_t host_cpu;
 
     struct spinlock lock; /* devices are shared by the VM's vCPUs */
-    struct uart16550 uart;
-    struct debugcon con;
-    struct debug_exit dexit;
-    struct shutdown_port power;
-    struct port_log ports;
+    struct vm_port_device devs[VM_MAX_DEVICES];
+    unsigned ndevs;
 
     volatile bool stop; /* a device or handler asked the whole VM to stop */
     int status;
@@ -51,6 +56,10 @@ struct vm {
 /* Create a VM from its description: guest RAM, EPT, devices, the image loaded. On failure
  * the VM is marked VM_FAILED with the reason printed; other VMs are not affected. */
 int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg);
+
+/* Attach a port device; devices are asked in the order they were attached, so the last one
+ * may claim every port (the unclaimed-port policy). 0, or -1 when the VM has no room. */
+int vm_attach_port_device(struct vm *vm, vm_port_fn io, void *dev);
 
 /* Put the VM's vCPU on a host CPU's run queue (vm/sched.h). */
 int vm_schedule(struct vm *vm, uint32_t host_cpu);
