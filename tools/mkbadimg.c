@@ -2,8 +2,9 @@
  * tools/mkbadimg.c - write malformed guest images for the loader system tests
  * (tests/system/bad-images-*.test). Host program, plain C11 and libc.
  *
- *   mkbadimg HELLO.elf MB2HELLO.elf OUTDIR     write OUTDIR/bad-<kind>.elf|bin
- *   mkbadimg --list                            print each kind and its one defect
+ *   mkbadimg HELLO.elf MB2HELLO.elf AOUTBASE.elf OUTDIR
+ *                          write OUTDIR/bad-<kind>.elf|bin and OUTDIR/good-aout.bin
+ *   mkbadimg --list        print each kind and its one defect
  *
  * HELLO.elf is a good Multiboot (v1) ELF32 kernel (build/guests/hello.elf), MB2HELLO.elf a good
  * Multiboot2 ELF32 kernel whose header holds an information request tag first
@@ -11,6 +12,13 @@
  * or a small synthetic image; the loaders (vm/loader*.c, vm/elf.c) must reject every one of
  * them with the error named in the table below. Values this tool writes are fixed, so the
  * messages depend on the good images only through their layout (header offset, segment sizes).
+ *
+ * good-aout.bin is the one GOOD image: a Multiboot (v1) kernel in the a.out kludge format
+ * (Multiboot 0.6.96 3.1.3), made from AOUTBASE.elf, a Multiboot ELF32 kernel with one PT_LOAD
+ * whose 12-byte header is followed by 20 zero bytes (guests/bad/bad.mk links hello that way:
+ * in hello.elf itself the header is followed by _start). The image is the PT_LOAD's file bytes
+ * as `objcopy -O binary` gives them, from its lowest load address; in it, the header gets flags
+ * bit 16 and, in those 20 bytes, the five address fields taken from the ELF file.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +29,9 @@
 #define MB2_MAGIC   0xE85250D6u /* Multiboot2 3.1.2 */
 #define MB1_SEARCH  8192u       /* Multiboot 3.1.1 */
 #define MB2_SEARCH  32768u      /* Multiboot2 3.1.1 */
+#define MB1_AOUT    0x10000u    /* Multiboot 3.1.2 flags bit 16: the a.out kludge */
+#define MB1_HDR_SZ  12u         /* magic, flags, checksum */
+#define MB1_AOUT_SZ 32u         /* and header_addr, load_addr, load_end, bss_end, entry_addr */
 #define PT_LOAD     1u
 #define EHDR32_SIZE 52u
 #define PHDR32_SIZE 32u
@@ -482,34 +493,88 @@ static const struct kind kinds[] = {
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
+/* ---- the good a.out-kludge image ---- */
+
+#define AOUT_FILE "good-aout.bin"
+#define AOUT_WHAT                                                                                  \
+    "GOOD: the a.out kludge (Multiboot flags bit 16) of hello, a flat binary loaded at its own "   \
+    "addresses: loads and runs"
+
+/* The flat image of b's PT_LOAD with an a.out-kludge Multiboot header (3.1.3) filled in from the
+ * ELF file: header_addr where the header is loaded, load_addr the segment's start, load_end_addr
+ * the end of its file bytes, bss_end_addr the end of its memory, entry_addr e_entry. */
+static struct img make_aout(const struct base *b)
+{
+    const struct img *e = &b->img;
+    uint32_t off = get32(e, ph(b, b->load, P_OFFSET));
+    uint32_t addr = get32(e, ph(b, b->load, P_PADDR));
+    uint32_t filesz = get32(e, ph(b, b->load, P_FILESZ));
+    uint32_t memsz = get32(e, ph(b, b->load, P_MEMSZ));
+    uint32_t entry = get32(e, 24);
+    if (off > e->len || filesz > e->len - off || filesz > memsz ||
+        (uint64_t)addr + memsz > 0x100000000ull)
+        die("%s: bad PT_LOAD", b->path);
+    /* Where the header lies in the flat image: inside it and within its first 8 KiB (3.1.1). */
+    if (b->hdr < off || b->hdr - off + MB1_AOUT_SZ > filesz ||
+        b->hdr - off + MB1_AOUT_SZ > MB1_SEARCH)
+        die("%s: the Multiboot header is not in the first 8 KiB of the PT_LOAD", b->path);
+    size_t h = b->hdr - off;
+    for (size_t i = MB1_HDR_SZ; i < MB1_AOUT_SZ; i++)
+        if (e->b[b->hdr + i] != 0)
+            die("%s: no room for the a.out address fields: the 20 bytes after the Multiboot "
+                "header are not zero (link the kernel with room after its header)",
+                b->path);
+    if (entry < addr + h + MB1_AOUT_SZ || entry - addr >= filesz)
+        die("%s: e_entry is not in the PT_LOAD's file bytes after the header", b->path);
+    if (get32(e, b->hdr + 4) & MB1_AOUT)
+        die("%s: the Multiboot header already has flags bit 16", b->path);
+
+    struct img m = img_new(filesz);
+    memcpy(m.b, e->b + off, filesz);
+    mb1_header(&m, h, get32(e, b->hdr + 4) | MB1_AOUT);
+    put32(&m, h + 12, addr + (uint32_t)h); /* header_addr */
+    put32(&m, h + 16, addr);               /* load_addr */
+    put32(&m, h + 20, addr + filesz);      /* load_end_addr */
+    put32(&m, h + 24, addr + memsz);       /* bss_end_addr */
+    put32(&m, h + 28, entry);              /* entry_addr */
+    return m;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
         for (size_t i = 0; i < NKINDS; i++)
             printf("%-26s %s\n", kinds[i].file, kinds[i].what);
+        printf("%-26s %s\n", AOUT_FILE, AOUT_WHAT);
         return 0;
     }
-    if (argc != 4) {
+    if (argc != 5) {
         fprintf(stderr,
-                "usage: %s HELLO.elf MB2HELLO.elf OUTDIR   write the malformed images\n"
-                "       %s --list                         list them\n",
+                "usage: %s HELLO.elf MB2HELLO.elf AOUTBASE.elf OUTDIR   write the images\n"
+                "       %s --list                                      list them\n",
                 prog, prog);
         return 2;
     }
-    struct base bases[3];
+    const char *outdir = argv[4];
+    struct base bases[3], aout;
     memset(bases, 0, sizeof(bases));
     base_open(&bases[1], argv[1], MB1_MAGIC, 4, MB1_SEARCH);
     base_open(&bases[2], argv[2], MB2_MAGIC, 8, MB2_SEARCH);
+    base_open(&aout, argv[3], MB1_MAGIC, 4, MB1_SEARCH);
     for (size_t i = 0; i < NKINDS; i++) {
         const struct base *b = &bases[kinds[i].base];
         struct img m = {NULL, 0}; /* synthetic kinds make their own */
         if (kinds[i].base)
             m = img_copy(&b->img);
         kinds[i].make(b, &m);
-        img_write(argv[3], kinds[i].file, &m);
+        img_write(outdir, kinds[i].file, &m);
         free(m.b);
     }
+    struct img good = make_aout(&aout);
+    img_write(outdir, AOUT_FILE, &good);
+    free(good.b);
     for (int i = 1; i <= 2; i++)
         free(bases[i].img.b);
+    free(aout.img.b);
     return 0;
 }
