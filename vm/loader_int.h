@@ -106,9 +106,10 @@ int ld_mb_finish(const struct ld_ctx *c, const struct guest_ram *ram, const stru
                  uint64_t entry, const char *cmdline, const struct load_module *mods, size_t nmods,
                  ld_info_fn info, int kind, uint32_t magic, struct load_result *res);
 
-/* Arguments every Multiboot loader checks first. */
-int ld_check_mb_args(const struct ld_ctx *c, const uint8_t *img, size_t len,
-                     const struct load_module *mods, size_t nmods, const struct load_result *res);
+/* The common start of both Multiboot loaders: clear the message, check the arguments, and on
+ * success zero *res. */
+int ld_mb_begin(const struct ld_ctx *c, const uint8_t *img, size_t len,
+                const struct load_module *mods, size_t nmods, struct load_result *res);
 
 /* mem_lower / mem_upper in KiB (Multiboot 3.3, Multiboot2 3.6.3). */
 void ld_mem_kb(uint64_t ram_size, uint32_t *lower, uint32_t *upper);

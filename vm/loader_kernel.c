@@ -208,9 +208,10 @@ void ld_copy_modules(const struct guest_ram *ram, uint64_t base, const struct lo
         ld_copy(ram, base + rel[i], mods[i].data, mods[i].len);
 }
 
-int ld_check_mb_args(const struct ld_ctx *c, const uint8_t *img, size_t len,
-                     const struct load_module *mods, size_t nmods, const struct load_result *res)
+int ld_mb_begin(const struct ld_ctx *c, const uint8_t *img, size_t len,
+                const struct load_module *mods, size_t nmods, struct load_result *res)
 {
+    fmt_msg(c->err, c->errlen, "%s", "");
     if (img == NULL && len > 0) {
         fmt_msg(c->err, c->errlen, "NULL image");
         return LOADER_ERR_BAD_ARG;
@@ -235,6 +236,7 @@ int ld_check_mb_args(const struct ld_ctx *c, const uint8_t *img, size_t len,
         fmt_msg(c->err, c->errlen, "empty kernel image (0 bytes)");
         return LOADER_ERR_EMPTY;
     }
+    memset(res, 0, sizeof(*res));
     return LOADER_OK;
 }
 

@@ -114,11 +114,9 @@ int loader_load_multiboot1(const uint8_t *img, size_t len, const char *cmdline,
                            size_t nreserved, struct load_result *res, char *err, size_t errlen)
 {
     struct ld_ctx c = {ram, reserved, nreserved, true, err, errlen};
-    fmt_msg(err, errlen, "%s", "");
-    int rc = ld_check_mb_args(&c, img, len, mods, nmods, res);
+    int rc = ld_mb_begin(&c, img, len, mods, nmods, res);
     if (rc != LOADER_OK)
         return rc;
-    memset(res, 0, sizeof(*res));
 
     size_t off;
     rc = ld_find_header(&c, img, len, LOADER_MB1_HEADER_MAGIC, 4, LOADER_MB1_SEARCH, MB1_HDR_SIZE,
