@@ -91,6 +91,7 @@ error: action=report
 clock: sync=none, time0=local
 mouse: enabled=0
 speaker: enabled=0
+sound: driver=dummy
 display_library: rfb, options="timeout=0"
 port_e9_hack: enabled=1
 EOT
