@@ -1,17 +1,26 @@
 # Vanderpool - build, run and test.  `make help` lists the targets.
 #
-# Variables a user may set:
+# Variables a user may set (`make help` says the same):
 #   CPUS=N        CPUs Bochs emulates (default 1)
-#   ARGS="..."    hypervisor command line (default: none, i.e. scenario=guest-basic)
+#   ARGS="..."    hypervisor command line (default: none, i.e. scenario=guest-basic); double
+#                 quotes inside are kept: ARGS='scenario=vms vm=a:image=x.elf,cmdline="p q"'
+#   MODULES="..." GRUB modules, blank-separated FILE or FILE:ARGS (ARGS without blanks here;
+#                 scripts/run.sh --module takes any)
+#   MEGS=M        emulated RAM in MiB (default 256)
 #   MODEL=name    Bochs CPU model (default corei7_icelake_u)
 #   TIMEOUT=s     wall-clock bound of one Bochs run (default 120)
 #   JOBS=N        system tests run in parallel (default 2)
+#   T=a,b         make system: only these tests
 
 CPUS    ?= 1
 ARGS    ?=
+MODULES ?=
+MEGS    ?= 256
 MODEL   ?= corei7_icelake_u
 TIMEOUT ?= 120
 JOBS    ?= 2
+# The recipes read these from the environment ("$$ARGS"), so quotes in them survive the shell.
+export ARGS MODULES
 
 BUILD   := build
 ELF     := $(BUILD)/vanderpool.elf
@@ -39,7 +48,7 @@ PURE_SRCS := $(wildcard platform/fmt.c platform/cmdline.c platform/trace.c platf
                         vmx/vmx_caps.c vmx/vmx_controls.c vmx/vmcs_dump.c devices/debugcon.c \
                         vm/vm_config.c devices/uart16550.c devices/debug_exit.c \
                         devices/shutdown_port.c devices/port_policy.c vmx/ept.c \
-                        vmx/ept_violation.c vmx/mtrr.c vm/elf.c vm/loader.c vm/loader_mem.c \
+                        vmx/ept_violation.c vmx/mtrr.c vmx/trace_mask.c vm/elf.c vm/loader.c vm/loader_mem.c \
                         vm/loader_kernel.c vm/loader_mb1.c vm/loader_mb2.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
@@ -48,16 +57,23 @@ UNIT_BIN := $(BUILD)/host/unit_tests
 UNIT_HELPERS := tests/unit/fixtures.c tools/vmx_dump.c
 VMXCAP := $(BUILD)/host/vmxcap
 
-.PHONY: all iso run test unit system lint format bench deps clean help vmxcap
+.PHONY: all iso run test unit system harness lint format bench deps clean help vmxcap FORCE
 all: $(ISO)
 
 help:
-	@echo "make run     build and boot the default demo in Bochs (CPUS=, ARGS=, MODEL=)"
-	@echo "make test    host unit tests + system tests in Bochs; ends with 'N passed, N failed'"
-	@echo "make unit    host unit tests only;  make system  system tests only (T=name to pick)"
+	@echo "make run     install what is missing, build, boot the demo in Bochs, show its output"
+	@echo "             ARGS='hypervisor command line' CPUS=N MEGS=M MODEL=name TIMEOUT=s"
+	@echo "             MODULES='file[:args] ...' (ARGS=scenario=list lists the scenarios)"
+	@echo "make test    unit, harness and system tests; ends with 'N passed, N failed' (JOBS=N)"
+	@echo "make unit    host unit tests only;  make harness  harness self-tests only"
+	@echo "make system  system tests in Bochs only (T=name,name to pick some)"
+	@echo "make guests  build the test guests (build/guests/*.elf) for your own runs"
+	@echo "make iso     build/vanderpool.iso with ARGS as its command line (for QEMU or hardware)"
 	@echo "make lint    clang-format check and cppcheck;  make format  reformat the tree"
 	@echo "make bench   boot the benchmark scenarios and print 'bench <name>: <n> <unit>' lines"
 	@echo "make vmxcap  build/host/vmxcap: decode this host's VMX capability MSRs, or a dump"
+	@echo "make deps    install the Debian packages;  make clean  remove build/"
+	@echo "Troubleshooting (no output, Bochs died, timeouts, where the logs are): README.md"
 
 deps:
 	@scripts/deps.sh
@@ -76,15 +92,22 @@ $(ELF): $(KOBJS) boot/linker.ld
 	@echo "  LD      $@"
 	@$(LD) $(KLDFLAGS) -o $@ $(KOBJS)
 
-$(ISO): $(ELF) scripts/mkiso.sh
-	scripts/mkiso.sh $(ELF) $@ "$(ARGS)"
+# The ISO's command line is part of it: a stamp that changes when ARGS does.
+$(BUILD)/iso.args: FORCE
+	@mkdir -p $(BUILD)
+	@printf '%s\n' "$$ARGS" | cmp -s - $@ 2>/dev/null || printf '%s\n' "$$ARGS" >$@
+
+$(ISO): $(ELF) scripts/mkiso.sh $(BUILD)/iso.args
+	@echo "  ISO     $@ (command line: $$ARGS)"
+	@scripts/mkiso.sh $(ELF) $@ "$$ARGS"
 
 iso: $(ISO)
 
 run: deps
 	@$(MAKE) --no-print-directory $(ELF)
-	@scripts/run.sh --live --cpus $(CPUS) --model $(MODEL) --timeout $(TIMEOUT) \
-		--elf $(ELF) --args "$(ARGS)"
+	@set --; for m in $$MODULES; do set -- "$$@" --module "$$m"; done; \
+	scripts/run.sh --live --cpus $(CPUS) --megs $(MEGS) --model $(MODEL) --timeout $(TIMEOUT) \
+		--elf $(ELF) --args "$$ARGS" "$$@"
 
 $(UNIT_BIN): $(UNIT_SRCS) $(UNIT_HELPERS) $(PURE_SRCS) \
              $(wildcard platform/*.h vmx/*.h vm/*.h devices/*.h tools/*.h tests/unit/*.h)
@@ -107,6 +130,9 @@ unit: $(UNIT_BIN)
 
 system: $(ELF) guests badimages
 	@tests/system/run.sh --jobs $(JOBS) --elf $(ELF) $(if $(T),--only "$(T)")
+
+harness:
+	@tests/harness/run.sh
 
 test: deps
 	@$(MAKE) --no-print-directory $(ELF) $(UNIT_BIN) $(VMXCAP) guests badimages

@@ -147,7 +147,7 @@ long_mode_entry:
 
         .section .rodata
 no_lm_msg:
-        .asciz  "Vanderpool: this CPU has no long mode (x86-64); halting.\r\n"
+        .asciz  "Vanderpool: halted: this CPU has no long mode (x86-64), which Vanderpool needs.\r\n"
 
         .align 16
         .global boot_gdt

@@ -4,6 +4,13 @@
 # the hypervisor with the given command line and multiboot2 modules.
 # With --bare, GRUB boots ELF itself (a test guest, no hypervisor) as /boot/kernel.elf with the
 # multiboot (v1) or multiboot2 command, and the modules with module or module2 accordingly.
+#
+# Command lines survive GRUB as written: ARGS is split into words at blanks outside double
+# quotes, and each word goes into grub.cfg in single quotes, so GRUB keeps its double quotes.
+# GRUB then hands the kernel each word with `"`, `'` and `\` escaped by a backslash, and a word
+# holding blanks wrapped in double quotes (grub-core/lib/cmdline.c); the hypervisor's command-line
+# parser undoes exactly that (platform/cmdline.h). An unbalanced double quote is refused here.
+# GRUB's own messages also go to the serial port, so a GRUB error is seen, not a silent hang.
 set -eu
 bare=
 if [ "${1:-}" = --bare ]; then
@@ -14,6 +21,30 @@ if [ "${1:-}" = --bare ]; then
     esac
 fi
 elf=$1; out=$2; args=$3; shift 3
+
+# grub_words WHAT TEXT: TEXT as single-quoted GRUB words; fails on an unbalanced double quote.
+grub_words() {
+    printf '%s' "$2" | awk -v what="$1" -v q="'" '
+    BEGIN { RS = "\001" }
+    {
+        n = length($0); word = ""; inq = 0; have = 0; out = ""
+        for (i = 1; i <= n; i++) {
+            c = substr($0, i, 1)
+            if (!inq && (c == " " || c == "\t" || c == "\n")) {
+                if (have) { out = out (out == "" ? "" : " ") q word q; word = ""; have = 0 }
+                continue
+            }
+            if (c == "\"") inq = !inq
+            if (c == q) c = q "\\" q q
+            word = word c; have = 1
+        }
+        if (have) out = out (out == "" ? "" : " ") q word q
+        if (inq) { printf "mkiso.sh: %s has an unbalanced double quote: %s\n", what, $0 > "/dev/stderr"; exit 1 }
+        printf "%s", out
+    }'
+}
+
+kargs=$(grub_words "the command line" "$args") || exit 2
 tree=$(mktemp -d "${TMPDIR:-/tmp}/vp-iso.XXXXXX")
 trap 'rm -rf "$tree"' EXIT
 mkdir -p "$tree/boot/grub"
@@ -25,18 +56,23 @@ else
 fi
 cp "$elf" "$tree/boot/$kernel"
 {
+    echo "serial --unit=0 --speed=115200"
+    echo "terminfo serial dumb"
+    echo "terminal_output --append serial"
     echo "set timeout=0"
     echo "set default=0"
     echo "menuentry \"$title\" {"
-    echo "    $kcmd /boot/$kernel $args"
+    echo "    $kcmd /boot/$kernel $kargs"
     n=0
     for m in "$@"; do
         file=${m%%:*}
         margs=
         case $m in *:*) margs=${m#*:} ;; esac
+        [ -f "$file" ] || { echo "mkiso.sh: no such module file: $file" >&2; exit 2; }
         base=$(basename "$file")
         cp "$file" "$tree/boot/$n-$base"
-        echo "    $modcmd /boot/$n-$base $base $margs"
+        words=$(grub_words "the arguments of module $base" "$margs") || exit 2
+        echo "    $modcmd /boot/$n-$base '$base' $words"
         n=$((n + 1))
     done
     echo "    boot"

@@ -4,13 +4,18 @@
 #
 # A .test file is a bash snippet that sets the run and says what the serial output must hold:
 #   CPUS=4  ARGS="scenario=boot"  MODEL=corei7_icelake_u  TIMEOUT=120  MODULES="file[:args] ..."
+#   (or MODULES=("file:args with blanks" ...), a bash array)
 #   ALLOW_PANIC=1        (the run may print PANIC / *** EXCEPTION; otherwise that fails it)
-#   HALTS=1              (the run ends by halting, so the timeout ends it: not a failure)
+#   HALTS=1              (the run ends by halting: scripts/run.sh's status 3 is not a failure)
+#   EXPECT_RC=N          (scripts/run.sh must end with status N, e.g. 5 for a GRUB error)
 #   BARE=multiboot|multiboot2 ELF=build/guests/X.elf   (boot a test guest directly, no hypervisor)
 #   check() { expect "SCENARIO boot: PASS"; expect_re 'cpu: 4 of 4 CPUs online'; reject "ERROR"; }
 # Helpers in check(): expect TEXT, expect_re REGEX, reject TEXT, expect_count N REGEX, fail MSG,
 #   same_as_bare KIND ELF ARGS VMNAME (boot ELF bare and compare its TEST lines with the VM's).
 # The serial log is $SERIAL (carriage returns removed). Every run is bounded by TIMEOUT.
+# A run that scripts/run.sh reports as broken (the emulator died, ended or went silent before the
+# end marker, timed out, or could not start) fails with run.sh's own message, whatever check()
+# says. Results are printed as each test ends, with a running count.
 # Failed runs keep their directory (build/tests/NAME: serial.txt, bochs.log) and print its path.
 here=$(cd "$(dirname "$0")/../.." && pwd)
 jobs=2 elf=$here/build/vanderpool.elf only=
@@ -31,6 +36,7 @@ run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
     rm -rf "$dir"; mkdir -p "$dir"
     (
         CPUS=1 ARGS="" MODEL=corei7_icelake_u TIMEOUT=120 MODULES="" ALLOW_PANIC=0 MEGS=256 HALTS=0
+        EXPECT_RC=
         BARE="" ELF=""
         # shellcheck disable=SC1090
         . "$file"
@@ -41,7 +47,11 @@ run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
             case " $ARGS " in *" onpanic="*) ;; *) ARGS="$ARGS onpanic=poweroff" ;; esac
         fi
         modargs=()
-        for m in $MODULES; do modargs+=(--module "$m"); done
+        if [[ $(declare -p MODULES 2>/dev/null) == "declare -a"* ]]; then
+            for m in "${MODULES[@]}"; do modargs+=(--module "$m"); done # FILE:ARGS with blanks
+        else
+            for m in $MODULES; do modargs+=(--module "$m"); done
+        fi
         start=$(date +%s.%N)
         "$here/scripts/run.sh" --dir "$dir" --elf "$runelf" "${bare[@]}" --cpus "$CPUS" --model "$MODEL" \
             --timeout "$TIMEOUT" --megs "$MEGS" --args "$ARGS" "${modargs[@]}" >"$dir/run.out" 2>&1
@@ -76,7 +86,16 @@ run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
             fi
         }
         mkdir -p "$dir/bare"
-        [ "$rc" -eq 124 ] && [ "$HALTS" != 1 ] && fail "timed out after ${TIMEOUT}s"
+        if [ -n "$EXPECT_RC" ]; then
+            [ "$rc" = "$EXPECT_RC" ] || fail "scripts/run.sh ended with status $rc, expected $EXPECT_RC: $(grep '^run.sh:' "$dir/run.out" | head -n 2)"
+            rc=0
+        fi
+        case $rc in
+        0 | 1) ;; # reached the end marker (1: the scenario said FAIL; check() judges that)
+        3) [ "$HALTS" = 1 ] || fail "the hypervisor halted: $(grep '^run.sh:' "$dir/run.out" | head -n 3)" ;;
+        124) fail "timed out after ${TIMEOUT}s: $(grep '^run.sh:' "$dir/run.out" | head -n 2)" ;;
+        *) fail "harness: scripts/run.sh exit status $rc: $(grep '^run.sh:\|^preflight:\|^mkiso.sh:' "$dir/run.out" | head -n 3)" ;;
+        esac
         if [ "$ALLOW_PANIC" != 1 ]; then
             reject "PANIC"
             reject "*** EXCEPTION"
@@ -89,6 +108,15 @@ run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
             echo "FAIL $name (${secs}s): serial $dir/serial.txt, Bochs log $dir/bochs.log" >"$dir/result"
         fi
     ) >"$out/$name.details" 2>&1
+    [ -f "$dir/result" ] || echo "FAIL $name: the runner produced no result" >"$dir/result"
+    # Say it now, with a running count (the lock keeps the lines of parallel jobs whole).
+    (
+        flock 9
+        n=$(($(cat "$out/.done") + 1))
+        echo "$n" >"$out/.done"
+        echo "[$n/$total] $(cat "$dir/result")"
+        case $(cat "$dir/result") in FAIL*) sed 's/^/    /' "$out/$name.details" ;; esac
+    ) 9>"$out/.lock"
 }
 
 tests=()
@@ -99,6 +127,8 @@ for f in "$here"/tests/system/*.test; do
 done
 [ ${#tests[@]} -gt 0 ] || { echo "system: no test matched"; echo "system: 0 passed, 1 failed"; exit 1; }
 
+total=${#tests[@]}
+echo 0 >"$out/.done"
 running=0
 for name in "${tests[@]}"; do
     run_one "$name" "$here/tests/system/$name.test" &
@@ -107,15 +137,15 @@ for name in "${tests[@]}"; do
 done
 wait
 
-pass=0 failn=0
+pass=0 failn=0 failed=()
 for name in "${tests[@]}"; do
     r=$(cat "$out/$name/result" 2>/dev/null || echo "FAIL $name: the runner produced no result")
-    echo "$r"
     if [[ $r == PASS* ]]; then
         pass=$((pass + 1)); rm -f "$out/$name/boot.iso"
     else
-        failn=$((failn + 1)); cat "$out/$name.details"
+        failn=$((failn + 1)); failed+=("$name")
     fi
 done
+[ $failn -eq 0 ] || echo "failed: ${failed[*]} (details above; rerun one: make system T=${failed[0]})"
 echo "system: $pass passed, $failn failed"
 [ $failn -eq 0 ]
