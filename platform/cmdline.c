@@ -65,42 +65,64 @@ static bool cmdline_ieq(const char *a, const char *b)
     return *a == '\0' && *b == '\0';
 }
 
-/* Reads the next token from *p; returns false at the end of the line. */
-static bool cmdline_next(const char **p, struct cmdline_token *t)
+size_t cmdline_word(const char **p, char *out, size_t out_size, bool *unterminated)
 {
     const char *s = *p;
+    size_t n = 0;
+    bool wrapped, quoted = false;
     while (cmdline_blank(*s))
         s++;
-    if (*s == '\0')
-        return false;
-    memset(t, 0, sizeof(*t));
-    /* GRUB passes an argument holding blanks as one quoted word ("key=a b"): the opening
-     * quote belongs to the value, which then runs to the closing one. */
-    bool wrapped = *s == '"';
+    if (*s == '\0') {
+        *p = s;
+        return CMDLINE_NO_WORD;
+    }
+    /* GRUB wraps an argument that holds blanks in double quotes (grub-core/lib/cmdline.c). */
+    wrapped = *s == '"';
     if (wrapped)
         s++;
+    for (; *s != '\0'; s++) {
+        char c = *s;
+        if (c == '\\' && s[1] != '\0') {
+            c = *++s; /* GRUB's escape of '"', '\'' and '\\': the character itself */
+        } else if (c == '"' && wrapped) {
+            wrapped = false; /* the end of GRUB's wrapping: the quote is not part of the word */
+            continue;
+        } else if (c == '"') {
+            quoted = !quoted; /* a quote of the user's: kept, and blanks inside do not split */
+        } else if (cmdline_blank(c) && !quoted && !wrapped) {
+            break;
+        }
+        if (n + 1 < out_size)
+            out[n] = c;
+        n++;
+    }
+    if (out_size > 0)
+        out[n < out_size ? n : out_size - 1] = '\0';
+    if (unterminated)
+        *unterminated = quoted || wrapped;
+    *p = s;
+    return n;
+}
+
+/* Splits one word into a token: key, and the raw (still quoted) value after the first '='. */
+static void cmdline_token_of(const char *word, struct cmdline_token *t)
+{
+    const char *s = word;
+    memset(t, 0, sizeof(*t));
     t->key = s;
-    while (*s != '\0' && !cmdline_blank(*s) && *s != '=' && *s != '"')
+    while (*s != '\0' && *s != '=' && *s != '"')
         s++;
     t->key_len = (size_t)(s - t->key);
-    if (*s == '"' && wrapped) { /* a quoted bare key */
-        s++;
-        wrapped = false;
-    }
     if (*s == '=') {
-        bool quoted = wrapped;
+        bool quoted = false;
         t->has_value = true;
         t->val = ++s;
-        while (*s != '\0' && (quoted || !cmdline_blank(*s))) {
+        for (; *s != '\0'; s++)
             if (*s == '"')
                 quoted = !quoted;
-            s++;
-        }
         t->val_end = s;
         t->unterminated = quoted;
     }
-    *p = s;
-    return true;
 }
 
 /* Copies the value without its quotes into out (NUL-terminated, cut to out_size); returns the
@@ -289,7 +311,17 @@ int cmdline_parse(const char *line, const struct cmdline_option *opts, size_t no
     }
     if (line == NULL)
         line = "";
-    while (cmdline_next(&line, &t)) {
+    char word[CMDLINE_WORD_MAX];
+    bool open;
+    size_t len;
+    while ((len = cmdline_word(&line, word, sizeof(word), &open)) != CMDLINE_NO_WORD) {
+        if (len >= sizeof(word)) {
+            cmdline_error(&e, "a word of %zu characters is longer than %d: '%.40s...'", len,
+                          CMDLINE_WORD_MAX - 1, word);
+            continue;
+        }
+        cmdline_token_of(word, &t);
+        t.unterminated = t.unterminated || open;
         size_t i = 0;
         while (i < nopts &&
                !(strncmp(opts[i].key, t.key, t.key_len) == 0 && opts[i].key[t.key_len] == '\0'))

@@ -1,9 +1,11 @@
 /*
  * platform/cmdline.h - schema-driven parser for the hypervisor command line (pure).
  *
- * The line is a list of tokens separated by blanks: `key=value` or a bare `key`. A value may
+ * The line is a list of words separated by blanks: `key=value` or a bare `key`. A value may
  * contain double-quoted parts, which can hold blanks; the quotes are removed
- * (`note="two words"`). The caller describes the options in a table:
+ * (`note="two words"`). Words are read as GRUB writes them (cmdline_word), so a line that
+ * went through GRUB means what the user wrote in grub.cfg's single quotes. The caller
+ * describes the options in a table:
  *
  *   static const char *const levels[] = {"error", "warn", "info", "debug", "trace", NULL};
  *   const struct cmdline_option opts[] = {
@@ -33,7 +35,23 @@
 
 #include "platform/fmt.h"
 
-#define CMDLINE_MAX_OPTIONS 64 /* entries in one option table */
+#define CMDLINE_MAX_OPTIONS 64   /* entries in one option table */
+#define CMDLINE_WORD_MAX    1024 /* longest word, with its NUL */
+#define CMDLINE_NO_WORD     ((size_t)-1)
+
+/*
+ * Reads the next word of *p into out (cut to out_size, NUL-terminated) and moves *p past it;
+ * returns the word's full length, or CMDLINE_NO_WORD at the end of the line. The rules undo
+ * what GRUB does when it builds a kernel command line from grub.cfg words (it escapes '"', '\''
+ * and '\\' with a backslash and wraps a word holding blanks in double quotes):
+ *   - blanks separate words;
+ *   - a backslash takes the next character as it is (a '\"' is a plain quote character);
+ *   - a word that starts with '"' runs to the matching '"'; these two quotes are dropped;
+ *   - any other '"' is kept in the word, and blanks up to the next '"' do not split it, so
+ *     `vm=a:cmdline="x y,z=1"` stays one word, quotes included, for the value's own parser.
+ * *unterminated (may be NULL) tells whether a quote was left open.
+ */
+size_t cmdline_word(const char **p, char *out, size_t out_size, bool *unterminated);
 
 enum cmdline_type { CMDLINE_STR, CMDLINE_UINT, CMDLINE_BOOL, CMDLINE_ENUM };
 

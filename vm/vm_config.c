@@ -627,31 +627,23 @@ int vm_config_parse_cmdline(struct vm_config_list *l, const char *line)
     struct vmc_parse p;
     int start = l->errors;
     const char *s = line != NULL ? line : "";
+    char word[CMDLINE_WORD_MAX];
+    size_t len;
 
     vmc_parse_init(&p, l, "command line");
-    for (;;) {
-        bool quoted = false;
-        while (vmc_blank(*s))
-            s++;
-        if (*s == '\0')
-            break;
-        const char *t = s;
-        for (; *s != '\0' && (quoted || !vmc_blank(*s)); s++)
-            if (*s == '"')
-                quoted = !quoted;
-        const char *end = s;
-        if (*t == '"' && end - t >= 2 && end[-1] == '"') {
-            /* GRUB passes an argument holding blanks as one quoted word: "vm=a:cmdline=x y" */
-            t++;
-            end--;
-        }
-        if (end - t < 2 || t[0] != 'v' || t[1] != 'm' || (end - t > 2 && t[2] != '='))
+    /* The words as the hypervisor's command-line parser reads them (GRUB's quoting undone). */
+    while ((len = cmdline_word(&s, word, sizeof(word), NULL)) != CMDLINE_NO_WORD) {
+        if (len < 2 || word[0] != 'v' || word[1] != 'm' || (len > 2 && word[2] != '='))
             continue; /* another option: not ours */
-        if (end - t <= 3) {
+        if (len >= sizeof(word)) {
+            vmc_error(&p, "a vm= word longer than %d characters", CMDLINE_WORD_MAX - 1);
+            continue;
+        }
+        if (len <= 3) {
             vmc_error(&p, "'vm' needs a value: vm=NAME:key=value,...");
             continue;
         }
-        const char *name = t + 3, *colon = name;
+        const char *end = word + len, *name = word + 3, *colon = name;
         while (colon < end && *colon != ':')
             colon++;
         vmc_begin(&p, name, (size_t)(colon - name));
@@ -773,6 +765,30 @@ bool vm_config_image_matches(const char *name, const char *module_cmdline)
         return false;
     return ((size_t)(e - w) == n && strncmp(w, name, n) == 0) ||
            ((size_t)(e - base) == n && strncmp(base, name, n) == 0);
+}
+
+size_t vm_config_module_args(const char *module_cmdline, char *out, size_t size)
+{
+    const char *p = module_cmdline != NULL ? module_cmdline : "";
+    char word[CMDLINE_WORD_MAX];
+    size_t len = 0, n;
+    bool first = true;
+    if (size > 0)
+        out[0] = '\0';
+    while ((n = cmdline_word(&p, word, sizeof(word), NULL)) != CMDLINE_NO_WORD) {
+        if (first) { /* the module's name */
+            first = false;
+            continue;
+        }
+        if (n >= sizeof(word))
+            n = sizeof(word) - 1;
+        for (size_t i = (len > 0 ? 0 : 1); i <= n; i++, len++) /* a blank, then the word */
+            if (len + 1 < size)
+                out[len] = i == 0 ? ' ' : word[i - 1];
+    }
+    if (size > 0)
+        out[len < size ? len : size - 1] = '\0';
+    return len;
 }
 
 /* snprintf at the end of buf[0..size) that already holds len characters (or

@@ -98,6 +98,12 @@ const char *vm_image_kind_name(enum vm_image_kind kind);
  * last '/', equals name. */
 bool vm_config_image_matches(const char *name, const char *module_cmdline);
 
+/* The arguments a module was given after its name (GRUB: `module2 FILE NAME ARGS...`), with
+ * GRUB's quoting undone (platform/cmdline.h) and the words joined by one blank: the guest's
+ * command line when its VM description has no cmdline=. Copied into out (cut to size,
+ * NUL-terminated); returns the full length. */
+size_t vm_config_module_args(const char *module_cmdline, char *out, size_t size);
+
 /* "any", or the CPUs of the mask as a list of ranges ("0,2-5"); returns
  * snprintf's length. */
 int vm_config_format_pins(uint64_t mask, char *buf, size_t size);

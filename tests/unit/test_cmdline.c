@@ -338,3 +338,52 @@ Test(cmdline, grub_quoted_word)
     cr_assert_eq(cmdline_parse("\"note=two words\"", one, 1, msg, sizeof(msg)), 0);
     cr_assert_str_eq(name, "two words");
 }
+
+/* What GRUB makes of grub.cfg words (grub-core/lib/cmdline.c): quotes and backslashes escaped,
+ * a word with blanks wrapped in quotes. cmdline_word undoes it. */
+Test(cmdline, word_undoes_grub_escapes)
+{
+    char w[64];
+    bool open = true;
+    const char *p = "a=1   \"b=x y\"  c=\\\"q,r\\\"  \"d=\\\"s t\\\"\" e=\\\\ f=\"g h\"";
+    cr_assert_eq(cmdline_word(&p, w, sizeof(w), &open), 3);
+    cr_assert_str_eq(w, "a=1");
+    cr_assert_not(open);
+    cr_assert_eq(cmdline_word(&p, w, sizeof(w), &open), 5);
+    cr_assert_str_eq(w, "b=x y");
+    cr_assert_eq(cmdline_word(&p, w, sizeof(w), &open), 7);
+    cr_assert_str_eq(w, "c=\"q,r\"");
+    cr_assert_eq(cmdline_word(&p, w, sizeof(w), &open), 7);
+    cr_assert_str_eq(w, "d=\"s t\"");
+    cr_assert_eq(cmdline_word(&p, w, sizeof(w), &open), 3);
+    cr_assert_str_eq(w, "e=\\");
+    /* a quote typed straight into the line (no GRUB): kept, and it holds blanks together */
+    cr_assert_eq(cmdline_word(&p, w, sizeof(w), &open), 7);
+    cr_assert_str_eq(w, "f=\"g h\"");
+    cr_assert_eq(cmdline_word(&p, w, sizeof(w), &open), CMDLINE_NO_WORD);
+}
+
+Test(cmdline, word_reports_open_quote_and_cuts_long_words)
+{
+    char w[4];
+    bool open = false;
+    const char *p = "k=\"abc";
+    cr_assert_eq(cmdline_word(&p, w, sizeof(w), &open), 6);
+    cr_assert_str_eq(w, "k=\"");
+    cr_assert(open);
+    p = "\"wrapped never closed";
+    cmdline_word(&p, w, sizeof(w), &open);
+    cr_assert(open);
+}
+
+Test(cmdline, escaped_quotes_survive_as_value_quotes)
+{
+    char msg[256];
+    char name[32] = "";
+    const struct cmdline_option one[] = {
+        {.key = "note", .type = CMDLINE_STR, .dest.str = name, .size = sizeof(name)},
+    };
+    /* 'note="a b"' in grub.cfg single quotes reaches the kernel as "note=\"a b\"" */
+    cr_assert_eq(cmdline_parse("\"note=\\\"a b\\\"\"", one, 1, msg, sizeof(msg)), 0, "%s", msg);
+    cr_assert_str_eq(name, "a b");
+}

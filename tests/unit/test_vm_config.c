@@ -451,3 +451,29 @@ Test(vm_config, timer_ticks)
     cr_assert_eq(two[0].timer, 1000000u);
     cr_assert(strstr(msgs, "bad value '0' for 'timer'") != NULL, "%s", msgs);
 }
+
+/* grub.cfg 'vm=a:image=k.elf,cmdline="x=1,y=2"' reaches the kernel as
+ * vm=a:image=k.elf,cmdline=\"x=1,y=2\": the commas stay inside the value. */
+Test(vm_config, grub_escaped_quotes_keep_commas_in_values)
+{
+    cr_assert_eq(cmdline("vm=a:image=k.elf,cmdline=\\\"x=1,y=2\\\""), 0, "%s", err);
+    cr_assert_str_eq(vms[0].cmdline, "x=1,y=2");
+    cr_assert_eq(cmdline("\"vm=b:image=k.elf,cmdline=\\\"a b,mem=64M\\\"\""), 0, "%s", err);
+    cr_assert_str_eq(vms[0].cmdline, "a b,mem=64M");
+    cr_assert_eq(vms[0].mem, VM_MEM_DEFAULT);
+}
+
+Test(vm_config, module_args_are_the_words_after_the_name)
+{
+    char out[32];
+    cr_assert_eq(vm_config_module_args("hello.elf", out, sizeof(out)), 0);
+    cr_assert_str_eq(out, "");
+    cr_assert_eq(vm_config_module_args("hello.elf  x=1   y", out, sizeof(out)), 5);
+    cr_assert_str_eq(out, "x=1 y");
+    /* GRUB's form of the words 'name=a b' and 'q="r s"' */
+    vm_config_module_args("hello.elf \"name=a b\" q=\\\"r s\\\"", out, sizeof(out));
+    cr_assert_str_eq(out, "name=a b q=\"r s\"");
+    cr_assert_eq(vm_config_module_args("m 0123456789 0123456789 0123456789", out, 8), 32);
+    cr_assert_str_eq(out, "0123456");
+    cr_assert_eq(vm_config_module_args(NULL, out, sizeof(out)), 0);
+}
