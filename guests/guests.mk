@@ -115,7 +115,7 @@ GUEST_ALL_OBJS := $(sort $(GUEST_LIB32) $(GUEST_LIB64) $(GUEST_OBJS_longmode) \
 # outside its own RAM: beyond its end, at a high address, at a host address), spin (a
 # CPU-bound counter for time-slicing). Built by the same rule as the guests above, with the
 # command-line arguments (guests/lib/args.c).
-GUEST_VM_NAMES := sibling attack spin
+GUEST_VM_NAMES := sibling attack spin probe
 $(foreach g,$(GUEST_VM_NAMES),$(eval $(call GUEST_ELF32_RULE,$(g),$(GUEST_MB1_OBJ) $(GUEST_ARGS_OBJ))))
 guests: $(patsubst %,$(GUEST_BUILD)/%.elf,$(GUEST_VM_NAMES))
 -include $(patsubst %.o,%.d,$(foreach g,$(GUEST_VM_NAMES),$(GUEST_OBJS_$(g))))

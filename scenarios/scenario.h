@@ -13,10 +13,14 @@ struct scenario {
     const char *book; /* the book example it shows, or "" */
     const char *summary;
     bool (*run)(void); /* true = PASS */
+    bool needs_vmx;    /* it runs guests: refused with the reason when VMX is not usable */
 };
 
 /* Print the verdict marker line. */
 void scenario_verdict(const char *name, bool pass, const char *why);
+
+/* The reason a failing scenario gives in its verdict line (the last one set wins). */
+void scenario_fail_reason(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Every scenario file defines one of these; scenarios/registry.c lists them. */
 #define SCENARIO_DECLARE(id) extern const struct scenario scenario_##id

@@ -22,6 +22,7 @@
 static struct vm vms[VM_MAX];
 static struct vm_config cfgs[VM_CONFIG_MAX];
 static char errors[2048];
+static int config_errors;
 
 static void print_errors(void)
 {
@@ -39,6 +40,7 @@ static size_t read_configs(void)
     struct vm_config_list list;
     vm_config_list_init(&list, cfgs, VM_CONFIG_MAX, errors, sizeof(errors));
     vm_config_parse_cmdline(&list, boot_info.cmdline);
+    bool found_config = false;
     if (config.vmconfig[0]) {
         bool found = false;
         for (size_t i = 0; i < boot_info.modules_count; i++) {
@@ -51,8 +53,10 @@ static size_t read_configs(void)
         }
         if (!found)
             pr_err("vm config: no boot module named '%s' (vmconfig=)\n", config.vmconfig);
+        found_config = found;
     }
     print_errors();
+    config_errors = list.errors + (config.vmconfig[0] && !found_config);
     return list.count;
 }
 
@@ -89,8 +93,10 @@ static bool run(void)
         vm_attach_pc_devices(&vms[i]);
         int cpu = pick_cpu(&cfgs[i], &next);
         if (cpu < 0) {
-            pr_err("vm %s: none of its host CPUs is online\n", cfgs[i].name);
-            vms[i].state = VM_FAILED;
+            char pins[64];
+            vm_config_format_pins(cfgs[i].pin_mask, pins, sizeof(pins));
+            vm_refuse(&vms[i], "none of its host CPUs (pin=%s) is online: %u CPU%s", pins,
+                      cpu_count, cpu_count == 1 ? " is" : "s are");
             continue;
         }
         if (!vm_schedule(&vms[i], (uint32_t)cpu))
@@ -98,12 +104,15 @@ static bool run(void)
     }
     kprintf("vms: %u of %zu VMs started\n", started, n);
     sched_run_all(TIME_SLICE_TICKS);
+    uint32_t stopped = 0;
     for (size_t i = 0; i < n && i < VM_MAX; i++) {
         vm_print_summary(&vms[i]);
-        /* Ended at its own request: debug-exit ((v << 1) | 1) or power-off (0); a VM stopped
-         * by the VMM (EPT violation, entry failure...) has a negative status. */
-        if (vms[i].state == VM_RUNNING && vms[i].stop && vms[i].status >= 0)
+        /* Ended at its own request (power-off 0, debug-exit (v << 1) | 1, VP_HC_EXIT); a VM
+         * stopped by the hypervisor has a negative status (enum vcpu_stop_status). */
+        if (vms[i].state == VM_RUNNING && vm_status(&vms[i]) >= 0)
             clean++;
+        else if (vms[i].state == VM_RUNNING)
+            stopped++;
     }
     for (uint32_t c = 0; c < cpu_count; c++)
         if (sched_switches(c))
@@ -118,7 +127,16 @@ static bool run(void)
     kprintf("vms: hypervisor memory: base %lu KiB (image %lu KiB + allocated %lu KiB), "
             "%lu KiB per vCPU beyond guest RAM\n",
             (image + used_before) >> 10, image >> 10, used_before >> 10, per_vm >> 10);
-    return started == n && clean == started;
+    if (config_errors)
+        scenario_fail_reason("the VM descriptions have %d error(s), see 'ERROR: vm config' above",
+                             config_errors);
+    else if (started < n)
+        scenario_fail_reason("%zu of %zu VMs were not started (their 'not run' lines say why)",
+                             n - started, n);
+    else if (stopped)
+        scenario_fail_reason("%u VM(s) stopped by the hypervisor (negative exit status above)",
+                             stopped);
+    return !config_errors && started == n && clean == started;
 }
 
 const struct scenario scenario_vms = {
@@ -126,4 +144,5 @@ const struct scenario scenario_vms = {
     .book = "6",
     .summary = "run the VMs of vm= options and the vmconfig module, each in its own EPT",
     .run = run,
+    .needs_vmx = true,
 };

@@ -45,6 +45,15 @@ const char *loader_error_str(int err)
     return loader_error_names[-err];
 }
 
+int loader_describe_entry(const struct load_cpu *c, char *buf, size_t size)
+{
+    if (c->protected_mode) /* flat segments: EIP is the address */
+        return fmt_snprintf(buf, size, "entry 0x%x", (unsigned)c->eip);
+    /* real-address mode: linear = CS.base + IP, base = selector * 16 (SDM 20.1.1) */
+    return fmt_snprintf(buf, size, "entry 0x%x (real mode %04x:%04x)",
+                        (unsigned)(c->cs_base + c->eip), (unsigned)c->cs, (unsigned)c->eip);
+}
+
 const char *loader_kind_name(int kind)
 {
     switch (kind) {

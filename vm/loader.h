@@ -158,4 +158,8 @@ int loader_load_multiboot2(const uint8_t *img, size_t len, const char *cmdline,
 const char *loader_error_str(int err);
 const char *loader_kind_name(int kind);
 
+/* "entry 0x10000c", or in real mode the linear address with CS:IP: "entry 0x10000 (real mode
+ * 1000:0000)". Returns snprintf's length. */
+int loader_describe_entry(const struct load_cpu *c, char *buf, size_t size);
+
 #endif

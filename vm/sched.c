@@ -27,6 +27,8 @@ int sched_assign(uint32_t cpu, struct vcpu *v, const struct vcpu_config *start)
     q->e[q->n].v = v;
     q->e[q->n].start = *start;
     q->n++;
+    pr_debug("sched: %s runs on host CPU %u (%u vCPU%s there)\n", v->name, cpu, q->n,
+             q->n == 1 ? "" : "s");
     return 0;
 }
 
@@ -48,7 +50,7 @@ static void run_queue(void *arg)
     uint32_t live = 0;
     if (vmx_enable_this_cpu()) {
         for (uint32_t i = 0; i < q->n; i++)
-            vcpu_stop(q->e[i].v, -1, "host CPU %u could not enter VMX operation", this_cpu_id());
+            vcpu_stop(q->e[i].v, VCPU_STOP_HOST, "host CPU %u could not enter VMX operation", this_cpu_id());
         return;
     }
     for (uint32_t i = 0; i < q->n; i++) {
@@ -57,7 +59,7 @@ static void run_queue(void *arg)
             e->start.time_slice = q->n > 1 ? q->slice : 0;
         e->v->host_cpu = this_cpu_id();
         if (vcpu_init(e->v, &e->start)) {
-            vcpu_stop(e->v, -1, "its VMCS could not be set up");
+            vcpu_stop(e->v, VCPU_STOP_HOST, "its VMCS could not be set up");
             e->v->state = VCPU_STOPPED;
             continue;
         }

@@ -95,10 +95,8 @@ static enum exit_action vm_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t 
     uint64_t gla = (q & (1u << 7)) ? vmcs_read(GUEST_LINEAR_ADDRESS) : 0;
     ept_violation_decode(&d, q, gpa, gla, vmx.caps.ept.advanced_exit_info, false);
     ept_violation_format(&d, msg, sizeof(msg));
-    fmt_snprintf(vm->why, sizeof(vm->why), "%s at RIP 0x%lx", msg, v->guest_rip);
-    vm->status = -1;
-    vm->stop = true;
-    return vcpu_stop(v, -1, "%s", vm->why);
+    vm->stop = true; /* every vCPU of the VM stops */
+    return vcpu_stop(v, VCPU_STOP_MEMORY, "%s at RIP 0x%lx", msg, v->guest_rip);
 }
 
 static void vm_explain_misconfig(struct vcpu *v, uint64_t gpa, char *buf, unsigned len)
@@ -114,19 +112,6 @@ static const struct vcpu_ops vm_ops = {
 };
 
 /* ---- creation ---- */
-
-static int fail(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(struct vm *vm, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(vm->why, sizeof(vm->why), fmt, ap);
-    va_end(ap);
-    vm->state = VM_FAILED;
-    vm->status = -1;
-    pr_err("vm %s: not started: %s\n", vm->cfg.name, vm->why);
-    return -1;
-}
 
 static const struct mb2_module *find_module(const char *name)
 {
@@ -144,7 +129,7 @@ static int setup_memory(struct vm *vm)
     uint64_t pages = vm->cfg.mem / 4096;
     vm->ram_hpa = mem_alloc_aligned(pages, SZ_2M, 0);
     if (!vm->ram_hpa)
-        return fail(vm, "no %lu MiB of contiguous host memory for its RAM", vm->cfg.mem >> 20);
+        return vm_refuse(vm, "no %lu MiB of contiguous host memory for its RAM", vm->cfg.mem >> 20);
     vm->memtype = host_mtrr_type(vm->ram_hpa, vm->cfg.mem);
     unsigned sizes = EPT_PAGE_4K;
     if (vmx.caps.ept.pages_2m)
@@ -158,8 +143,12 @@ static int setup_memory(struct vm *vm)
         err = ept_map(&vm->ept, 0, vm->ram_hpa, vm->cfg.mem, EPT_R | EPT_W | EPT_X, vm->memtype,
                       false);
     if (err)
-        return fail(vm, "EPT set-up failed: %s", ept_error_str(err));
+        return vm_refuse(vm, "EPT set-up failed: %s", ept_error_str(err));
     vm->eptp = ept_eptp(&vm->ept, vmx.caps.ept.memtype_wb ? EPT_MT_WB : EPT_MT_UC);
+    pr_debug("vm %s: EPT of %u table pages, page sizes%s%s%s, accessed/dirty flags %s\n",
+             vm->cfg.name, vm->ept.tables, (sizes & EPT_PAGE_4K) ? " 4K" : "",
+             (sizes & EPT_PAGE_2M) ? " 2M" : "", (sizes & EPT_PAGE_1G) ? " 1G" : "",
+             vm->cfg.ad && vmx.caps.ept.ad_flags ? "on" : "off");
     return 0;
 }
 
@@ -167,16 +156,22 @@ static int load_image(struct vm *vm)
 {
     const struct mb2_module *img = find_module(vm->cfg.image);
     if (!img)
-        return fail(vm, "no boot module named '%s' (give it to GRUB as module2)", vm->cfg.image);
+        return vm_refuse(vm, "no boot module named '%s' (give it to GRUB as module2)", vm->cfg.image);
     struct load_module mods[VM_MODULES_MAX];
     for (uint32_t i = 0; i < vm->cfg.nmodules; i++) {
         const struct mb2_module *m = find_module(vm->cfg.modules[i]);
         if (!m)
-            return fail(vm, "no boot module named '%s'", vm->cfg.modules[i]);
+            return vm_refuse(vm, "no boot module named '%s'", vm->cfg.modules[i]);
         mods[i] = (struct load_module){phys_to_virt(m->start), m->end - m->start, m->cmdline};
     }
     const uint8_t *data = phys_to_virt(img->start);
     size_t len = img->end - img->start;
+    /* The guest's command line: cmdline= of its description, else its module's arguments. */
+    const char *cmdline = vm->cfg.cmdline;
+    if (!cmdline[0]) {
+        vm_config_module_args(img->cmdline, vm->module_cmdline, sizeof(vm->module_cmdline));
+        cmdline = vm->module_cmdline;
+    }
     struct guest_ram ram = {vm->cfg.mem, ram_ptr, vm};
     /* The real-mode IVT and BIOS data area stay free, as on a PC. */
     static const struct gpa_range reserved[] = {{0, 0x500}};
@@ -187,16 +182,16 @@ static int load_image(struct vm *vm)
                                                     : LOAD_MULTIBOOT2;
     int rc;
     if (kind == LOAD_MULTIBOOT1)
-        rc = loader_load_multiboot1(data, len, vm->cfg.cmdline, mods, vm->cfg.nmodules, &ram,
+        rc = loader_load_multiboot1(data, len, cmdline, mods, vm->cfg.nmodules, &ram,
                                     reserved, 1, &vm->load, err, sizeof(err));
     else if (kind == LOAD_MULTIBOOT2)
-        rc = loader_load_multiboot2(data, len, vm->cfg.cmdline, mods, vm->cfg.nmodules, &ram,
+        rc = loader_load_multiboot2(data, len, cmdline, mods, vm->cfg.nmodules, &ram,
                                     reserved, 1, &vm->load, err, sizeof(err));
     else
         rc = loader_load_raw(data, len, vm->cfg.load, vm->cfg.entry, LOADER_DEFAULT, &ram, reserved,
                              1, &vm->load, err, sizeof(err));
     if (rc)
-        return fail(vm, "image '%s' rejected by the %s loader: %s", vm->cfg.image,
+        return vm_refuse(vm, "image '%s' rejected by the %s loader: %s", vm->cfg.image,
                     loader_kind_name(kind), err[0] ? err : loader_error_str(rc));
     return 0;
 }
@@ -207,9 +202,9 @@ int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg)
     vm->cfg = *cfg;
     vm->id = id;
     if (!cfg->valid)
-        return fail(vm, "its description has errors (see above)");
+        return vm_refuse(vm, "its description has errors (see above)");
     if (cfg->vcpus != 1)
-        return fail(vm,
+        return vm_refuse(vm,
                     "vcpus=%u: secondary vCPUs wait for INIT-SIPI-SIPI, which needs the "
                     "local APIC virtualization Vanderpool does not have yet; use vcpus=1",
                     cfg->vcpus);
@@ -241,7 +236,7 @@ int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg)
     if (cfg->vmfunc) {
         uint64_t list = mem_alloc_pages(1); /* EPTP list (SDM 25.6.14): its one view at 0 */
         if (!list || !vmx.caps.eptp_switching)
-            return fail(vm, "vmfunc=on: %s",
+            return vm_refuse(vm, "vmfunc=on: %s",
                         list ? "the CPU has no EPTP switching" : "no memory for the EPTP list");
         *(uint64_t *)phys_to_virt(list) = vm->eptp;
         vm->start.eptp_list = list;
@@ -252,10 +247,11 @@ int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg)
     vm->vcpu.vm = vm;
     vm->vcpu.stop_request = &vm->stop;
     vm->state = VM_READY;
-    pr_info("vm %s: %lu MiB RAM at host 0x%lx (%s), image '%s' (%s), entry 0x%x, EPTP 0x%lx, "
-            "VPID %u\n",
+    char entry[48];
+    loader_describe_entry(c, entry, sizeof(entry));
+    pr_info("vm %s: %lu MiB RAM at host 0x%lx (%s), image '%s' (%s), %s, EPTP 0x%lx, VPID %u\n",
             vm->cfg.name, vm->cfg.mem >> 20, vm->ram_hpa, ept_memtype_name(vm->memtype),
-            vm->cfg.image, loader_kind_name(vm->load.kind), c->eip, vm->eptp, vm->start.vpid);
+            vm->cfg.image, loader_kind_name(vm->load.kind), entry, vm->eptp, vm->start.vpid);
     return 0;
 }
 
@@ -263,22 +259,44 @@ int vm_schedule(struct vm *vm, uint32_t host_cpu)
 {
     vm->host_cpu = host_cpu;
     if (sched_assign(host_cpu, &vm->vcpu, &vm->start))
-        return fail(vm, "cannot run on host CPU %u", host_cpu);
+        return vm_refuse(vm, "cannot run on host CPU %u", host_cpu);
     vm->state = VM_RUNNING;
     return 0;
+}
+
+int vm_refuse(struct vm *vm, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(vm->why, sizeof(vm->why), fmt, ap);
+    va_end(ap);
+    vm->state = VM_FAILED;
+    vm->status = VCPU_STOP_HOST;
+    pr_err("vm %s: not started: %s\n", vm->cfg.name, vm->why);
+    return -1;
+}
+
+int vm_status(const struct vm *vm)
+{
+    return vm->state == VM_FAILED ? vm->status : vm->vcpu.exit_status;
 }
 
 void vm_print_summary(const struct vm *vm)
 {
     const char *why = vm->why[0] ? vm->why : vm->vcpu.stop_reason;
-    if (vm->state == VM_FAILED)
-        kprintf("vm %s: not run: %s\n", vm->cfg.name, why);
-    else if (vm->vcpu.own_timer)
-        kprintf("vm %s: exit status %d, %lu exits, on CPU %u: %s, preemption-timer exits: %lu\n",
-                vm->cfg.name, vm->status, vm->vcpu.exits, vm->host_cpu, why, vm->vcpu.timer_exits);
-    else
-        kprintf("vm %s: exit status %d, %lu exits, on CPU %u: %s\n", vm->cfg.name, vm->status,
-                vm->vcpu.exits, vm->host_cpu, why);
+    int status = vm_status(vm);
+    char cause[80] = "", timer[48] = "";
+    if (vm->state == VM_FAILED) {
+        kprintf("vm %s: not run: %s\n", vm->cfg.name, why[0] ? why : "not started");
+        return;
+    }
+    if (status < 0)
+        fmt_snprintf(cause, sizeof(cause), " (stopped by the hypervisor: %s)",
+                     vcpu_stop_status_name(status));
+    if (vm->vcpu.own_timer)
+        fmt_snprintf(timer, sizeof(timer), ", preemption-timer exits: %lu", vm->vcpu.timer_exits);
+    kprintf("vm %s: exit status %d%s, %lu exits, on CPU %u: %s%s\n", vm->cfg.name, status, cause,
+            vm->vcpu.exits, vm->host_cpu, why[0] ? why : "no reason recorded", timer);
 }
 
 uint64_t vm_overhead_bytes(const struct vm *vm)

@@ -40,6 +40,7 @@ struct vm {
     uint64_t eptp;
     uint8_t memtype; /* EPT memory type of guest RAM (from the host MTRRs) */
     struct load_result load;
+    char module_cmdline[VM_CMDLINE_MAX]; /* the image module's arguments, when no cmdline= */
     struct vcpu vcpu;
     struct vcpu_config start;
     uint32_t host_cpu;
@@ -61,10 +62,18 @@ int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg);
  * may claim every port (the unclaimed-port policy). 0, or -1 when the VM has no room. */
 int vm_attach_port_device(struct vm *vm, vm_port_fn io, void *dev);
 
+/* Do not start a created VM after all: the reason is printed now and in its summary. */
+int vm_refuse(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Put the VM's vCPU on a host CPU's run queue (vm/sched.h). */
 int vm_schedule(struct vm *vm, uint32_t host_cpu);
 
-/* One line: name, exit status, exits, reason. */
+/* The VM's exit status: the guest's own (>= 0) or the hypervisor's stop (enum
+ * vcpu_stop_status); VCPU_STOP_HOST for a VM that could not be started. */
+int vm_status(const struct vm *vm);
+
+/* One line: name, exit status (and, when negative, which stop of the hypervisor's), exits,
+ * reason. */
 void vm_print_summary(const struct vm *vm);
 
 /* Host memory the VM uses besides its RAM (EPT tables, VMCS, bitmaps), in bytes. */

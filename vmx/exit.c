@@ -52,7 +52,7 @@ static enum exit_action exit_unhandled(struct vcpu *v, uint32_t basic)
             v->name, basic, name ? name : "unknown reason", v->exit_qualification, v->guest_rip);
     vmcs_dump_current();
     console_unlock();
-    return vcpu_stop(v, -1, "unhandled VM exit %u (%s) at RIP 0x%lx", basic,
+    return vcpu_stop(v, VCPU_STOP_UNHANDLED, "unhandled VM exit %u (%s) at RIP 0x%lx", basic,
                      name ? name : "unknown", v->guest_rip);
 }
 

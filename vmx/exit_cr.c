@@ -112,11 +112,11 @@ enum exit_action exit_cr_access(struct vcpu *v)
         else if (cr == 3)
             vmcs_write(GUEST_CR3, get_gpr(v, reg));
         else
-            return vcpu_stop(v, -1, "MOV to CR%u is not virtualised", cr);
+            return vcpu_stop(v, VCPU_STOP_UNHANDLED, "MOV to CR%u is not virtualised", cr);
         break;
     case 1: /* MOV from CR (only CR3/CR8 exit) */
         if (cr != 3)
-            return vcpu_stop(v, -1, "MOV from CR%u is not virtualised", cr);
+            return vcpu_stop(v, VCPU_STOP_UNHANDLED, "MOV from CR%u is not virtualised", cr);
         set_gpr(v, reg, vmcs_read(GUEST_CR3));
         break;
     case 2: /* CLTS */

@@ -35,7 +35,7 @@ enum exit_action exit_ept_violation(struct vcpu *v)
     char msg[160];
     describe_violation(msg, sizeof(msg), q, gpa,
                        (q & (1u << 7)) ? vmcs_read(GUEST_LINEAR_ADDRESS) : 0);
-    return vcpu_stop(v, -1, "%s at RIP 0x%lx", msg, v->guest_rip);
+    return vcpu_stop(v, VCPU_STOP_MEMORY, "%s at RIP 0x%lx", msg, v->guest_rip);
 }
 
 enum exit_action exit_ept_misconfig(struct vcpu *v)
@@ -44,7 +44,7 @@ enum exit_action exit_ept_misconfig(struct vcpu *v)
     char why[160] = "no description of the EPT entry";
     if (v->ops && v->ops->explain_misconfig)
         v->ops->explain_misconfig(v, gpa, why, sizeof(why));
-    return vcpu_stop(v, -1, "EPT misconfiguration at guest-physical 0x%lx: %s", gpa, why);
+    return vcpu_stop(v, VCPU_STOP_MEMORY, "EPT misconfiguration at guest-physical 0x%lx: %s", gpa, why);
 }
 
 /* VMFUNC with a function or EPTP index the VMM did not enable: #UD, as on a CPU without the

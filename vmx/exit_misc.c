@@ -24,9 +24,10 @@ enum exit_action exit_vmcall(struct vcpu *v)
         v->regs.rax = 0;
         break;
     case VP_HC_EXIT:
+        /* The status is the guest's own: kept to 31 bits, so it never reads as a stop of the
+         * hypervisor's (negative). */
         vcpu_skip_instruction(v);
-        return vcpu_stop(v, (int)v->regs.rbx, "the guest asked to stop (status %ld)",
-                         (long)v->regs.rbx);
+        return vcpu_stop(v, (int)(v->regs.rbx & 0x7fffffff), "VP_HC_EXIT hypercall");
     default:
         if (!v->ops || !v->ops->hypercall || !v->ops->hypercall(v))
             v->regs.rax = VP_HC_ENOSYS;
@@ -41,7 +42,7 @@ enum exit_action exit_vmcall(struct vcpu *v)
 enum exit_action exit_hlt(struct vcpu *v)
 {
     if (!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF_))
-        return vcpu_stop(v, -1, "HLT with interrupts disabled at RIP 0x%lx: it can never wake",
+        return vcpu_stop(v, VCPU_STOP_HUNG, "HLT with interrupts disabled at RIP 0x%lx: it can never wake",
                          v->guest_rip);
     vcpu_skip_instruction(v);
     return EXIT_RESUME;
@@ -73,7 +74,7 @@ enum exit_action exit_vmx_instruction(struct vcpu *v)
 
 enum exit_action exit_triple_fault(struct vcpu *v)
 {
-    return vcpu_stop(v, -1, "triple fault at RIP 0x%lx", v->guest_rip);
+    return vcpu_stop(v, VCPU_STOP_TRIPLE_FAULT, "triple fault at RIP 0x%lx", v->guest_rip);
 }
 
 /* An interrupt for the host arrived while the guest ran. It is still pending in the local
@@ -110,5 +111,5 @@ enum exit_action exit_entry_failure(struct vcpu *v)
         vmx_entry_check_hook(v);
     vmcs_dump_current();
     console_unlock();
-    return vcpu_stop(v, -1, "VM entry failed: %s", reason);
+    return vcpu_stop(v, VCPU_STOP_ENTRY_FAILED, "VM entry failed: %s", reason);
 }

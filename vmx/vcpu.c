@@ -14,6 +14,9 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx_controls.h"
 #include "vmx/vmx_names.h"
+#include "vmx/vmcs_dump.h"
+#include "vmx/trace_mask.h"
+#include "platform/config.h"
 
 int vmx_run(struct guest_regs *regs, int launched);
 extern char vmx_exit_stub[];
@@ -106,6 +109,23 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
         adjust(VMX_CTL_ENTRY, VM_ENTRY_CTL_LOAD_IA32_EFER | VM_ENTRY_CTL_LOAD_IA32_PAT,
                c->mode == VCPU_MODE_LONG64 ? VM_ENTRY_CTL_IA32E_MODE_GUEST : 0, entry_ctl))
         return -1;
+    if (console_level() >= LOG_DEBUG) {
+        static const struct {
+            enum vmx_ctl which;
+            const char *name;
+        } shown[] = {{VMX_CTL_PIN, "pin-based"},
+                     {VMX_CTL_PROC, "processor-based"},
+                     {VMX_CTL_PROC2, "secondary"},
+                     {VMX_CTL_EXIT, "VM-exit"},
+                     {VMX_CTL_ENTRY, "VM-entry"}};
+        const uint32_t values[] = {pin, proc, proc2, *exit_ctl, *entry_ctl};
+        for (size_t i = 0; i < 5; i++) {
+            char names[400];
+            vmcs_format_controls(names, sizeof(names), shown[i].which, values[i]);
+            pr_debug("vmx: %s: %s controls 0x%08x: %s\n", v->name, shown[i].name, values[i],
+                     names);
+        }
+    }
     vmcs_write(PIN_BASED_VM_EXEC_CONTROL, pin);
     vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
     vmcs_write(SECONDARY_VM_EXEC_CONTROL, proc2);
@@ -311,6 +331,16 @@ int vcpu_init_long_mode(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t idt
     return vcpu_init(v, &c);
 }
 
+const char *vcpu_stop_status_name(int status)
+{
+    static const char *const names[] = {"VM entry failed", "triple fault", "unhandled exit",
+                                        "memory access outside the VM", "hung",
+                                        "host could not run it"};
+    if (status >= 0 || status < VCPU_STOP_STATUS_MIN)
+        return NULL;
+    return names[-status - 1];
+}
+
 enum exit_action vcpu_stop(struct vcpu *v, int status, const char *fmt, ...)
 {
     va_list ap;
@@ -346,7 +376,7 @@ static void report_entry_failure(struct vcpu *v, int st)
         vmcs_dump_current();
     }
     console_unlock();
-    vcpu_stop(v, -1, "VM entry failed (VM-instruction error %u)", n);
+    vcpu_stop(v, VCPU_STOP_ENTRY_FAILED, "VM entry failed (VM-instruction error %u)", n);
 }
 
 /* Make v's VMCS the current one on this CPU (SDM 25.1: one current VMCS per CPU), and give
@@ -357,13 +387,46 @@ static int vcpu_load(struct vmx_cpu *c, struct vcpu *v)
         return 0;
     enum vmx_status st = vmptrld(v->vmcs_phys);
     if (st != VMX_OK) {
-        vcpu_stop(v, -1, "VMPTRLD failed (%s)",
+        vcpu_stop(v, VCPU_STOP_HOST, "VMPTRLD failed (%s)",
                   st == VMX_FAIL_INVALID ? "VMfailInvalid" : vmcs_last_error(NULL));
         return -1;
     }
     c->current = v;
     if (read_cr4() & (1ull << 18)) /* CR4.OSXSAVE */
         xsetbv(0, v->xcr0);
+    return 0;
+}
+
+struct trace_mask vmx_trace_mask;
+
+/* An exit whose reason is in the trace mask: its debug record (docs/trace.md), and with
+ * log=trace a console line as well. Off the hot path. */
+static __attribute__((noinline, cold)) void vcpu_trace_exit(struct vcpu *v, uint64_t t0,
+                                                            uint64_t ticks)
+{
+    uint64_t q = vmcs_read(VM_EXIT_QUALIFICATION); /* exit information stays until the entry */
+    trace_append(v->ring, t0, TRACE_VM_EXIT, v->exit_reason, v->guest_rip, q, ticks);
+    if (console_level() >= LOG_TRACE) {
+        char reason[64];
+        vmx_exit_reason_format(v->exit_reason, reason, sizeof(reason));
+        pr_trace("vmx: %s: exit %s at RIP 0x%lx, qualification 0x%lx, handled in %lu ticks\n",
+                 v->name, reason, v->guest_rip, q, ticks);
+    }
+}
+
+int vmx_trace_setup(void)
+{
+    char err[200];
+    if (trace_mask_parse(config.trace, &vmx_trace_mask, err, sizeof(err))) {
+        pr_err("command line: %s\n", err);
+        return -1;
+    }
+    if (config.log >= LOG_TRACE) /* log=trace: every exit on the console */
+        trace_mask_parse("all", &vmx_trace_mask, NULL, 0);
+    if (trace_mask_count(&vmx_trace_mask))
+        pr_info("vmx: %u exit reasons go into the debug record (trace=%s)\n",
+                trace_mask_count(&vmx_trace_mask),
+                config.log >= LOG_TRACE ? "all, for log=trace" : config.trace);
     return 0;
 }
 
@@ -387,8 +450,8 @@ int vmx_exit_handler(struct guest_regs *regs)
         v->stats[basic].count++;
         v->stats[basic].ticks += ticks;
     }
-    trace_append(v->ring, t0, TRACE_VM_EXIT, v->exit_reason, v->guest_rip, v->exit_qualification,
-                 ticks);
+    if (__builtin_expect(trace_mask_has(&vmx_trace_mask, basic), 0))
+        vcpu_trace_exit(v, t0, ticks);
     if (__builtin_expect(a == EXIT_RESUME, 1)) {
         if (__builtin_expect(!v->stop_request || !*v->stop_request, 1))
             return 0;

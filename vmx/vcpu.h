@@ -10,6 +10,7 @@
 #include "vmx/vmcs.h"
 #include "platform/trace.h"
 #include "vmx/vmx_cpu.h"
+#include "vmx/trace_mask.h"
 
 struct guest_regs { /* order fixed by vmx/vmx_entry.S */
     uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
@@ -104,7 +105,26 @@ int vcpu_init_long_mode(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t idt
  * ends; returns the action that ended the run (EXIT_STOP or EXIT_YIELD). */
 enum exit_action vcpu_run(struct vcpu *v);
 
-/* Stop the guest with a reason that is printed. */
+/*
+ * Exit statuses of a stopped vCPU and its VM (docs/vms.md). The guest's own requests are >= 0:
+ * 0 power-off, (v << 1) | 1 for isa-debug-exit, RBX of VP_HC_EXIT. Stops decided by the
+ * hypervisor are negative, one value per cause.
+ */
+enum vcpu_stop_status {
+    VCPU_STOP_ENTRY_FAILED = -1, /* the VM entry failed (VMfailValid, exit reasons 33/34/41) */
+    VCPU_STOP_TRIPLE_FAULT = -2, /* triple fault: the guest would reset or shut down */
+    VCPU_STOP_UNHANDLED = -3,    /* an exit or instruction the hypervisor does not emulate */
+    VCPU_STOP_MEMORY = -4,       /* an access outside the VM's memory, or an EPT misconfiguration */
+    VCPU_STOP_HUNG = -5,         /* it can never run again (HLT with interrupts disabled...) */
+    VCPU_STOP_HOST = -6,         /* the host could not run it (VMX operation, VMCS set-up) */
+};
+#define VCPU_STOP_STATUS_MIN VCPU_STOP_HOST
+
+/* "triple fault" for VCPU_STOP_TRIPLE_FAULT...; NULL for a status >= 0 (the guest's own). */
+const char *vcpu_stop_status_name(int status);
+
+/* Stop the guest with a status (enum vcpu_stop_status, or the guest's own) and a reason that
+ * is printed. */
 enum exit_action vcpu_stop(struct vcpu *v, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -121,6 +141,11 @@ static inline void vcpu_skip_instruction(struct vcpu *v)
     v->guest_rip += vmcs_read(VM_EXIT_INSTRUCTION_LEN);
     vmcs_write(GUEST_RIP, v->guest_rip);
 }
+
+/* The exit reasons that get a debug record (vmx/trace_mask.h), from the command line's
+ * trace= (log=trace: all of them, each also printed). 0, or -1 after printing the error. */
+extern struct trace_mask vmx_trace_mask;
+int vmx_trace_setup(void);
 
 /* Print exit statistics of this CPU (count, average handler ticks, per reason). */
 void vmx_print_exit_stats(uint32_t cpu);

@@ -1126,3 +1126,20 @@ Test(loader, detect_elf_without_header_is_not_raw)
     img[0] = 0xeb; /* a jump: a boot sector */
     cr_assert_eq(loader_detect(img, sizeof(img)), LOAD_RAW_REAL_MODE);
 }
+
+/* The VM's start line names the linear entry: load=0x10000,entry=0x10000 is CS:IP 1000:0000,
+ * not "entry 0x0". */
+Test(loader, entry_described_as_linear_address)
+{
+    static uint8_t img[0x200];
+    char text[64];
+    memset(img, 0x90, sizeof(img));
+    cr_assert_eq(loader_load_raw(img, sizeof(img), 0x10000, 0x10000, LOADER_DEFAULT, &ram,
+                                 low_page, 1, &res, msg, sizeof(msg)),
+                 LOADER_OK, "%s", msg);
+    loader_describe_entry(&res.cpu, text, sizeof(text));
+    cr_assert_str_eq(text, "entry 0x10000 (real mode 1000:0000)");
+    struct load_cpu pm = {.protected_mode = true, .eip = 0x10000c};
+    loader_describe_entry(&pm, text, sizeof(text));
+    cr_assert_str_eq(text, "entry 0x10000c");
+}
