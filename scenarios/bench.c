@@ -26,4 +26,5 @@ const struct scenario scenario_bench = {
     .book = "",
     .summary = "round trips of CPUID, VMCALL and port I/O exits, in instructions",
     .run = run,
+    .needs_vmx = true,
 };

@@ -101,6 +101,7 @@ const struct scenario scenario_ept_views = {
     .book = "6.1.11",
     .summary = "two EPT views of a page, switched by the guest with VMFUNC (no VM exit)",
     .run = run_views,
+    .needs_vmx = true,
 };
 
 /* ---- ept-dirty ---- */
@@ -163,6 +164,7 @@ const struct scenario scenario_ept_dirty = {
     .book = "6.1.9",
     .summary = "EPT dirty flags: which guest pages were written since the last reset",
     .run = run_dirty,
+    .needs_vmx = true,
 };
 
 /* ---- ept-misconfig ---- */
@@ -206,4 +208,5 @@ const struct scenario scenario_ept_misconfig = {
     .book = "6.1",
     .summary = "an EPT entry with write but no read: the misconfiguration exit names the entry",
     .run = run_misconfig,
+    .needs_vmx = true,
 };

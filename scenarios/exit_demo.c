@@ -32,6 +32,7 @@ const struct scenario scenario_unhandled = {
     .book = "5",
     .summary = "an exit with no handler: named, dumped, that guest stopped, the rest goes on",
     .run = run_unhandled,
+    .needs_vmx = true,
 };
 
 static void clear_rflags_bit1(void)
@@ -66,4 +67,5 @@ const struct scenario scenario_entry_fail = {
     .book = "5",
     .summary = "failed VM entries: invalid guest state (exit 33) and a bad control (VMfailValid)",
     .run = run_entry_fail,
+    .needs_vmx = true,
 };

@@ -73,4 +73,5 @@ const struct scenario scenario_guest_basic = {
     .book = "5",
     .summary = "a 64-bit guest: CPUID, MSRs, I/O, CRs, HLT, VMCALL, XSETBV, #UD, triple fault",
     .run = run,
+    .needs_vmx = true,
 };

@@ -55,4 +55,5 @@ const struct scenario scenario_vmxon = {
     .book = "3-1",
     .summary = "VMXON and a current VMCS on every CPU, then VMXOFF",
     .run = run,
+    .needs_vmx = true,
 };

@@ -74,14 +74,16 @@ int vmx_detect(void)
     /* SDM 24.6: CPUID.1:ECX.VMX[bit 5] = 1. */
     vmx.cpu_has_vmx = (cpuid(1, 0).ecx >> 5) & 1;
     if (!vmx.cpu_has_vmx) {
-        pr_err("vmx: this CPU does not support VMX (CPUID.1:ECX.VMX = 0): "
-               "no hypervisor can run here\n");
+        fmt_snprintf(vmx.missing, sizeof(vmx.missing),
+                     "this CPU does not support VMX (CPUID.1:ECX.VMX = 0)");
+        pr_err("vmx: %s: no hypervisor can run here\n", vmx.missing);
         return -1;
     }
     /* SDM 24.7: with the lock bit set and bit 2 clear, VMXON outside SMX #GPs. */
     uint64_t fc = rdmsr(IA32_FEATURE_CONTROL);
     if ((fc & IA32_FEATURE_CONTROL_LOCKED) && !(fc & IA32_FEATURE_CONTROL_VMX_OUTSIDE_SMX)) {
         vmx.firmware_locked_off = true;
+        fmt_snprintf(vmx.missing, sizeof(vmx.missing), "VMX is disabled by the firmware");
         pr_err("vmx: VMX is disabled by the firmware (IA32_FEATURE_CONTROL = 0x%lx, locked): "
                "enable Intel VT-x in the BIOS/UEFI setup\n",
                fc);
@@ -97,8 +99,10 @@ int vmx_detect(void)
             vmx.caps.true_controls ? "TRUE" : "default");
     if (vmx.caps.vmcs_memory_type != VMX_MEMTYPE_WB) {
         /* SDM A.1: the VMCS must be in memory of this type; ours is write-back. */
-        pr_err("vmx: the CPU wants VMCS regions in %s memory; Vanderpool maps them write-back\n",
-               vmx_memory_type_name(vmx.caps.vmcs_memory_type));
+        fmt_snprintf(vmx.missing, sizeof(vmx.missing),
+                     "the CPU wants VMCS regions in %s memory; Vanderpool maps them write-back",
+                     vmx_memory_type_name(vmx.caps.vmcs_memory_type));
+        pr_err("vmx: %s\n", vmx.missing);
         return -1;
     }
     if (!check_required()) {
@@ -106,6 +110,7 @@ int vmx_detect(void)
         return -1;
     }
     vmx.usable = true;
+    vmx_trace_setup();
     return 0;
 }
 

@@ -36,7 +36,7 @@ struct vmx_platform {
     bool usable;              /* VMX can be used and every required feature is there */
     struct vmx_msr_values msr;
     struct vmx_caps caps;
-    char missing[256]; /* required features the CPU lacks, by name */
+    char missing[256]; /* why VMX is not usable: what the CPU lacks, by name */
 };
 
 extern struct vmx_platform vmx;
