@@ -65,6 +65,12 @@ static const struct cmdline_option options[] = {
      .dest.str = config.vmconfig,
      .size = sizeof(config.vmconfig),
      .help = "GRUB module with [vm NAME] blocks describing VMs (docs/vm-config.md)"},
+    {.key = "trace",
+     .type = CMDLINE_STR,
+     .dest.str = config.trace,
+     .size = sizeof(config.trace),
+     .help = "VM exits written to the debug record: none (default), all, or a list of exit "
+             "reasons (CPUID,EPT_VIOLATION,30)"},
     {.key = "iterations",
      .type = CMDLINE_UINT,
      .dest.uint = &config.iterations,
