@@ -22,7 +22,7 @@ static bool run_unhandled(void)
     struct builtin_opts o = {.exception_bitmap = 1u << 3}; /* #BP */
     if (builtin_guest_run(&v, "tiny", guest_tiny_main, &o))
         return false;
-    bool ok = (v.exit_reason & 0xffff) == VM_EXIT_REASON_EXCEPTION_NMI && v.exit_status == -1;
+    bool ok = (v.exit_reason & 0xffff) == VM_EXIT_REASON_EXCEPTION_NMI && v.exit_status == VCPU_STOP_UNHANDLED;
     kprintf("unhandled: the guest was stopped (%s); the hypervisor goes on\n", v.stop_reason);
     return ok;
 }
@@ -55,7 +55,7 @@ static bool run_entry_fail(void)
         return false;
     bool state_ok =
         (a.exit_reason & 0x8000ffffu) == (0x80000000u | VM_EXIT_REASON_INVALID_GUEST_STATE);
-    bool ctl_ok = b.exits == 0 && b.exit_status == -1;
+    bool ctl_ok = b.exits == 0 && b.exit_status == VCPU_STOP_ENTRY_FAILED;
     kprintf("entry-fail: invalid guest state %s; invalid control field %s\n",
             state_ok ? "reported as exit reason 33" : "NOT seen",
             ctl_ok ? "reported as VMfailValid" : "NOT seen");

@@ -89,7 +89,7 @@ isnum "$timeout" && [ "$timeout" -ge 1 ] || die2 "--timeout takes seconds, not '
 
 # The end and halt markers (extended regular expressions over whole lines).
 if [ -n "$bare" ]; then
-    end_re='^TEST [^ :]*: (PASS|FAIL)$' halt_re='^$^'
+    end_re='^TEST [^ :]*: (PASS|FAIL)$' halt_re= # a bare guest has no halt marker
 else
     end_re='^Vanderpool: power off' halt_re='^Vanderpool: (CPU [0-9]+ )?halted'
 fi
@@ -182,7 +182,7 @@ bpid=$!
 # Watch the serial log: the end marker ends the run (Bochs usually powers off by itself a
 # moment later); after a halt marker, the run ends once the output has been quiet for 2 s.
 outcome=
-halt_quiet=0 last_size=0
+last_size=0 last_change=$(date +%s)
 while kill -0 "$bpid" 2>/dev/null; do
     sleep 0.2
     [ -f "$dir/serial.txt" ] || continue
@@ -193,17 +193,19 @@ while kill -0 "$bpid" 2>/dev/null; do
         break
     fi
     size=$(wc -c <"$dir/serial.txt")
+    now=$(date +%s)
+    [ "$size" = "$last_size" ] || { last_size=$size last_change=$now; }
+    quiet=$((now - last_change))
     # GRUB's own errors ("error: no multiboot header found.") come before any kernel output;
     # GRUB then waits for a key that never comes.
-    if grep -q '^error: ' "$dir/serial.txt" && [ "$size" = "$last_size" ]; then
+    if [ $quiet -ge 1 ] && grep -q '^error: ' "$dir/serial.txt"; then
         outcome=grub
         break
     fi
-    if grep -qE -- "$halt_re" "$dir/serial.txt"; then
-        if [ "$size" = "$last_size" ]; then halt_quiet=$((halt_quiet + 1)); else halt_quiet=0; fi
-        [ $halt_quiet -ge 10 ] && { outcome=halt; break; }
+    if [ $quiet -ge 2 ] && [ -n "$halt_re" ] && grep -qE -- "$halt_re" "$dir/serial.txt"; then
+        outcome=halt
+        break
     fi
-    last_size=$size
 done
 if kill -0 "$bpid" 2>/dev/null; then
     stop_bochs

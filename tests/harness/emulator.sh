@@ -12,6 +12,7 @@
 #   hang      prints a line, then sleeps forever (the timeout must end it)
 #   grub      prints a GRUB error, then waits for a key (forever)
 #   late-segv prints the power-off marker, then dies by SIGSEGV (harmless: judged by markers)
+#   bare-slow a bare test guest: blank lines, 3 s of silence, then its verdict (not a halt)
 set -u
 what=$1
 shift
@@ -36,6 +37,7 @@ quiet) say "Vanderpool - a VT-x hypervisor - booting"; exit 1 ;;
 halt) say "PANIC: CPU 0 stopped: unexpected exception" "Vanderpool: CPU 0 halted (onpanic=halt; onpanic=poweroff powers off instead)"; exec sleep 600 ;;
 hang) say "Vanderpool - a VT-x hypervisor - booting"; exec sleep 600 ;;
 grub) say "error: no multiboot header found." "Press any key to continue..."; exec sleep 600 ;;
+bare-slow) say "  Booting \`bare guest'" "" ""; sleep 3; say "TEST slow: PASS"; exit 1 ;;
 late-segv) say "SCENARIO demo: PASS" "Vanderpool: power off (end of scenario)"; sleep 0.5; kill -SEGV $$ ;;
 *) echo "emulator.sh: unknown behaviour '$what'" >&2; exit 9 ;;
 esac

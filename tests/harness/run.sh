@@ -41,6 +41,7 @@ case_ halted halt 3 'the hypervisor halted: Vanderpool: CPU 0 halted'
 case_ timeout hang 124 'did not finish within 8 s; stopped it. Last serial line: Vanderpool'
 case_ grub-error grub 5 'GRUB could not boot the image: error: no multiboot header found.'
 case_ crash-after-power-off late-segv 0 'note: Bochs ended by signal SIGSEGV after the end marker'
+case_ bare-quiet-is-no-halt bare-slow 0 '' --bare multiboot
 case_ logs-named silent 5 'files: serial .*/no-output2/serial.txt, Bochs output .*bochs.out' --dir "$out/no-output2"
 # Usage and preflight errors name what is wrong and never start the emulator.
 case_ bad-model ok 2 "Bochs has no CPU model 'corei7_nosuch'" --emulator bochs-bin --model corei7_nosuch
