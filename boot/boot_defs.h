@@ -10,14 +10,7 @@
 #define PTE_W  0x2
 #define PTE_PS 0x80
 
-#define CR0_PE  0x00000001
-#define CR0_WP  0x00010000
-#define CR0_PG  0x80000000
-#define CR4_PAE 0x00000020
-
-#define MSR_EFER 0xc0000080
-#define EFER_LME 0x00000100
-#define EFER_NXE 0x00000800
+#include "platform/x86.h" /* CR0_PE, CR4_PAE, MSR_EFER, EFER_LME ... */
 
 /* The AP start-up trampoline runs at this physical address (SIPI vector 0x08). */
 #define AP_TRAMPOLINE_PHYS 0x8000

@@ -7,6 +7,7 @@
 #define PLATFORM_CPU_H
 
 #include <stdint.h>
+#include "platform/x86.h"
 
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -168,12 +169,5 @@ static inline void wbinvd(void)
 /* Reload CS through a far return and the data segments with `ds`. */
 void cpu_load_segments(uint16_t cs, uint16_t ds);
 
-#define MSR_APIC_BASE      0x1b
-#define MSR_EFER           0xc0000080
-#define MSR_FS_BASE        0xc0000100
-#define MSR_GS_BASE        0xc0000101
-#define MSR_KERNEL_GS_BASE 0xc0000102
-
-#define RFLAGS_IF (1ull << 9)
 
 #endif

@@ -9,7 +9,6 @@
 #define CPUID_1_ECX_SMX        (1u << 6)
 #define CPUID_1_ECX_OSXSAVE    (1u << 27)
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
-#define CR4_OSXSAVE            (1ull << 18)
 
 #define HV_LEAF_BASE 0x40000000u
 #define HV_LEAF_LAST 0x40000001u

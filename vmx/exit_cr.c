@@ -5,11 +5,6 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx_controls.h"
 
-#define CR0_PE    (1ull << 0)
-#define CR0_TS    (1ull << 3)
-#define CR0_PG    (1ull << 31)
-#define CR4_VMXE  (1ull << 13)
-#define CR4_PCIDE (1ull << 17)
 
 /* Qualification register numbers: 0 RAX 1 RCX 2 RDX 3 RBX 4 RSP 5 RBP 6 RSI 7 RDI 8-15. */
 static uint64_t *gpr(struct vcpu *v, unsigned n)
@@ -47,11 +42,6 @@ static void set_gpr(struct vcpu *v, unsigned n, uint64_t value)
         *gpr(v, n) = value;
 }
 
-#define CR0_NW   (1ull << 29)
-#define CR0_CD   (1ull << 30)
-#define CR4_PAE  (1ull << 5)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
 
 /* MOV to CR0 (SDM vol. 2A MOV CR; SDM 10.8.5 for entering and leaving IA-32e mode). The CPU
  * runs with the VMX fixed bits forced (vcpu_real_cr0); the guest reads its own value back

@@ -6,7 +6,6 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx_names.h"
 
-#define RFLAGS_IF_ (1ull << 9)
 
 /* VMCALL: hypercall number in RAX, result in RAX (docs/hypercalls.md). Only CPL 0 may call;
  * elsewhere the guest gets #UD, as for VMCALL outside VMX (SDM vol. 3C VMCALL). */
@@ -41,7 +40,7 @@ enum exit_action exit_vmcall(struct vcpu *v)
  * once (as if an interrupt had come); with interrupts disabled the guest could never wake. */
 enum exit_action exit_hlt(struct vcpu *v)
 {
-    if (!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF_))
+    if (!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF))
         return vcpu_stop(v, VCPU_STOP_HUNG, "HLT with interrupts disabled at RIP 0x%lx: it can never wake",
                          v->guest_rip);
     vcpu_skip_instruction(v);

@@ -12,27 +12,7 @@
 #include "vmx/exit.h"
 #include "vmx/vmcs.h"
 
-#define MSR_TSC           0x10
-#define MSR_APIC_BASE_    0x1b
-#define MSR_FEATURE_CTL   0x3a
-#define MSR_BIOS_SIGN_ID  0x8b
-#define MSR_MTRRCAP       0xfe
-#define MSR_SYSENTER_CS   0x174
-#define MSR_SYSENTER_ESP  0x175
-#define MSR_SYSENTER_EIP  0x176
-#define MSR_MISC_ENABLE   0x1a0
-#define MSR_PAT           0x277
-#define MSR_MTRR_DEF_TYPE 0x2ff
-#define MSR_STAR          0xc0000081
-#define MSR_LSTAR         0xc0000082
-#define MSR_CSTAR         0xc0000083
-#define MSR_FMASK         0xc0000084
-#define MSR_TSC_AUX       0xc0000103
 
-#define EFER_SCE (1ull << 0)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define EFER_NXE (1ull << 11)
 
 static const uint32_t passthrough[] = {MSR_TSC,   MSR_STAR,    MSR_LSTAR,         MSR_CSTAR,
                                        MSR_FMASK, MSR_TSC_AUX, MSR_KERNEL_GS_BASE};
@@ -89,11 +69,11 @@ static bool read_msr(uint32_t msr, uint64_t *value)
         *value = vmcs_read(field);
         return true;
     }
-    if (is_mtrr(msr) || msr == MSR_MISC_ENABLE || msr == MSR_APIC_BASE_) {
+    if (is_mtrr(msr) || msr == MSR_MISC_ENABLE || msr == MSR_APIC_BASE) {
         *value = rdmsr(msr);
         return true;
     }
-    if (msr == MSR_FEATURE_CTL) {
+    if (msr == MSR_FEATURE_CONTROL) {
         *value = 1; /* locked, VMX off: the guest cannot turn VMX on (SDM 24.7) */
         return true;
     }

@@ -21,24 +21,16 @@
 int vmx_run(struct guest_regs *regs, int launched);
 extern char vmx_exit_stub[];
 
-#define MSR_IA32_PAT          0x277
-#define MSR_IA32_SYSENTER_CS  0x174
-#define MSR_IA32_SYSENTER_ESP 0x175
-#define MSR_IA32_SYSENTER_EIP 0x176
 
 /* Access rights (SDM 25.4.1, table 25-2). */
 #define AR_CODE64     0xa09b  /* present, DPL 0, code execute/read accessed, L=1, G=1 */
 #define AR_DATA       0xc093  /* present, DPL 0, data read/write accessed, D/B=1, G=1 */
 #define AR_TSS_BUSY   0x008b  /* present, 64-bit busy TSS */
-#define AR_UNUSABLE   0x10000 /* bit 16: segment unusable */
 #define AR_CODE32     0xc09b  /* present, DPL 0, code execute/read accessed, D=1, G=1 */
 #define AR_TSS32_BUSY 0x008b  /* busy TSS: TR must be usable in every mode (SDM 27.3.1.2) */
 #define AR_REAL_CODE  0x009b  /* real mode: present, S=1, code, accessed */
 #define AR_REAL_DATA  0x0093  /* real mode: present, S=1, data read/write, accessed */
 
-#define CR0_PE_   (1ull << 0)
-#define CR0_ET_   (1ull << 4)
-#define CR4_VMXE_ (1ull << 13)
 
 static int adjust(enum vmx_ctl which, uint32_t wanted, uint32_t required, uint32_t *out)
 {
@@ -168,7 +160,7 @@ static void setup_cr(struct vcpu *v, uint64_t cr0, uint64_t cr4, bool unrestrict
     vmcs_write(CR0_GUEST_HOST_MASK, v->cr0_mask);
     vmcs_write(CR4_GUEST_HOST_MASK, v->cr4_mask);
     vmcs_write(CR0_READ_SHADOW, cr0);
-    vmcs_write(CR4_READ_SHADOW, cr4 & ~CR4_VMXE_); /* the guest does not see CR4.VMXE */
+    vmcs_write(CR4_READ_SHADOW, cr4 & ~CR4_VMXE); /* the guest does not see CR4.VMXE */
 }
 
 uint64_t vcpu_real_cr0(const struct vcpu *v, uint64_t guest_value)
@@ -180,7 +172,7 @@ uint64_t vcpu_real_cr0(const struct vcpu *v, uint64_t guest_value)
 uint64_t vcpu_real_cr4(const struct vcpu *v, uint64_t guest_value)
 {
     (void)v;
-    return vmx_fixed_cr(guest_value | CR4_VMXE_, vmx.caps.cr4_fixed0, vmx.caps.cr4_fixed1);
+    return vmx_fixed_cr(guest_value | CR4_VMXE, vmx.caps.cr4_fixed0, vmx.caps.cr4_fixed1);
 }
 
 static void segment(uint32_t sel_field, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
@@ -209,7 +201,7 @@ static void setup_guest_mode(struct vcpu *v, const struct vcpu_config *c, uint32
     case VCPU_MODE_LONG64: {
         struct desc_ptr gdtr;
         sgdt(&gdtr);
-        setup_cr(v, read_cr0(), read_cr4() & ~CR4_VMXE_, ug);
+        setup_cr(v, read_cr0(), read_cr4() & ~CR4_VMXE, ug);
         vmcs_write(GUEST_CR3, c->cr3 ? c->cr3 : read_cr3());
         segment(GUEST_CS_SELECTOR, SEL_CODE64, 0, 0xffffffff, AR_CODE64);
         for (size_t i = 0; i < 5; i++)
@@ -223,7 +215,7 @@ static void setup_guest_mode(struct vcpu *v, const struct vcpu_config *c, uint32
         break;
     }
     case VCPU_MODE_PROT32: /* Multiboot 3.2 / Multiboot2 3.3: flat 4 GiB, paging off */
-        setup_cr(v, CR0_PE_ | CR0_ET_, 0, ug);
+        setup_cr(v, CR0_PE | CR0_ET, 0, ug);
         vmcs_write(GUEST_CR3, 0);
         segment(GUEST_CS_SELECTOR, 0x08, 0, 0xffffffff, AR_CODE32);
         for (size_t i = 0; i < 5; i++)
@@ -235,7 +227,7 @@ static void setup_guest_mode(struct vcpu *v, const struct vcpu_config *c, uint32
         vmcs_write(GUEST_IDTR_LIMIT, 0);
         break;
     case VCPU_MODE_REAL: /* real-address mode: base = selector << 4, 64 KiB limits */
-        setup_cr(v, CR0_ET_, 0, ug);
+        setup_cr(v, CR0_ET, 0, ug);
         vmcs_write(GUEST_CR3, 0);
         segment(GUEST_CS_SELECTOR, c->cs, (uint64_t)c->cs << 4, 0xffff, AR_REAL_CODE);
         for (size_t i = 0; i < 5; i++)
@@ -296,7 +288,7 @@ int vcpu_init(struct vcpu *v, const struct vcpu_config *c)
     if (exit_ctl & VM_EXIT_CTL_LOAD_IA32_EFER)
         vmcs_write(HOST_IA32_EFER, rdmsr(MSR_EFER));
     if (exit_ctl & VM_EXIT_CTL_LOAD_IA32_PAT)
-        vmcs_write(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
+        vmcs_write(HOST_IA32_PAT, rdmsr(MSR_PAT));
 
     setup_guest_mode(v, c, entry_ctl);
     vmcs_write(GUEST_DR7, 0x400);

@@ -9,6 +9,7 @@
 
 #include "vmx/vmcs_dump.h"
 #include "platform/fmt.h"
+#include "platform/x86.h"
 #include "vmx/vmx_names.h"
 
 struct out {
@@ -93,22 +94,11 @@ static const char *table_name_cb(unsigned bit, const void *arg)
 /* ---- segment access rights ---------------------------------------------------------------- */
 
 /* SDM 25.4.1 Table 25-2 */
-#define AR_TYPE_MASK 0xfu
-#define AR_S         (1u << 4)
-#define AR_DPL_SHIFT 5
-#define AR_DPL_MASK  3u
-#define AR_P         (1u << 7)
-#define AR_AVL       (1u << 12)
-#define AR_L         (1u << 13)
-#define AR_DB        (1u << 14)
-#define AR_G         (1u << 15)
-#define AR_UNUSABLE  (1u << 16)
-#define AR_RESERVED  0xfffe0f00u /* 11:8, 31:17 */
 
 static void out_ar_fields(struct out *o, uint32_t ar)
 {
     out_printf(o, "type=0x%x S=%u DPL=%u P=%u", ar & AR_TYPE_MASK, !!(ar & AR_S),
-               (ar >> AR_DPL_SHIFT) & AR_DPL_MASK, !!(ar & AR_P));
+               (ar & AR_DPL_MASK) >> AR_DPL_SHIFT, !!(ar & AR_P));
     if (ar & AR_AVL)
         out_printf(o, " AVL=1");
     out_printf(o, " L=%u D/B=%u G=%u", !!(ar & AR_L), !!(ar & AR_DB), !!(ar & AR_G));
@@ -324,9 +314,7 @@ static const char *const rflags_names[22] = {
     [9] = "IF",  [10] = "DF",  [11] = "OF",  [14] = "NT", [16] = "RF", [17] = "VM",
     [18] = "AC", [19] = "VIF", [20] = "VIP", [21] = "ID",
 };
-#define RFLAGS_FIXED1     (1ULL << 1)
 #define RFLAGS_IOPL_SHIFT 12
-#define RFLAGS_IOPL_MASK  (3ULL << RFLAGS_IOPL_SHIFT)
 
 static int format_named_bits(char *buf, size_t n, uint64_t value, const char *const *names,
                              unsigned count)
@@ -358,10 +346,10 @@ int vmcs_format_rflags(char *buf, size_t n, uint64_t rflags)
     const struct name_table t = {rflags_names, COUNT(rflags_names)};
     struct out o;
     out_init(&o, buf, n);
-    out_bits(&o, rflags, RFLAGS_FIXED1 | RFLAGS_IOPL_MASK, table_name_cb, &t);
-    if (rflags & RFLAGS_IOPL_MASK)
+    out_bits(&o, rflags, RFLAGS_FIXED1 | RFLAGS_IOPL, table_name_cb, &t);
+    if (rflags & RFLAGS_IOPL)
         out_printf(&o, "%sIOPL=%u", o.len ? " " : "",
-                   (unsigned)((rflags & RFLAGS_IOPL_MASK) >> RFLAGS_IOPL_SHIFT));
+                   (unsigned)((rflags & RFLAGS_IOPL) >> RFLAGS_IOPL_SHIFT));
     return out_result(&o);
 }
 

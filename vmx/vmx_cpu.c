@@ -14,8 +14,6 @@
 
 struct vmx_platform vmx;
 
-#define CR4_VMXE    (1ull << 13)
-#define CR4_OSXSAVE (1ull << 18)
 
 uint64_t vmx_msr(uint32_t msr)
 {
