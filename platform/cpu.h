@@ -161,6 +161,48 @@ static inline uint64_t xgetbv(uint32_t xcr)
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(xcr));
     return ((uint64_t)hi << 32) | lo;
 }
+/* Save / restore the x87, SSE, AVX... state (SDM vol. 1 13.7-13.8): XSAVE and XRSTOR with the
+ * requested-feature bitmap in EDX:EAX, FXSAVE/FXRSTOR for CPUs without XSAVE. The area is
+ * 64-byte aligned (16 for FXSAVE). */
+static inline void xsave(void *area, uint64_t mask)
+{
+    __asm__ volatile("xsave64 (%0)" : : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
+                     : "memory");
+}
+static inline void xrstor(const void *area, uint64_t mask)
+{
+    __asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
+                     : "memory");
+}
+static inline void fxsave(void *area)
+{
+    __asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+}
+static inline void fxrstor(const void *area)
+{
+    __asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+}
+
+/* Debug registers DR0-DR3, DR6, DR7 (SDM 18.2). */
+#define DEFINE_DR(n)                                                                               \
+    static inline uint64_t read_dr##n(void)                                                        \
+    {                                                                                              \
+        uint64_t v;                                                                                \
+        __asm__ volatile("mov %%db" #n ", %0" : "=r"(v));                                          \
+        return v;                                                                                  \
+    }                                                                                              \
+    static inline void write_dr##n(uint64_t v)                                                     \
+    {                                                                                              \
+        __asm__ volatile("mov %0, %%db" #n : : "r"(v));                                            \
+    }
+DEFINE_DR(0)
+DEFINE_DR(1)
+DEFINE_DR(2)
+DEFINE_DR(3)
+DEFINE_DR(6)
+DEFINE_DR(7)
+#undef DEFINE_DR
+
 static inline void wbinvd(void)
 {
     __asm__ volatile("wbinvd" ::: "memory");

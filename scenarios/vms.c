@@ -114,6 +114,7 @@ static bool run(void)
         else if (vms[i].state == VM_RUNNING)
             stopped++;
     }
+    sched_print_shares();
     for (uint32_t c = 0; c < cpu_count; c++)
         if (sched_switches(c))
             kprintf("vms: CPU %u switched between its vCPUs %lu times (preemption timer)\n", c,

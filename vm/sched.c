@@ -1,5 +1,7 @@
 /* vm/sched.c - per-CPU run queues of vCPUs, round robin with the VMX-preemption timer. */
 #include "platform/console.h"
+#include "platform/cpu.h"
+#include "platform/fmt.h"
 #include "platform/percpu.h"
 #include "platform/smp.h"
 #include "vm/sched.h"
@@ -24,8 +26,7 @@ int sched_assign(uint32_t cpu, struct vcpu *v, const struct vcpu_config *start)
         pr_err("sched: %s: host CPU %u already runs %d vCPUs\n", v->name, cpu, SCHED_MAX_PER_CPU);
         return -1;
     }
-    q->e[q->n].v = v;
-    q->e[q->n].start = *start;
+    q->e[q->n] = (struct sched_entry){.v = v, .start = *start};
     q->n++;
     pr_debug("sched: %s runs on host CPU %u (%u vCPU%s there)\n", v->name, cpu, q->n,
              q->n == 1 ? "" : "s");
@@ -70,11 +71,37 @@ static void run_queue(void *arg)
             struct vcpu *v = q->e[i].v;
             if (v->state == VCPU_STOPPED)
                 continue;
-            if (vcpu_run(v) == EXIT_STOP)
+            bool contended = live > 1;
+            uint64_t t0 = rdtsc();
+            enum exit_action a = vcpu_run(v);
+            if (contended) { /* what each got while they competed: the fairness figure */
+                q->e[i].contended_ticks += rdtsc() - t0;
+                q->e[i].contended_slices++;
+            }
+            if (a == EXIT_STOP)
                 live--;
             else
                 q->switches++;
         }
+    }
+}
+
+void sched_print_shares(void)
+{
+    for (uint32_t c = 0; c < cpu_count; c++) {
+        struct run_queue *q = &queues[c];
+        uint64_t total = 0;
+        for (uint32_t i = 0; i < q->n; i++)
+            total += q->e[i].contended_ticks;
+        if (q->n < 2 || !total)
+            continue;
+        char line[256];
+        int len = fmt_snprintf(line, sizeof(line), "sched: CPU %u shares:", c);
+        for (uint32_t i = 0; i < q->n && len < (int)sizeof(line); i++)
+            len += fmt_snprintf(line + len, sizeof(line) - (size_t)len, "%s %s %lu%% (%lu slices)",
+                                i ? "," : "", q->e[i].v->name,
+                                q->e[i].contended_ticks * 100 / total, q->e[i].contended_slices);
+        kprintf("%s\n", line);
     }
 }
 

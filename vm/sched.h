@@ -18,6 +18,8 @@
 struct sched_entry {
     struct vcpu *v;
     struct vcpu_config start;
+    uint64_t contended_ticks; /* TSC ticks it ran while another vCPU of its CPU was runnable */
+    uint64_t contended_slices;
 };
 
 /* Put v on host CPU `cpu`'s run queue. 0, or -1 when the queue is full or the CPU is not
@@ -33,5 +35,9 @@ void sched_reset(void);
 
 /* Time-slice switches done so far on a CPU. */
 uint64_t sched_switches(uint32_t cpu);
+
+/* For every CPU that time-sliced vCPUs: each one's share of the time while they competed,
+ * one line per CPU: "sched: CPU 1 shares: s1 50% (12 slices), s2 50% (12 slices)". */
+void sched_print_shares(void);
 
 #endif

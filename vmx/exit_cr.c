@@ -141,7 +141,7 @@ enum exit_action exit_xsetbv(struct vcpu *v)
         return EXIT_RESUME;
     }
     xsetbv(0, value);
-    v->xcr0 = value;
+    vcpu_state_set_xcr0(v, value);
     vcpu_skip_instruction(v);
     return EXIT_RESUME;
 }

@@ -73,9 +73,13 @@ static void setup_host_state(void)
 static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t *exit_ctl,
                           uint32_t *entry_ctl)
 {
-    uint32_t pin, proc, proc2, pin_req = 0, proc2_req = 0;
-    if (c->time_slice)
+    uint32_t pin, proc, proc2, pin_req = 0, proc2_req = 0, exit_want = 0;
+    if (c->time_slice) {
         pin_req |= PIN_BASED_ACTIVATE_VMX_PREEMPTION_TIMER; /* SDM 26.5.1 */
+        /* The timer keeps counting down across exits, so a slice is charged for the time the
+         * guest ran however often it exits (SDM 25.7.1, 28.3.4). */
+        exit_want |= VM_EXIT_CTL_SAVE_VMX_PREEMPTION_TIMER_VALUE;
+    }
     if (c->eptp)
         proc2_req |= PROC_BASED2_ENABLE_EPT | PROC_BASED2_UNRESTRICTED_GUEST; /* SDM 26.6 */
     if (c->vpid)
@@ -85,7 +89,11 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
     /* External interrupts and NMIs stop the guest so the host handles them (SDM 26.2). */
     if (adjust(VMX_CTL_PIN, PIN_BASED_EXTERNAL_INTERRUPT_EXITING | PIN_BASED_NMI_EXITING, pin_req,
                &pin) ||
-        adjust(VMX_CTL_PROC, PROC_BASED_HLT_EXITING,
+        /* TSC offsetting: the guest's TSC is its own, never a host write (SDM 26.3). MONITOR,
+         * MWAIT and RDPMC exit: the guest has none of them (vmx/exit_misc.c). */
+        adjust(VMX_CTL_PROC,
+               PROC_BASED_HLT_EXITING | PROC_BASED_USE_TSC_OFFSETTING | PROC_BASED_RDPMC_EXITING |
+                   PROC_BASED_MONITOR_EXITING | PROC_BASED_MWAIT_EXITING,
                PROC_BASED_USE_IO_BITMAPS | PROC_BASED_USE_MSR_BITMAPS |
                    PROC_BASED_ACTIVATE_SECONDARY_CONTROLS,
                &proc) ||
@@ -94,11 +102,15 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
                PROC_BASED2_WBINVD_EXITING | PROC_BASED2_ENABLE_RDTSCP | PROC_BASED2_ENABLE_INVPCID |
                    PROC_BASED2_ENABLE_XSAVES_XRSTORS,
                proc2_req, &proc2) ||
+        /* The debug controls keep the guest's DR7 and IA32_DEBUGCTL across exits (SDM 28.3.1,
+         * 27.3.2.1); without them its hardware breakpoints stop at the first exit. */
         adjust(VMX_CTL_EXIT,
                VM_EXIT_CTL_SAVE_IA32_EFER | VM_EXIT_CTL_LOAD_IA32_EFER | VM_EXIT_CTL_SAVE_IA32_PAT |
-                   VM_EXIT_CTL_LOAD_IA32_PAT,
+                   VM_EXIT_CTL_LOAD_IA32_PAT | VM_EXIT_CTL_SAVE_DEBUG_CONTROLS | exit_want,
                VM_EXIT_CTL_HOST_ADDRESS_SPACE_SIZE, exit_ctl) ||
-        adjust(VMX_CTL_ENTRY, VM_ENTRY_CTL_LOAD_IA32_EFER | VM_ENTRY_CTL_LOAD_IA32_PAT,
+        adjust(VMX_CTL_ENTRY,
+               VM_ENTRY_CTL_LOAD_IA32_EFER | VM_ENTRY_CTL_LOAD_IA32_PAT |
+                   VM_ENTRY_CTL_LOAD_DEBUG_CONTROLS,
                c->mode == VCPU_MODE_LONG64 ? VM_ENTRY_CTL_IA32E_MODE_GUEST : 0, entry_ctl))
         return -1;
     if (console_level() >= LOG_DEBUG) {
@@ -144,6 +156,12 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
         vmcs_write(EPTP_LIST_ADDRESS, c->eptp_list);
     }
     v->time_slice = c->time_slice;
+    v->timer_saved = (*exit_ctl & VM_EXIT_CTL_SAVE_VMX_PREEMPTION_TIMER_VALUE) != 0;
+    v->tsc_offsetting = (proc & PROC_BASED_USE_TSC_OFFSETTING) != 0;
+    if (v->tsc_offsetting) {
+        v->tsc_offset = -rdtsc(); /* the guest's TSC starts near 0 */
+        vmcs_write(TSC_OFFSET, v->tsc_offset);
+    }
     return 0;
 }
 
@@ -279,7 +297,11 @@ int vcpu_init(struct vcpu *v, const struct vcpu_config *c)
     vmx_this_cpu()->current = v;
     v->launched = false;
     v->host_cpu = this_cpu_id();
-    v->xcr0 = 1;
+    vcpu_state_forget(v);
+    if (vcpu_state_init(v)) {
+        pr_err("vmx: out of memory for the FPU state of a vCPU\n");
+        return -1;
+    }
 
     uint32_t exit_ctl, entry_ctl;
     if (setup_controls(v, c, &exit_ctl, &entry_ctl))
@@ -371,8 +393,7 @@ static void report_entry_failure(struct vcpu *v, int st)
     vcpu_stop(v, VCPU_STOP_ENTRY_FAILED, "VM entry failed (VM-instruction error %u)", n);
 }
 
-/* Make v's VMCS the current one on this CPU (SDM 25.1: one current VMCS per CPU), and give
- * the CPU v's XCR0. */
+/* Make v's VMCS the current one on this CPU (SDM 25.1: one current VMCS per CPU). */
 static int vcpu_load(struct vmx_cpu *c, struct vcpu *v)
 {
     if (c->current == v)
@@ -384,8 +405,6 @@ static int vcpu_load(struct vmx_cpu *c, struct vcpu *v)
         return -1;
     }
     c->current = v;
-    if (read_cr4() & (1ull << 18)) /* CR4.OSXSAVE */
-        xsetbv(0, v->xcr0);
     return 0;
 }
 
@@ -422,6 +441,20 @@ int vmx_trace_setup(void)
     return 0;
 }
 
+/* Without "save VMX-preemption timer value" every entry would restart the timer at a full
+ * slice, and a guest that exits often would never be preempted: the timer is loaded with what
+ * is left of the slice instead (SDM 26.5.1: it counts down at TSC >> IA32_VMX_MISC[4:0]). */
+static __attribute__((noinline)) enum exit_action vcpu_timer_recharge(struct vcpu *v)
+{
+    uint64_t now = rdtsc();
+    if ((int64_t)(v->slice_end - now) <= 0) {
+        v->timer_exits++;
+        return EXIT_YIELD;
+    }
+    vmcs_write(VMX_PREEMPTION_TIMER_VALUE, (v->slice_end - now) >> vmx.caps.preemption_timer_rate);
+    return EXIT_RESUME;
+}
+
 /* Called by vmx_exit_stub (vmx/vmx_entry.S) for every VM exit, with the guest's registers
  * saved in v->regs: read the exit reason (SDM 28.2.1), dispatch it through the exit table,
  * count it, record it. Returns 0 to enter the guest again at once, 1 to return from vmx_run
@@ -444,6 +477,8 @@ int vmx_exit_handler(struct guest_regs *regs)
     }
     if (__builtin_expect(trace_mask_has(&vmx_trace_mask, basic), 0))
         vcpu_trace_exit(v, t0, ticks);
+    if (__builtin_expect(v->timer_recharge, 0) && a == EXIT_RESUME)
+        a = vcpu_timer_recharge(v);
     if (__builtin_expect(a == EXIT_RESUME, 1)) {
         if (__builtin_expect(!v->stop_request || !*v->stop_request, 1))
             return 0;
@@ -461,8 +496,13 @@ enum exit_action vcpu_run(struct vcpu *v)
     enum exit_action a = EXIT_STOP;
     if (vcpu_load(c, v))
         goto stopped;
-    if (v->time_slice) /* counts down at TSC >> IA32_VMX_MISC[4:0] (SDM 26.5.1) */
+    vcpu_state_switch_to(v); /* its FPU, debug registers, CR2, syscall MSRs */
+    if (v->time_slice) { /* counts down at TSC >> IA32_VMX_MISC[4:0] (SDM 26.5.1) */
         vmcs_write(VMX_PREEMPTION_TIMER_VALUE, v->time_slice);
+        v->slice_end = rdtsc() + ((uint64_t)v->time_slice << vmx.caps.preemption_timer_rate);
+        v->timer_recharge = !v->timer_saved;
+    }
+    v->slices++;
     v->state = VCPU_RUNNING;
     v->ring = &this_cpu()->trace;
     v->stats = c->exits;

@@ -11,6 +11,7 @@
 #include "platform/trace.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/trace_mask.h"
+#include "vmx/vcpu_state.h"
 
 struct guest_regs { /* order fixed by vmx/vmx_entry.S */
     uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
@@ -79,11 +80,17 @@ struct vcpu {
 
     /* Bitmaps (physical addresses) and virtualised state. */
     uint64_t io_bitmap_a, io_bitmap_b, msr_bitmap;
-    uint64_t xcr0;
+    struct vcpu_hw_state hw; /* guest registers outside the VMCS (vmx/vcpu_state.h) */
+    uint64_t tsc_offset;     /* guest TSC = host TSC + tsc_offset (SDM 26.3, TSC offsetting) */
     uint64_t cr0_mask, cr4_mask;
     uint64_t exits;
+    uint64_t slices;          /* times it was switched in by vcpu_run */
     uint64_t timer_exits; /* VMX-preemption timer expiries */
     uint32_t time_slice;
+    uint64_t slice_end;   /* TSC at which the current slice ends */
+    bool timer_saved;     /* the CPU saves the timer value at exits (else: recharged here) */
+    bool timer_recharge;  /* reload the timer with the rest of the slice before each entry */
+    bool tsc_offsetting;  /* TSC_OFFSET is in use */
     bool own_timer;                 /* time_slice set by the VM itself, kept when it runs alone */
     volatile bool *stop_request;    /* set by another CPU: stop at the next exit (may be NULL) */
     enum exit_action last_action;   /* why vmx_run returned */

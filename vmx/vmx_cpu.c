@@ -140,8 +140,9 @@ int vmx_enable_this_cpu(void)
     v->cr4_before = read_cr4();
     char err[160];
     uint64_t cr0 = vmx_fixed_cr(v->cr0_before, vmx.caps.cr0_fixed0, vmx.caps.cr0_fixed1);
-    /* CR4.OSXSAVE lets the VMM run XSETBV for its guests (SDM 13.3). */
-    uint64_t osxsave = ((cpuid(1, 0).ecx >> 26) & 1) ? CR4_OSXSAVE : 0;
+    /* CR4.OSXSAVE lets the VMM run XSETBV, XSAVE and XRSTOR for its guests (SDM vol. 1 13.3);
+     * CR4.OSFXSR makes FXSAVE/FXRSTOR include the XMM registers (vol. 1 10.5). */
+    uint64_t osxsave = ((cpuid(1, 0).ecx >> 26) & 1) ? CR4_OSXSAVE | CR4_OSFXSR : CR4_OSFXSR;
     uint64_t cr4 =
         vmx_fixed_cr(v->cr4_before | CR4_VMXE | osxsave, vmx.caps.cr4_fixed0, vmx.caps.cr4_fixed1);
     if (vmx_check_fixed_cr(0, cr0, vmx.caps.cr0_fixed0, vmx.caps.cr0_fixed1, false, err,

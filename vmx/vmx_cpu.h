@@ -25,7 +25,8 @@ struct vmx_cpu {
     uint64_t vmxon_phys; /* VMXON region */
     uint64_t vmcs_phys;  /* this CPU's own VMCS (first guest) */
     uint64_t cr0_before, cr4_before;
-    struct vcpu *current; /* whose VMCS is current on this CPU */
+    struct vcpu *current;     /* whose VMCS is current on this CPU */
+    struct vcpu *state_owner; /* whose guest registers the CPU holds (vmx/vcpu_state.h) */
     struct vmx_exit_stat exits[VM_EXIT_REASONS];
 };
 
