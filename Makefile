@@ -48,7 +48,7 @@ PURE_SRCS := $(wildcard platform/fmt.c platform/cmdline.c platform/trace.c platf
                         vmx/vmx_caps.c vmx/vmx_controls.c vmx/vmcs_dump.c devices/debugcon.c \
                         vm/vm_config.c devices/uart16550.c devices/debug_exit.c \
                         devices/shutdown_port.c devices/port_policy.c vmx/ept.c \
-                        vmx/ept_violation.c vmx/mtrr.c vmx/trace_mask.c vm/elf.c vm/loader.c vm/loader_mem.c \
+                        vmx/ept_violation.c vmx/mtrr.c vmx/trace_mask.c vmx/guest_msr.c vmx/cpuid_policy.c vm/elf.c vm/loader.c vm/loader_mem.c \
                         vm/loader_kernel.c vm/loader_mb1.c vm/loader_mb2.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \

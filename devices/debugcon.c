@@ -25,13 +25,26 @@ bool debugcon_io(struct debugcon *d, uint16_t port, unsigned size, bool in, uint
         *value = DEBUGCON_PORT;
         return true;
     }
-    char c = (char)*value;
-    if (c == '\n')
+    uint8_t c = (uint8_t)*value;
+    if (c == '\n') {
         debugcon_flush(d);
-    else if (c != '\r') {
-        if (d->len == DEBUGCON_LINE - 1) /* a full line is handed over and continued */
+    } else if (c != '\r') {
+        /* A guest's bytes reach the host's console: only printable ASCII and tab as they are,
+         * anything else (escape sequences, NUL, bytes of UTF-8) as \xNN, so a guest cannot
+         * move the cursor, recolour or rewrite what the operator sees. */
+        bool plain = (c >= 0x20 && c < 0x7f) || c == '\t';
+        unsigned need = plain ? 1 : 4;
+        if (d->len + need > DEBUGCON_LINE - 1) /* a full line is handed over and continued */
             debugcon_flush(d);
-        d->line[d->len++] = c;
+        if (plain) {
+            d->line[d->len++] = (char)c;
+        } else {
+            static const char hex[] = "0123456789abcdef";
+            d->line[d->len++] = '\\';
+            d->line[d->len++] = 'x';
+            d->line[d->len++] = hex[c >> 4];
+            d->line[d->len++] = hex[c & 15];
+        }
     }
     return true;
 }

@@ -1,6 +1,8 @@
 /* devices/debugcon.h - the debug console at I/O port 0xE9 (as in Bochs and QEMU): bytes the
  * guest writes are collected into lines and handed over whole, so lines of several guests
- * never interleave; reading the port returns 0xE9, how guests detect it. Pure. */
+ * never interleave; reading the port returns 0xE9, how guests detect it. A byte other than
+ * printable ASCII or tab is written as \xNN, so a guest's output cannot carry terminal escape
+ * sequences to the host's console. The UART (uart16550.h) assembles its lines here too. Pure. */
 #ifndef DEVICES_DEBUGCON_H
 #define DEVICES_DEBUGCON_H
 

@@ -150,3 +150,15 @@ $(GUEST_BUILD)/guestboot.bin: $(GUEST_BUILD)/guestboot-boot.raw $(GUEST_BUILD)/g
 
 guests: $(GUEST_BUILD)/guestboot.bin
 -include $(patsubst %.o,%.d,$(GUEST_GB_BOOT_OBJ) $(GUEST_GB_KERNEL_OBJS))
+
+# rmfault: a raw real-mode image for 0x7c00 whose faults must arrive through the IVT
+# (tests/system/vm-realmode-faults.test).
+$(GUEST_BUILD)/rmfault.elf: $(GUEST_BUILD)/o32/guests/rmfault/rmfault.S.o guests/rmfault/linker.ld
+	@echo "  LD16    $@"
+	@$(CC) -m32 $(GUEST_LDFLAGS) -T guests/rmfault/linker.ld -o $@ $(GUEST_BUILD)/o32/guests/rmfault/rmfault.S.o
+
+$(GUEST_BUILD)/rmfault.bin: $(GUEST_BUILD)/rmfault.elf
+	@echo "  OBJCOPY $@"
+	@$(GUEST_OBJCOPY) -O binary $< $@
+
+guests: $(GUEST_BUILD)/rmfault.bin

@@ -166,12 +166,16 @@ static inline uint64_t xgetbv(uint32_t xcr)
  * 64-byte aligned (16 for FXSAVE). */
 static inline void xsave(void *area, uint64_t mask)
 {
-    __asm__ volatile("xsave64 (%0)" : : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
+    __asm__ volatile("xsave64 (%0)"
+                     :
+                     : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
                      : "memory");
 }
 static inline void xrstor(const void *area, uint64_t mask)
 {
-    __asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
+    __asm__ volatile("xrstor64 (%0)"
+                     :
+                     : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
                      : "memory");
 }
 static inline void fxsave(void *area)
@@ -210,6 +214,5 @@ static inline void wbinvd(void)
 
 /* Reload CS through a far return and the data segments with `ds`. */
 void cpu_load_segments(uint16_t cs, uint16_t ds);
-
 
 #endif

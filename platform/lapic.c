@@ -92,8 +92,8 @@ uint64_t tsc_per_ms(void)
 
 void udelay(uint64_t us)
 {
-    uint64_t end = rdtsc() + us * tsc_ms / 1000;
-    while (rdtsc() < end)
+    uint64_t start = rdtsc(), ticks = us * tsc_ms / 1000;
+    while (rdtsc() - start < ticks) /* elapsed ticks: safe when the TSC wraps */
         cpu_relax();
 }
 

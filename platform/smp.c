@@ -97,9 +97,9 @@ static bool start_one(uint32_t id, uint64_t cr3, uint32_t efer_bits)
     uint32_t sipi = ICR_STARTUP | (AP_TRAMPOLINE_PHYS >> 12);
     for (int attempt = 0; attempt < 2; attempt++) {
         lapic_send_ipi(p->apic_id, sipi);
-        uint64_t deadline =
-            rdtsc() + (attempt ? AP_START_TIMEOUT_MS * 1000 : 200) * tsc_per_ms() / 1000;
-        while (rdtsc() < deadline) {
+        uint64_t start = rdtsc();
+        uint64_t wait = (attempt ? AP_START_TIMEOUT_MS * 1000 : 200) * tsc_per_ms() / 1000;
+        while (rdtsc() - start < wait) { /* elapsed ticks: safe when the TSC wraps */
             if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == CPU_ONLINE)
                 return true;
             cpu_relax();
@@ -163,9 +163,11 @@ int xcall_post(uint32_t cpu, xcall_fn fn, void *arg)
 
 int xcall_wait(uint32_t cpu, uint64_t timeout_ms)
 {
-    uint64_t deadline = rdtsc() + timeout_ms * tsc_per_ms();
+    /* Elapsed time, not a deadline: a TSC near 2^64 would wrap a deadline (guests cannot set
+     * the host's TSC, but the firmware could have). */
+    uint64_t start = rdtsc(), limit = timeout_ms * tsc_per_ms();
     while (__atomic_load_n(&mailboxes[cpu].busy, __ATOMIC_ACQUIRE)) {
-        if (rdtsc() > deadline) {
+        if (rdtsc() - start > limit) {
             pr_err("CPU %u did not finish its cross-CPU call in %lu ms\n", cpu, timeout_ms);
             return -1;
         }

@@ -22,7 +22,8 @@ static bool run_unhandled(void)
     struct builtin_opts o = {.exception_bitmap = 1u << 3}; /* #BP */
     if (builtin_guest_run(&v, "tiny", guest_tiny_main, &o))
         return false;
-    bool ok = (v.exit_reason & 0xffff) == VM_EXIT_REASON_EXCEPTION_NMI && v.exit_status == VCPU_STOP_UNHANDLED;
+    bool ok = (v.exit_reason & 0xffff) == VM_EXIT_REASON_EXCEPTION_NMI &&
+              v.exit_status == VCPU_STOP_UNHANDLED;
     kprintf("unhandled: the guest was stopped (%s); the hypervisor goes on\n", v.stop_reason);
     return ok;
 }

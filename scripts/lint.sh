@@ -9,7 +9,7 @@ for f in "$@"; do
         bad=1
     fi
 done
-cppcheck --quiet --enable=warning,style,performance,portability --std=c11 -I. \
+cppcheck --quiet --enable=warning,style,performance,portability --std=c11 -I. -U__ASSEMBLY__ \
     --suppress=missingIncludeSystem --suppress=missingInclude --inline-suppr \
     --error-exitcode=1 "$@" || bad=1
 [ $bad -eq 0 ] && echo "lint: clean ($# files)"

@@ -51,7 +51,8 @@ static void run_queue(void *arg)
     uint32_t live = 0;
     if (vmx_enable_this_cpu()) {
         for (uint32_t i = 0; i < q->n; i++)
-            vcpu_stop(q->e[i].v, VCPU_STOP_HOST, "host CPU %u could not enter VMX operation", this_cpu_id());
+            vcpu_stop(q->e[i].v, VCPU_STOP_HOST, "host CPU %u could not enter VMX operation",
+                      this_cpu_id());
         return;
     }
     for (uint32_t i = 0; i < q->n; i++) {

@@ -105,8 +105,18 @@ static void vm_explain_misconfig(struct vcpu *v, uint64_t gpa, char *buf, unsign
     ept_explain_misconfig(&vm->ept, gpa, buf, len);
 }
 
+static bool vm_read_gpa(struct vcpu *v, uint64_t gpa, void *buf, unsigned len)
+{
+    const uint8_t *p = vm_gpa_ptr(v->vm, gpa, len); /* guest RAM is contiguous in the host */
+    if (!p)
+        return false;
+    memcpy(buf, p, len);
+    return true;
+}
+
 static const struct vcpu_ops vm_ops = {
     .io = vm_io,
+    .read_gpa = vm_read_gpa,
     .ept_violation = vm_ept_violation,
     .explain_misconfig = vm_explain_misconfig,
 };
@@ -156,7 +166,8 @@ static int load_image(struct vm *vm)
 {
     const struct mb2_module *img = find_module(vm->cfg.image);
     if (!img)
-        return vm_refuse(vm, "no boot module named '%s' (give it to GRUB as module2)", vm->cfg.image);
+        return vm_refuse(vm, "no boot module named '%s' (give it to GRUB as module2)",
+                         vm->cfg.image);
     struct load_module mods[VM_MODULES_MAX];
     for (uint32_t i = 0; i < vm->cfg.nmodules; i++) {
         const struct mb2_module *m = find_module(vm->cfg.modules[i]);
@@ -182,17 +193,17 @@ static int load_image(struct vm *vm)
                                                     : LOAD_MULTIBOOT2;
     int rc;
     if (kind == LOAD_MULTIBOOT1)
-        rc = loader_load_multiboot1(data, len, cmdline, mods, vm->cfg.nmodules, &ram,
-                                    reserved, 1, &vm->load, err, sizeof(err));
+        rc = loader_load_multiboot1(data, len, cmdline, mods, vm->cfg.nmodules, &ram, reserved, 1,
+                                    &vm->load, err, sizeof(err));
     else if (kind == LOAD_MULTIBOOT2)
-        rc = loader_load_multiboot2(data, len, cmdline, mods, vm->cfg.nmodules, &ram,
-                                    reserved, 1, &vm->load, err, sizeof(err));
+        rc = loader_load_multiboot2(data, len, cmdline, mods, vm->cfg.nmodules, &ram, reserved, 1,
+                                    &vm->load, err, sizeof(err));
     else
         rc = loader_load_raw(data, len, vm->cfg.load, vm->cfg.entry, LOADER_DEFAULT, &ram, reserved,
                              1, &vm->load, err, sizeof(err));
     if (rc)
         return vm_refuse(vm, "image '%s' rejected by the %s loader: %s", vm->cfg.image,
-                    loader_kind_name(kind), err[0] ? err : loader_error_str(rc));
+                         loader_kind_name(kind), err[0] ? err : loader_error_str(rc));
     return 0;
 }
 
@@ -205,9 +216,9 @@ int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg)
         return vm_refuse(vm, "its description has errors (see above)");
     if (cfg->vcpus != 1)
         return vm_refuse(vm,
-                    "vcpus=%u: secondary vCPUs wait for INIT-SIPI-SIPI, which needs the "
-                    "local APIC virtualization Vanderpool does not have yet; use vcpus=1",
-                    cfg->vcpus);
+                         "vcpus=%u: secondary vCPUs wait for INIT-SIPI-SIPI, which needs the "
+                         "local APIC virtualization Vanderpool does not have yet; use vcpus=1",
+                         cfg->vcpus);
     if (setup_memory(vm))
         return -1;
     if (load_image(vm)) { /* give back what setup_memory took: other VMs may need it */
@@ -237,7 +248,8 @@ int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg)
         uint64_t list = mem_alloc_pages(1); /* EPTP list (SDM 25.6.14): its one view at 0 */
         if (!list || !vmx.caps.eptp_switching)
             return vm_refuse(vm, "vmfunc=on: %s",
-                        list ? "the CPU has no EPTP switching" : "no memory for the EPTP list");
+                             list ? "the CPU has no EPTP switching"
+                                  : "no memory for the EPTP list");
         *(uint64_t *)phys_to_virt(list) = vm->eptp;
         vm->start.eptp_list = list;
     }

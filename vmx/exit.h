@@ -40,6 +40,8 @@ enum exit_action exit_hlt(struct vcpu *v);
 enum exit_action exit_invd(struct vcpu *v);
 enum exit_action exit_wbinvd(struct vcpu *v);
 enum exit_action exit_vmx_instruction(struct vcpu *v);
+enum exit_action exit_monitor_mwait(struct vcpu *v);
+enum exit_action exit_rdpmc(struct vcpu *v);
 enum exit_action exit_triple_fault(struct vcpu *v);
 enum exit_action exit_external_interrupt(struct vcpu *v);
 enum exit_action exit_entry_failure(struct vcpu *v);
@@ -50,6 +52,8 @@ enum exit_action exit_vmfunc(struct vcpu *v);
 
 /* Open the MSRs a guest may access directly in a 4 KiB MSR bitmap (SDM 25.6.9). */
 void exit_msr_setup_bitmap(uint8_t *bitmap);
+/* The power-up values of a vCPU's own MSRs (MTRRs, IA32_MISC_ENABLE). */
+void exit_msr_init_vcpu(struct vcpu *v);
 
 /* Hypercall numbers (VMCALL, number in RAX, result in RAX): see docs/hypercalls.md. */
 #define VP_HC_VERSION       0

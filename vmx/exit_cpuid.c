@@ -1,41 +1,30 @@
 /* vmx/exit_cpuid.c - CPUID virtualisation (SDM 26.1.2: CPUID always exits in non-root mode).
- * The guest sees the host's CPUID with VMX and SMX hidden, the hypervisor-present bit set, and
- * Vanderpool's own leaves at 0x40000000 (the range hypervisors use for their identity). */
+ * The guest sees the CPU of vmx/cpuid_policy.c: the host's, with what the hypervisor does not
+ * give it hidden, its own APIC ID and CR4 reflected, and Vanderpool's leaves at 0x40000000. */
 #include "platform/cpu.h"
+#include "vmx/cpuid_policy.h"
 #include "vmx/exit.h"
 #include "vmx/vmcs.h"
 
-#define CPUID_1_ECX_VMX        (1u << 5)
-#define CPUID_1_ECX_SMX        (1u << 6)
-#define CPUID_1_ECX_OSXSAVE    (1u << 27)
-#define CPUID_1_ECX_HYPERVISOR (1u << 31)
+static void host_cpuid(void *ctx, uint32_t leaf, uint32_t sub, struct cpuid_leaf *out)
+{
+    (void)ctx;
+    struct cpuid_regs r = cpuid(leaf, sub);
+    *out = (struct cpuid_leaf){r.eax, r.ebx, r.ecx, r.edx};
+}
 
-#define HV_LEAF_BASE 0x40000000u
-#define HV_LEAF_LAST 0x40000001u
+uint64_t vcpu_xcr0_allowed(void)
+{
+    return cpuid_guest_xcr0_mask(host_cpuid, NULL);
+}
 
 enum exit_action exit_cpuid(struct vcpu *v)
 {
-    uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx;
-    struct cpuid_regs r = {0, 0, 0, 0};
-
-    if (leaf == HV_LEAF_BASE) {
-        r.eax = HV_LEAF_LAST; /* highest hypervisor leaf; "VanderpoolVM" in EBX ECX EDX */
-        r.ebx = 0x646e6156;   /* "Vand" */
-        r.ecx = 0x6f707265;   /* "erpo" */
-        r.edx = 0x4d566c6f;   /* "olVM" */
-    } else if (leaf == HV_LEAF_LAST) {
-        r.eax = VP_HC_VERSION_VALUE; /* hypercall interface version */
-    } else if (leaf < HV_LEAF_BASE || leaf > 0x400000ffu) {
-        r = cpuid(leaf, sub);
-        if (leaf == 1) {
-            r.ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_SMX); /* no nested VMX, no GETSEC */
-            r.ecx |= CPUID_1_ECX_HYPERVISOR;
-            /* OSXSAVE mirrors the guest's CR4, not the host's (SDM vol. 2A CPUID). */
-            r.ecx &= ~CPUID_1_ECX_OSXSAVE;
-            if (vmcs_read(CR4_READ_SHADOW) & CR4_OSXSAVE)
-                r.ecx |= CPUID_1_ECX_OSXSAVE;
-        }
-    }
+    struct cpuid_vcpu g = {.apic_id = v->apic_id, .cr4 = vcpu_guest_cr4(v), .xcr0 = v->hw.xcr0};
+    struct cpuid_leaf r;
+    cpuid_guest(host_cpuid, NULL, &g, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx,
+                VP_HC_VERSION_VALUE, &r);
+    /* 32-bit results zero-extend into the 64-bit registers (SDM vol. 2A CPUID). */
     v->regs.rax = r.eax;
     v->regs.rbx = r.ebx;
     v->regs.rcx = r.ecx;

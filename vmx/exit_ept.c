@@ -44,7 +44,8 @@ enum exit_action exit_ept_misconfig(struct vcpu *v)
     char why[160] = "no description of the EPT entry";
     if (v->ops && v->ops->explain_misconfig)
         v->ops->explain_misconfig(v, gpa, why, sizeof(why));
-    return vcpu_stop(v, VCPU_STOP_MEMORY, "EPT misconfiguration at guest-physical 0x%lx: %s", gpa, why);
+    return vcpu_stop(v, VCPU_STOP_MEMORY, "EPT misconfiguration at guest-physical 0x%lx: %s", gpa,
+                     why);
 }
 
 /* VMFUNC with a function or EPTP index the VMM did not enable: #UD, as on a CPU without the

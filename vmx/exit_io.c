@@ -34,8 +34,8 @@ enum exit_action exit_io(struct vcpu *v)
     uint16_t port = (uint16_t)(q >> 16);
     v->exit_qualification = q;
     if (string)
-        return vcpu_stop(v, VCPU_STOP_UNHANDLED, "string I/O (%s) at port 0x%x is not emulated", in ? "INS" : "OUTS",
-                         port);
+        return vcpu_stop(v, VCPU_STOP_UNHANDLED, "string I/O (%s) at port 0x%x is not emulated",
+                         in ? "INS" : "OUTS", port);
 
     uint32_t mask = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
     uint32_t value = in ? mask : (uint32_t)v->regs.rax & mask;

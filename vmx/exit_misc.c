@@ -6,7 +6,6 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx_names.h"
 
-
 /* VMCALL: hypercall number in RAX, result in RAX (docs/hypercalls.md). Only CPL 0 may call;
  * elsewhere the guest gets #UD, as for VMCALL outside VMX (SDM vol. 3C VMCALL). */
 enum exit_action exit_vmcall(struct vcpu *v)
@@ -15,21 +14,21 @@ enum exit_action exit_vmcall(struct vcpu *v)
         vcpu_inject_exception(v, 6, false, 0);
         return EXIT_RESUME;
     }
-    switch (v->regs.rax) {
+    switch (vcpu_get_gpr(v, 0)) { /* EAX outside 64-bit code */
     case VP_HC_VERSION:
-        v->regs.rax = VP_HC_VERSION_VALUE;
+        vcpu_set_result(v, VP_HC_VERSION_VALUE);
         break;
     case VP_HC_NOP:
-        v->regs.rax = 0;
+        vcpu_set_result(v, 0);
         break;
     case VP_HC_EXIT:
         /* The status is the guest's own: kept to 31 bits, so it never reads as a stop of the
          * hypervisor's (negative). */
         vcpu_skip_instruction(v);
-        return vcpu_stop(v, (int)(v->regs.rbx & 0x7fffffff), "VP_HC_EXIT hypercall");
+        return vcpu_stop(v, (int)(vcpu_get_gpr(v, 3) & 0x7fffffff), "VP_HC_EXIT hypercall");
     default:
         if (!v->ops || !v->ops->hypercall || !v->ops->hypercall(v))
-            v->regs.rax = VP_HC_ENOSYS;
+            vcpu_set_result(v, VP_HC_ENOSYS); /* all ones of the guest's register width */
         break;
     }
     vcpu_skip_instruction(v);
@@ -41,7 +40,8 @@ enum exit_action exit_vmcall(struct vcpu *v)
 enum exit_action exit_hlt(struct vcpu *v)
 {
     if (!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF))
-        return vcpu_stop(v, VCPU_STOP_HUNG, "HLT with interrupts disabled at RIP 0x%lx: it can never wake",
+        return vcpu_stop(v, VCPU_STOP_HUNG,
+                         "HLT with interrupts disabled at RIP 0x%lx: it can never wake",
                          v->guest_rip);
     vcpu_skip_instruction(v);
     return EXIT_RESUME;
@@ -60,6 +60,24 @@ enum exit_action exit_wbinvd(struct vcpu *v)
 {
     wbinvd();
     vcpu_skip_instruction(v);
+    return EXIT_RESUME;
+}
+
+/* MONITOR and MWAIT: CPUID does not show them (vmx/cpuid_policy.c), so they raise #UD, as on
+ * such a CPU (SDM vol. 2B MONITOR: #UD if CPUID.01H:ECX.MONITOR[bit 3] = 0). They exit rather
+ * than run: a deep C-state could stop the VMX-preemption timer and with it the time slicing
+ * of the host CPU's other vCPUs (SDM 26.5.1). */
+enum exit_action exit_monitor_mwait(struct vcpu *v)
+{
+    vcpu_inject_exception(v, X86_EXC_UD, false, 0);
+    return EXIT_RESUME;
+}
+
+/* RDPMC: the guest has no performance counters (CPUID leaf 0AH is empty), so every counter
+ * index is invalid: #GP(0) (SDM vol. 2B RDPMC). */
+enum exit_action exit_rdpmc(struct vcpu *v)
+{
+    vcpu_inject_exception(v, X86_EXC_GP, true, 0);
     return EXIT_RESUME;
 }
 

@@ -21,16 +21,14 @@
 int vmx_run(struct guest_regs *regs, int launched);
 extern char vmx_exit_stub[];
 
-
 /* Access rights (SDM 25.4.1, table 25-2). */
-#define AR_CODE64     0xa09b  /* present, DPL 0, code execute/read accessed, L=1, G=1 */
-#define AR_DATA       0xc093  /* present, DPL 0, data read/write accessed, D/B=1, G=1 */
-#define AR_TSS_BUSY   0x008b  /* present, 64-bit busy TSS */
-#define AR_CODE32     0xc09b  /* present, DPL 0, code execute/read accessed, D=1, G=1 */
-#define AR_TSS32_BUSY 0x008b  /* busy TSS: TR must be usable in every mode (SDM 27.3.1.2) */
-#define AR_REAL_CODE  0x009b  /* real mode: present, S=1, code, accessed */
-#define AR_REAL_DATA  0x0093  /* real mode: present, S=1, data read/write, accessed */
-
+#define AR_CODE64     0xa09b /* present, DPL 0, code execute/read accessed, L=1, G=1 */
+#define AR_DATA       0xc093 /* present, DPL 0, data read/write accessed, D/B=1, G=1 */
+#define AR_TSS_BUSY   0x008b /* present, 64-bit busy TSS */
+#define AR_CODE32     0xc09b /* present, DPL 0, code execute/read accessed, D=1, G=1 */
+#define AR_TSS32_BUSY 0x008b /* busy TSS: TR must be usable in every mode (SDM 27.3.1.2) */
+#define AR_REAL_CODE  0x009b /* real mode: present, S=1, code, accessed */
+#define AR_REAL_DATA  0x0093 /* real mode: present, S=1, data read/write, accessed */
 
 static int adjust(enum vmx_ctl which, uint32_t wanted, uint32_t required, uint32_t *out)
 {
@@ -97,10 +95,10 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
                PROC_BASED_USE_IO_BITMAPS | PROC_BASED_USE_MSR_BITMAPS |
                    PROC_BASED_ACTIVATE_SECONDARY_CONTROLS,
                &proc) ||
-        /* Instructions a guest may use would #UD unless enabled (SDM 25.6.2). */
+        /* Instructions a guest may use would #UD unless enabled (SDM 25.6.2). XSAVES and
+         * XRSTORS stay #UD: CPUID does not show them (there is no IA32_XSS for guests). */
         adjust(VMX_CTL_PROC2,
-               PROC_BASED2_WBINVD_EXITING | PROC_BASED2_ENABLE_RDTSCP | PROC_BASED2_ENABLE_INVPCID |
-                   PROC_BASED2_ENABLE_XSAVES_XRSTORS,
+               PROC_BASED2_WBINVD_EXITING | PROC_BASED2_ENABLE_RDTSCP | PROC_BASED2_ENABLE_INVPCID,
                proc2_req, &proc2) ||
         /* The debug controls keep the guest's DR7 and IA32_DEBUGCTL across exits (SDM 28.3.1,
          * 27.3.2.1); without them its hardware breakpoints stop at the first exit. */
@@ -126,8 +124,7 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
         for (size_t i = 0; i < 5; i++) {
             char names[400];
             vmcs_format_controls(names, sizeof(names), shown[i].which, values[i]);
-            pr_debug("vmx: %s: %s controls 0x%08x: %s\n", v->name, shown[i].name, values[i],
-                     names);
+            pr_debug("vmx: %s: %s controls 0x%08x: %s\n", v->name, shown[i].name, values[i], names);
         }
     }
     vmcs_write(PIN_BASED_VM_EXEC_CONTROL, pin);
@@ -298,6 +295,7 @@ int vcpu_init(struct vcpu *v, const struct vcpu_config *c)
     v->launched = false;
     v->host_cpu = this_cpu_id();
     vcpu_state_forget(v);
+    exit_msr_init_vcpu(v);
     if (vcpu_state_init(v)) {
         pr_err("vmx: out of memory for the FPU state of a vCPU\n");
         return -1;
@@ -347,8 +345,11 @@ int vcpu_init_long_mode(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t idt
 
 const char *vcpu_stop_status_name(int status)
 {
-    static const char *const names[] = {"VM entry failed", "triple fault", "unhandled exit",
-                                        "memory access outside the VM", "hung",
+    static const char *const names[] = {"VM entry failed",
+                                        "triple fault",
+                                        "unhandled exit",
+                                        "memory access outside the VM",
+                                        "hung",
                                         "host could not run it"};
     if (status >= 0 || status < VCPU_STOP_STATUS_MIN)
         return NULL;
@@ -365,11 +366,65 @@ enum exit_action vcpu_stop(struct vcpu *v, int status, const char *fmt, ...)
     return EXIT_STOP;
 }
 
-void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+bool vcpu_in_64bit_code(const struct vcpu *v)
 {
     (void)v;
-    /* VM-entry interruption information (SDM 25.8.3): valid, type 3 hardware exception. */
+    /* IA-32e mode is the "IA-32e mode guest" entry control, kept equal to EFER.LMA (SDM
+     * 27.3.1.1); 64-bit code is CS.L in it (SDM 3.4.5). */
+    return (vmcs_read(VM_ENTRY_CONTROLS) & VM_ENTRY_CTL_IA32E_MODE_GUEST) &&
+           (vmcs_read(GUEST_CS_AR_BYTES) & AR_L);
+}
+
+void vcpu_skip_finish(struct vcpu *v, uint64_t rip, uint64_t rflags, uint32_t blocking)
+{
+    if (!vcpu_in_64bit_code(v)) /* IP or EIP by the code segment's D bit (SDM 3.4.5) */
+        rip &= (vmcs_read(GUEST_CS_AR_BYTES) & AR_DB) ? 0xffffffffull : 0xffffull;
+    v->guest_rip = rip;
+    vmcs_write(GUEST_RIP, rip);
+    if (blocking) /* STI / MOV SS blocking ends with the instruction (SDM 25.4.2) */
+        vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+                   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & ~(uint64_t)3);
+    if (rflags & RFLAGS_TF) /* single-step trap after it: pending #DB with BS (SDM 25.4.2) */
+        vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | DR6_BS);
+}
+
+/* Register numbers of exit qualifications (SDM 28.2.1 table 28-3) into struct guest_regs. */
+static uint64_t *gpr_slot(struct vcpu *v, unsigned n)
+{
+    static const unsigned char slot[16] = {0, 2, 3, 1, 0xff, 6, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14};
+    return &v->regs.rax + slot[n & 15];
+}
+
+uint64_t vcpu_get_gpr(struct vcpu *v, unsigned n)
+{
+    uint64_t value = (n & 15) == 4 ? vmcs_read(GUEST_RSP) : *gpr_slot(v, n);
+    return vcpu_in_64bit_code(v) ? value : (uint32_t)value;
+}
+
+void vcpu_set_gpr(struct vcpu *v, unsigned n, uint64_t value)
+{
+    if (!vcpu_in_64bit_code(v))
+        value = (uint32_t)value; /* a 32-bit destination zero-extends (SDM vol. 1 3.4.1.1) */
+    if ((n & 15) == 4)
+        vmcs_write(GUEST_RSP, value);
+    else
+        *gpr_slot(v, n) = value;
+}
+
+void vcpu_set_result(struct vcpu *v, uint64_t value)
+{
+    vcpu_set_gpr(v, 0, value);
+}
+
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+    /* VM-entry interruption information (SDM 25.8.3): valid, type 3 hardware exception. In
+     * real-address mode no exception pushes an error code, and the entry checks refuse one
+     * (SDM 27.2.1.3: "deliver error code" must be 0 when unrestricted guest and CR0.PE = 0). */
     uint32_t info = (1u << 31) | (3u << 8) | vector;
+    (void)v;
+    if (has_error && !(vmcs_read(GUEST_CR0) & CR0_PE))
+        has_error = false;
     if (has_error) {
         info |= 1u << 11;
         vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
@@ -497,7 +552,7 @@ enum exit_action vcpu_run(struct vcpu *v)
     if (vcpu_load(c, v))
         goto stopped;
     vcpu_state_switch_to(v); /* its FPU, debug registers, CR2, syscall MSRs */
-    if (v->time_slice) { /* counts down at TSC >> IA32_VMX_MISC[4:0] (SDM 26.5.1) */
+    if (v->time_slice) {     /* counts down at TSC >> IA32_VMX_MISC[4:0] (SDM 26.5.1) */
         vmcs_write(VMX_PREEMPTION_TIMER_VALUE, v->time_slice);
         v->slice_end = rdtsc() + ((uint64_t)v->time_slice << vmx.caps.preemption_timer_rate);
         v->timer_recharge = !v->timer_saved;

@@ -12,6 +12,8 @@
 #include "vmx/vmx_cpu.h"
 #include "vmx/trace_mask.h"
 #include "vmx/vcpu_state.h"
+#include "vmx/guest_msr.h"
+#include "platform/x86.h"
 
 struct guest_regs { /* order fixed by vmx/vmx_entry.S */
     uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
@@ -54,6 +56,8 @@ struct vcpu_ops {
     /* An EPT violation (SDM 29.3.3.2) at guest-physical `gpa`: a device model may serve it;
      * otherwise the guest is stopped with the decoded qualification. */
     enum exit_action (*ept_violation)(struct vcpu *v, uint64_t gpa, uint64_t qualification);
+    /* Copy len bytes of guest-physical memory at gpa into buf; false outside its RAM. */
+    bool (*read_gpa)(struct vcpu *v, uint64_t gpa, void *buf, unsigned len);
     /* Describe the EPT entry that makes `gpa` misconfigured (SDM 29.3.3.1), into buf. */
     void (*explain_misconfig)(struct vcpu *v, uint64_t gpa, char *buf, unsigned len);
 };
@@ -64,6 +68,7 @@ struct vcpu {
     bool launched;
     volatile enum vcpu_state state;
     uint32_t id;
+    uint32_t apic_id; /* its local APIC ID, as CPUID shows it (0 for the first vCPU) */
     uint32_t host_cpu;
     const char *name;
     const struct vcpu_ops *ops;
@@ -81,18 +86,20 @@ struct vcpu {
     /* Bitmaps (physical addresses) and virtualised state. */
     uint64_t io_bitmap_a, io_bitmap_b, msr_bitmap;
     struct vcpu_hw_state hw; /* guest registers outside the VMCS (vmx/vcpu_state.h) */
+    struct guest_mtrr mtrr;  /* its virtual MTRRs (vmx/guest_msr.h) */
+    uint64_t misc_enable;    /* IA32_MISC_ENABLE as it reads it */
     uint64_t tsc_offset;     /* guest TSC = host TSC + tsc_offset (SDM 26.3, TSC offsetting) */
     uint64_t cr0_mask, cr4_mask;
     uint64_t exits;
-    uint64_t slices;          /* times it was switched in by vcpu_run */
+    uint64_t slices;      /* times it was switched in by vcpu_run */
     uint64_t timer_exits; /* VMX-preemption timer expiries */
     uint32_t time_slice;
-    uint64_t slice_end;   /* TSC at which the current slice ends */
-    bool timer_saved;     /* the CPU saves the timer value at exits (else: recharged here) */
-    bool timer_recharge;  /* reload the timer with the rest of the slice before each entry */
-    bool tsc_offsetting;  /* TSC_OFFSET is in use */
-    bool own_timer;                 /* time_slice set by the VM itself, kept when it runs alone */
-    volatile bool *stop_request;    /* set by another CPU: stop at the next exit (may be NULL) */
+    uint64_t slice_end;          /* TSC at which the current slice ends */
+    bool timer_saved;            /* the CPU saves the timer value at exits (else: recharged here) */
+    bool timer_recharge;         /* reload the timer with the rest of the slice before each entry */
+    bool tsc_offsetting;         /* TSC_OFFSET is in use */
+    bool own_timer;              /* time_slice set by the VM itself, kept when it runs alone */
+    volatile bool *stop_request; /* set by another CPU: stop at the next exit (may be NULL) */
     enum exit_action last_action;   /* why vmx_run returned */
     struct trace_ring *ring;        /* the running CPU's debug record */
     struct vmx_exit_stat *stats;    /* the running CPU's exit statistics */
@@ -141,13 +148,57 @@ uint64_t vcpu_real_cr4(const struct vcpu *v, uint64_t guest_value);
 
 /* Event injection (SDM 27.6): a hardware exception at the next VM entry. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
-/* Move the guest past the instruction that caused the exit: RIP + VM-exit instruction length
- * (SDM 28.2.5). Inline: most handlers end with it. */
+/* The rare parts of completing an emulated instruction: IP/EIP wrap-around in 16- and 32-bit
+ * code, the single-step trap of RFLAGS.TF, the end of STI and MOV SS blocking (vcpu.c). */
+void vcpu_skip_finish(struct vcpu *v, uint64_t next_rip, uint64_t rflags, uint32_t blocking);
+
+/* Move the guest past the instruction that caused the exit, as if it had executed it: RIP +
+ * VM-exit instruction length (SDM 28.2.5), wrapped to the code's operand size; a pending
+ * single-step #DB when RFLAGS.TF is set; STI and MOV SS blocking end (SDM 25.4.2, table 25-3:
+ * the blocking lasts until the next instruction completes). Inline: most handlers end with
+ * it, and the common case is one VMREAD more than the RIP update itself. */
 static inline void vcpu_skip_instruction(struct vcpu *v)
 {
-    v->guest_rip += vmcs_read(VM_EXIT_INSTRUCTION_LEN);
-    vmcs_write(GUEST_RIP, v->guest_rip);
+    uint64_t old = v->guest_rip, rip = old + vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+    uint64_t rflags = vmcs_read(GUEST_RFLAGS);
+    uint32_t blocking = (uint32_t)vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & 3;
+    if (__builtin_expect((rflags & RFLAGS_TF) || blocking || (old < 0x10000 && rip >= 0x10000) ||
+                             (old <= 0xffffffffull && rip > 0xffffffffull),
+                         0)) {
+        vcpu_skip_finish(v, rip, rflags, blocking);
+        return;
+    }
+    v->guest_rip = rip;
+    vmcs_write(GUEST_RIP, rip);
 }
+
+/* The guest's view of CR0/CR4: the bits it owns from the VMCS, the others from the read
+ * shadow (SDM 25.6.6). */
+static inline uint64_t vcpu_guest_cr0(const struct vcpu *v)
+{
+    return (vmcs_read(GUEST_CR0) & ~v->cr0_mask) | (vmcs_read(CR0_READ_SHADOW) & v->cr0_mask);
+}
+static inline uint64_t vcpu_guest_cr4(const struct vcpu *v)
+{
+    return (vmcs_read(GUEST_CR4) & ~v->cr4_mask) | (vmcs_read(CR4_READ_SHADOW) & v->cr4_mask);
+}
+
+/* The guest executes 64-bit code: IA-32e mode active and CS.L (SDM 3.4.5). */
+bool vcpu_in_64bit_code(const struct vcpu *v);
+
+/* General-purpose register n in the encoding order of exit qualifications (0 RAX, 1 RCX,
+ * 2 RDX, 3 RBX, 4 RSP, 5 RBP, 6 RSI, 7 RDI, 8-15 R8-R15; SDM 28.2.1 table 28-3). Outside
+ * 64-bit code only the low 32 bits exist for the instruction (SDM vol. 1 3.4.1.1), so the
+ * read gives those and a write zero-extends. */
+uint64_t vcpu_get_gpr(struct vcpu *v, unsigned n);
+void vcpu_set_gpr(struct vcpu *v, unsigned n, uint64_t value);
+
+/* A hypercall or emulated instruction's 64-bit result into RAX: truncated to 32 bits (and
+ * zero-extended) when the guest is not in 64-bit code. */
+void vcpu_set_result(struct vcpu *v, uint64_t value);
+
+/* The CPU's XCR0 bits a guest may use (vmx/cpuid_policy.h; exit_cpuid.c). */
+uint64_t vcpu_xcr0_allowed(void);
 
 /* The exit reasons that get a debug record (vmx/trace_mask.h), from the command line's
  * trace= (log=trace: all of them, each also printed). 0, or -1 after printing the error. */

@@ -6,12 +6,12 @@
 #include "vmx/vcpu.h"
 #include "vmx/vcpu_state.h"
 
-#define FXSAVE_SIZE     512
-#define FXSAVE_FCW      0   /* x87 control word (SDM vol. 1 table 10-2) */
-#define FXSAVE_MXCSR    24  /* SSE control/status */
-#define FCW_INIT        0x37f
-#define MXCSR_INIT      0x1f80
-#define CPUID_1_XSAVE   (1u << 26)
+#define FXSAVE_SIZE   512
+#define FXSAVE_FCW    0  /* x87 control word (SDM vol. 1 table 10-2) */
+#define FXSAVE_MXCSR  24 /* SSE control/status */
+#define FCW_INIT      0x37f
+#define MXCSR_INIT    0x1f80
+#define CPUID_1_XSAVE (1u << 26)
 
 static bool has_xsave(void)
 {
@@ -106,7 +106,7 @@ static void load(const struct vcpu *v)
     }
 }
 
-void vcpu_state_forget(struct vcpu *v)
+void vcpu_state_forget(const struct vcpu *v)
 {
     struct vmx_cpu *c = vmx_this_cpu();
     if (c->state_owner == v)

@@ -39,7 +39,7 @@ void vcpu_state_switch_to(struct vcpu *v);
 
 /* v is being set up afresh (its struct may be reused): if this CPU holds v's old state, it is
  * dropped without saving, so the next switch loads v's new values. */
-void vcpu_state_forget(struct vcpu *v);
+void vcpu_state_forget(const struct vcpu *v);
 
 /* XCR0 of the vCPU whose state the CPU holds changed (XSETBV): keeps the record in step. */
 void vcpu_state_set_xcr0(struct vcpu *v, uint64_t xcr0);

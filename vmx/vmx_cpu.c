@@ -14,7 +14,6 @@
 
 struct vmx_platform vmx;
 
-
 uint64_t vmx_msr(uint32_t msr)
 {
     uint64_t v = 0;

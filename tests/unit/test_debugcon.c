@@ -61,3 +61,39 @@ Test(debugcon, long_line_is_split_and_flush_hands_over_the_rest)
     debugcon_flush(&d);
     cr_assert_eq(nlines, 2);
 }
+
+static void copy_line(void *ctx, const char *line)
+{
+    strcpy(ctx, line);
+}
+
+/* Guest bytes that a terminal would act on are shown, not passed on. */
+Test(debugcon, control_bytes_escaped)
+{
+    struct debugcon d;
+    static char got[DEBUGCON_LINE];
+    debugcon_init(&d, copy_line, got);
+    const uint8_t bytes[] = {'a', 0x1b, '[', '2', 'J', 0, '\t', 0xff, 0x7f, 'z', '\n'};
+    for (size_t i = 0; i < sizeof(bytes); i++) {
+        uint32_t v = bytes[i];
+        cr_assert(debugcon_io(&d, DEBUGCON_PORT, 1, false, &v));
+    }
+    cr_assert_str_eq(got, "a\\x1b[2J\\x00\t\\xff\\x7fz");
+}
+
+/* An escape is never split over two lines. */
+Test(debugcon, escape_not_split_at_line_end)
+{
+    struct debugcon d;
+    static char got[DEBUGCON_LINE];
+    debugcon_init(&d, copy_line, got);
+    for (int i = 0; i < DEBUGCON_LINE - 3; i++) {
+        uint32_t v = 'x';
+        debugcon_io(&d, DEBUGCON_PORT, 1, false, &v);
+    }
+    uint32_t v = 0x01;
+    debugcon_io(&d, DEBUGCON_PORT, 1, false, &v);
+    cr_assert_eq(strlen(got), DEBUGCON_LINE - 3, "the line was handed over before the escape");
+    debugcon_flush(&d);
+    cr_assert_str_eq(got, "\\x01");
+}

@@ -1134,8 +1134,8 @@ Test(loader, entry_described_as_linear_address)
     static uint8_t img[0x200];
     char text[64];
     memset(img, 0x90, sizeof(img));
-    cr_assert_eq(loader_load_raw(img, sizeof(img), 0x10000, 0x10000, LOADER_DEFAULT, &ram,
-                                 low_page, 1, &res, msg, sizeof(msg)),
+    cr_assert_eq(loader_load_raw(img, sizeof(img), 0x10000, 0x10000, LOADER_DEFAULT, &ram, low_page,
+                                 1, &res, msg, sizeof(msg)),
                  LOADER_OK, "%s", msg);
     loader_describe_entry(&res.cpu, text, sizeof(text));
     cr_assert_str_eq(text, "entry 0x10000 (real mode 1000:0000)");

@@ -1,0 +1,71 @@
+/* guests/lib/trap.c - the GDT, the IDT and the exception handler of the 32-bit test guests
+ * (see trap.h). */
+#include "guests/lib/trap.h"
+#include "guests/lib/test.h"
+
+volatile struct trap_info trap_info;
+extern uint32_t trap_recover;
+
+/* The registers trap_common pushes (PUSHA order: EDI ESI EBP ESP EBX EDX ECX EAX), the
+ * vector and error code of the stub, then what the CPU pushed: EIP, CS, EFLAGS (SDM 6.12.1). */
+enum { R_EDI, R_ESI, R_EBP, R_ESP, R_EBX, R_EDX, R_ECX, R_EAX, R_VECTOR, R_ERROR, R_EIP };
+struct frame {
+    uint32_t r[R_EIP + 3];
+};
+
+/* Flat 4 GiB code and data (SDM 3.4.5): 0x08 code, 0x10 data. */
+static const uint64_t gdt[3]
+    __attribute__((aligned(8))) = {0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull};
+static uint64_t idt[32] __attribute__((aligned(8)));
+
+/* The operand of LGDT and LIDT (SDM 3.5.1); read by the instructions, not by C. */
+struct __attribute__((packed)) table_ptr {
+    uint16_t limit; /* cppcheck-suppress unusedStructMember */
+    uint32_t base;  /* cppcheck-suppress unusedStructMember */
+};
+
+/* The 32 entry points, in vector order (guests/lib/trap32.S). */
+extern const uint32_t trap_stubs[32];
+
+void trap_init(void)
+{
+    struct table_ptr g = {sizeof(gdt) - 1, (uint32_t)(uintptr_t)gdt};
+    __asm__ volatile("lgdt %0\n\t"
+                     "ljmp $0x08, $1f\n"
+                     "1:\tmov $0x10, %%ax\n\t"
+                     "mov %%ax, %%ds\n\tmov %%ax, %%es\n\tmov %%ax, %%ss\n\t"
+                     "mov %%ax, %%fs\n\tmov %%ax, %%gs"
+                     :
+                     : "m"(g)
+                     : "eax", "memory");
+    for (int i = 0; i < 32; i++) { /* 32-bit interrupt gates, DPL 0 (SDM 6.11) */
+        uint32_t off = trap_stubs[i];
+        idt[i] = (off & 0xffff) | (0x08u << 16) | ((uint64_t)0x8e00 << 32) |
+                 ((uint64_t)(off >> 16) << 48);
+    }
+    struct table_ptr t = {sizeof(idt) - 1, (uint32_t)(uintptr_t)idt};
+    __asm__ volatile("lidt %0" : : "m"(t));
+}
+
+uint32_t trap_handle(const struct frame *f);
+
+uint32_t trap_handle(const struct frame *f)
+{
+    uint32_t cr2;
+    __asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+    trap_info.vector = f->r[R_VECTOR];
+    trap_info.error = f->r[R_ERROR];
+    trap_info.eip = f->r[R_EIP];
+    trap_info.cr2 = cr2;
+    trap_info.ecx = f->r[R_ECX];
+    trap_info.esi = f->r[R_ESI];
+    trap_info.edi = f->r[R_EDI];
+    trap_info.count++;
+    if (trap_recover)
+        return trap_recover;
+    if (f->r[R_VECTOR] == 1) /* #DB: recorded, and the guest goes on (single-step tests) */
+        return 0;
+    test_checkf(false, "unexpected exception %u (error 0x%x) at EIP 0x%x", (unsigned)f->r[R_VECTOR],
+                (unsigned)f->r[R_ERROR], (unsigned)f->r[R_EIP]);
+    test_finish();
+}

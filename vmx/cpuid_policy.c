@@ -1,0 +1,165 @@
+/* vmx/cpuid_policy.c - the guest's CPUID (pure; see cpuid_policy.h). */
+#include "vmx/cpuid_policy.h"
+
+#include "platform/x86.h"
+
+/* CPUID.1 (SDM vol. 2A CPUID, table 3-10 / 3-11) */
+#define L1_ECX_DTES64     (1u << 2)
+#define L1_ECX_MONITOR    (1u << 3)
+#define L1_ECX_DS_CPL     (1u << 4)
+#define L1_ECX_VMX        (1u << 5)
+#define L1_ECX_SMX        (1u << 6)
+#define L1_ECX_EIST       (1u << 7)
+#define L1_ECX_TM2        (1u << 8)
+#define L1_ECX_XTPR       (1u << 14)
+#define L1_ECX_PDCM       (1u << 15)
+#define L1_ECX_X2APIC     (1u << 21)
+#define L1_ECX_TSC_DEADL  (1u << 24)
+#define L1_ECX_OSXSAVE    (1u << 27)
+#define L1_ECX_HYPERVISOR (1u << 31)
+#define L1_EDX_MCE        (1u << 7)
+#define L1_EDX_MCA        (1u << 14)
+#define L1_EDX_DS         (1u << 21)
+#define L1_EDX_ACPI       (1u << 22)
+#define L1_EDX_TM         (1u << 29)
+#define L1_EDX_PBE        (1u << 31)
+/* CPUID.(7,0) */
+#define L7_EBX_SGX        (1u << 2)
+#define L7_EBX_TSC_ADJUST (1u << 1)
+#define L7_EBX_ERMS       (1u << 9)
+#define L7_EBX_RDT_M      (1u << 12)
+#define L7_EBX_MPX        (1u << 14)
+#define L7_EBX_RDT_A      (1u << 15)
+#define L7_EBX_PT         (1u << 25)
+#define L7_ECX_OSPKE      (1u << 4)
+#define L7_ECX_WAITPKG    (1u << 5)
+#define L7_EDX_FSRM       (1u << 4)
+#define L7_EDX_SPEC_CTRL  ((1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) | (1u << 31))
+/* CPUID.(0DH,1):EAX bit 3: XSAVES/XRSTORS and IA32_XSS */
+#define LD1_EAX_XSAVES (1u << 3)
+
+#define XCR0_X87     (1ull << 0)
+#define XCR0_SSE     (1ull << 1)
+#define XCR0_AVX     (1ull << 2)
+#define XCR0_MPX     (3ull << 3)
+#define XCR0_AVX512  (7ull << 5)
+#define XCR0_AMX     (3ull << 17)
+#define XSAVE_LEGACY 576 /* legacy area (512) and XSAVE header (64), SDM vol. 1 13.4 */
+
+static void host_leaf(cpuid_host_fn host, void *ctx, uint32_t leaf, uint32_t sub,
+                      struct cpuid_leaf *out)
+{
+    *out = (struct cpuid_leaf){0, 0, 0, 0};
+    host(ctx, leaf, sub, out);
+}
+
+uint64_t cpuid_guest_xcr0_mask(cpuid_host_fn host, void *ctx)
+{
+    struct cpuid_leaf l;
+    host_leaf(host, ctx, 0, 0, &l);
+    if (l.eax < 0xd)
+        return XCR0_X87 | XCR0_SSE;
+    host_leaf(host, ctx, 0xd, 0, &l);
+    return (((uint64_t)l.edx << 32) | l.eax) & ~(XCR0_MPX | XCR0_AMX);
+}
+
+bool xcr0_valid(uint64_t value, uint64_t allowed)
+{
+    if (!(value & XCR0_X87) || (value & ~allowed))
+        return false;
+    if ((value & XCR0_AVX) && !(value & XCR0_SSE))
+        return false;
+    if ((value & XCR0_AVX512) && ((value & XCR0_AVX512) != XCR0_AVX512 || !(value & XCR0_AVX)))
+        return false;
+    if ((value & XCR0_MPX) && (value & XCR0_MPX) != XCR0_MPX)
+        return false;
+    if ((value & XCR0_AMX) && (value & XCR0_AMX) != XCR0_AMX)
+        return false;
+    return true;
+}
+
+/* The standard-format XSAVE size for the components in mask: the end of the last one
+ * (offset and size from CPUID.(0DH,i), SDM vol. 1 13.4.3). */
+static uint32_t xsave_size(cpuid_host_fn host, void *ctx, uint64_t mask)
+{
+    uint32_t end = XSAVE_LEGACY;
+    for (uint32_t i = 2; i < 63; i++) {
+        if (!(mask >> i & 1))
+            continue;
+        struct cpuid_leaf c;
+        host_leaf(host, ctx, 0xd, i, &c);
+        if (c.ebx + c.eax > end)
+            end = c.ebx + c.eax;
+    }
+    return end;
+}
+
+static void leaf_xsave(cpuid_host_fn host, void *ctx, const struct cpuid_vcpu *g, uint32_t sub,
+                       struct cpuid_leaf *out)
+{
+    uint64_t mask = cpuid_guest_xcr0_mask(host, ctx);
+    if (sub == 0) {
+        out->eax = (uint32_t)mask;
+        out->edx = (uint32_t)(mask >> 32);
+        out->ebx = xsave_size(host, ctx, g->xcr0 & mask);
+        out->ecx = xsave_size(host, ctx, mask);
+    } else if (sub == 1) {
+        out->eax &= ~LD1_EAX_XSAVES; /* no IA32_XSS: no supervisor states */
+        out->ebx = 0;
+        out->ecx = out->edx = 0;
+    } else if (sub < 63 && !(mask >> sub & 1)) {
+        *out = (struct cpuid_leaf){0, 0, 0, 0};
+    }
+}
+
+void cpuid_guest(cpuid_host_fn host, void *ctx, const struct cpuid_vcpu *g, uint32_t leaf,
+                 uint32_t subleaf, uint32_t hc_version, struct cpuid_leaf *out)
+{
+    if (leaf >= CPUID_HV_BASE && leaf <= CPUID_HV_BASE + 0xff) {
+        *out = (struct cpuid_leaf){0, 0, 0, 0};
+        if (leaf == CPUID_HV_BASE)
+            *out = (struct cpuid_leaf){CPUID_HV_LAST, 0x646e6156, 0x6f707265, 0x4d566c6f};
+        else if (leaf == CPUID_HV_LAST)
+            out->eax = hc_version;
+        return;
+    }
+    host_leaf(host, ctx, leaf, subleaf, out);
+    switch (leaf) {
+    case 1:
+        out->ecx &= ~(L1_ECX_DTES64 | L1_ECX_MONITOR | L1_ECX_DS_CPL | L1_ECX_VMX | L1_ECX_SMX |
+                      L1_ECX_EIST | L1_ECX_TM2 | L1_ECX_XTPR | L1_ECX_PDCM | L1_ECX_X2APIC |
+                      L1_ECX_TSC_DEADL | L1_ECX_OSXSAVE);
+        if (g->cr4 & CR4_OSXSAVE) /* OSXSAVE mirrors the guest's CR4 (SDM vol. 2A CPUID) */
+            out->ecx |= L1_ECX_OSXSAVE;
+        out->ecx |= L1_ECX_HYPERVISOR;
+        out->edx &= ~(L1_EDX_MCE | L1_EDX_MCA | L1_EDX_DS | L1_EDX_ACPI | L1_EDX_TM | L1_EDX_PBE);
+        out->ebx = (out->ebx & 0x00ffffffu) | (g->apic_id << 24); /* initial APIC ID */
+        break;
+    case 5:   /* MONITOR/MWAIT: not offered */
+    case 6:   /* thermal and power management: none */
+    case 0xa: /* architectural performance monitoring: none */
+        *out = (struct cpuid_leaf){0, 0, 0, 0};
+        break;
+    case 7:
+        if (subleaf != 0)
+            break;
+        out->ebx &= ~(L7_EBX_SGX | L7_EBX_TSC_ADJUST | L7_EBX_RDT_M | L7_EBX_MPX | L7_EBX_RDT_A |
+                      L7_EBX_PT);
+        out->ecx &= ~(L7_ECX_WAITPKG | L7_ECX_OSPKE);
+        if (g->cr4 & CR4_PKE)
+            out->ecx |= L7_ECX_OSPKE;
+        out->edx &= ~L7_EDX_SPEC_CTRL;
+        if (!(out->ebx & L7_EBX_ERMS)) /* FSRM without ERMS is no CPU that exists */
+            out->edx &= ~L7_EDX_FSRM;
+        break;
+    case 0xb:
+    case 0x1f:
+        out->edx = g->apic_id; /* x2APIC ID of this logical processor */
+        break;
+    case 0xd:
+        leaf_xsave(host, ctx, g, subleaf, out);
+        break;
+    default:
+        break;
+    }
+}

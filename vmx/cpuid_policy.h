@@ -1,0 +1,52 @@
+/*
+ * vmx/cpuid_policy.h - the CPU a guest is shown (pure).
+ *
+ * CPUID always exits in VMX non-root operation (SDM 26.1.2), so every leaf a guest reads is
+ * this policy applied to the host's answer: features the hypervisor does not give the guest
+ * are hidden (VMX, SMX, MONITOR/MWAIT, the performance-monitoring unit and its MSRs, the
+ * speculation-control MSRs, TSC_ADJUST, the TSC deadline until the virtual local APIC has
+ * it, x2APIC likewise, machine-check reporting, thermal and power leaves, XSAVES), the
+ * hypervisor-present bit is set, the APIC IDs are the vCPU's, OSXSAVE/OSPKE follow the
+ * guest's own CR4, FSRM is never shown without ERMS (Linux 6.1's memmove assumes it), and the
+ * XSAVE sizes of leaf 0DH are computed from the components actually offered, so they agree
+ * with each other (Bochs's do not). What CPUID shows and what the MSRs do agree: docs/security.md.
+ */
+#ifndef VMX_CPUID_POLICY_H
+#define VMX_CPUID_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct cpuid_leaf {
+    uint32_t eax, ebx, ecx, edx;
+};
+
+/* The host's CPUID (the CPUID instruction in the kernel, a table in the tests). */
+typedef void (*cpuid_host_fn)(void *ctx, uint32_t leaf, uint32_t subleaf, struct cpuid_leaf *out);
+
+/* What of the vCPU the answer depends on. */
+struct cpuid_vcpu {
+    uint32_t apic_id;
+    uint64_t cr4;  /* as the guest sees it (OSXSAVE, PKE) */
+    uint64_t xcr0; /* its XCR0 (the XSAVE size of leaf 0DH.0:EBX) */
+};
+
+/* The hypervisor's own leaves (the range hypervisors use): 0x40000000 gives the highest one
+ * in EAX and "VanderpoolVM" in EBX, ECX, EDX; 0x40000001 EAX is the hypercall version. */
+#define CPUID_HV_BASE 0x40000000u
+#define CPUID_HV_LAST 0x40000001u
+
+/* The guest's answer for (leaf, subleaf). */
+void cpuid_guest(cpuid_host_fn host, void *ctx, const struct cpuid_vcpu *g, uint32_t leaf,
+                 uint32_t subleaf, uint32_t hc_version, struct cpuid_leaf *out);
+
+/* The XCR0 bits a guest may set: what the host supports (CPUID 0DH.0 EDX:EAX) less MPX
+ * (bits 3-4: its BNDCFGS MSR is not virtualised) and AMX (17-18: its state is not saved). */
+uint64_t cpuid_guest_xcr0_mask(cpuid_host_fn host, void *ctx);
+
+/* XSETBV's rules for XCR0 (SDM vol. 1 13.3, vol. 2 XSETBV): bit 0 set; AVX (2) needs SSE (1);
+ * the AVX-512 bits 7:5 all or none, and with AVX; MPX bits 3-4 both or neither; AMX bits
+ * 17-18 both or neither; nothing outside `allowed`. */
+bool xcr0_valid(uint64_t value, uint64_t allowed);
+
+#endif
