@@ -41,7 +41,8 @@ PURE_SRCS := $(wildcard platform/fmt.c platform/cmdline.c platform/trace.c platf
                         devices/shutdown_port.c devices/port_policy.c vmx/ept.c \
                         vmx/ept_violation.c vmx/mtrr.c vm/elf.c vm/loader.c vm/loader_mem.c \
                         vm/loader_kernel.c vm/loader_mb1.c vm/loader_mb2.c devices/i8259.c \
-                        devices/i8254.c devices/ioapic.c)
+                        devices/i8254.c devices/ioapic.c devices/rtc.c \
+                        devices/rtc_clock.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
                -fno-omit-frame-pointer
