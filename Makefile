@@ -43,13 +43,43 @@ KSRCS := $(wildcard boot/*.S boot/*.c platform/*.c platform/*.S vmx/*.c vmx/*.S 
 KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 
 # Pure files: no asm, no hidden hardware; also built for the host and unit-tested.
-PURE_SRCS := $(wildcard platform/fmt.c platform/cmdline.c platform/trace.c platform/mb2.c \
-                        platform/acpi_tables.c platform/pmm.c vmx/vmcs_fields.c vmx/vmx_names.c \
-                        vmx/vmx_caps.c vmx/vmx_controls.c vmx/vmcs_dump.c devices/debugcon.c \
-                        vm/vm_config.c devices/uart16550.c devices/debug_exit.c \
-                        devices/shutdown_port.c devices/port_policy.c vmx/ept.c \
-                        vmx/ept_violation.c vmx/mtrr.c vmx/trace_mask.c vmx/guest_msr.c vmx/cpuid_policy.c vm/elf.c vm/loader.c vm/loader_mem.c \
-                        vm/loader_kernel.c vm/loader_mb1.c vm/loader_mb2.c)
+# One per line, so that additions merge cleanly.
+PURE_SRCS :=
+PURE_SRCS += platform/fmt.c
+PURE_SRCS += platform/cmdline.c
+PURE_SRCS += platform/trace.c
+PURE_SRCS += platform/mb2.c
+PURE_SRCS += platform/acpi_tables.c
+PURE_SRCS += platform/pmm.c
+PURE_SRCS += vmx/vmcs_fields.c
+PURE_SRCS += vmx/vmx_names.c
+PURE_SRCS += vmx/vmx_caps.c
+PURE_SRCS += vmx/vmx_controls.c
+PURE_SRCS += vmx/vmcs_dump.c
+PURE_SRCS += vmx/ept.c
+PURE_SRCS += vmx/ept_violation.c
+PURE_SRCS += vmx/mtrr.c
+PURE_SRCS += vmx/trace_mask.c
+PURE_SRCS += vmx/guest_msr.c
+PURE_SRCS += vmx/cpuid_policy.c
+PURE_SRCS += vm/vm_config.c
+PURE_SRCS += vm/elf.c
+PURE_SRCS += vm/loader.c
+PURE_SRCS += vm/loader_mem.c
+PURE_SRCS += vm/loader_kernel.c
+PURE_SRCS += vm/loader_mb1.c
+PURE_SRCS += vm/loader_mb2.c
+PURE_SRCS += devices/debugcon.c
+PURE_SRCS += devices/uart16550.c
+PURE_SRCS += devices/debug_exit.c
+PURE_SRCS += devices/shutdown_port.c
+PURE_SRCS += devices/port_policy.c
+PURE_SRCS += devices/i8259.c
+PURE_SRCS += devices/i8254.c
+PURE_SRCS += devices/ioapic.c
+PURE_SRCS += devices/rtc.c
+PURE_SRCS += devices/rtc_clock.c
+PURE_SRCS := $(wildcard $(PURE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
                -fno-omit-frame-pointer
