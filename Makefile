@@ -42,7 +42,8 @@ PURE_SRCS := $(wildcard platform/fmt.c platform/cmdline.c platform/trace.c platf
                         vmx/ept_violation.c vmx/mtrr.c vm/elf.c vm/loader.c vm/loader_mem.c \
                         vm/loader_kernel.c vm/loader_mb1.c vm/loader_mb2.c devices/vlapic.c \
                         devices/vlapic_regs.c devices/vlapic_msr.c devices/vlapic_ipi.c \
-                        devices/vlapic_timer.c vmx/posted_intr.c)
+                        devices/vlapic_timer.c devices/vlapic_lvt.c \
+                        vmx/posted_intr.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
                -fno-omit-frame-pointer

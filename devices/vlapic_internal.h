@@ -58,11 +58,15 @@ void vlapic_error(struct vlapic *v, uint32_t esr_bits);
 void vlapic_sync_ppr(struct vlapic *v);
 void vlapic_eoi(struct vlapic *v);
 void vlapic_eoi_done(struct vlapic *v, uint8_t vector);
+void vlapic_esr_write(struct vlapic *v);
+uint32_t vlapic_x2apic_ldr(uint32_t x2apic_id);
+
+/* vlapic_lvt.c */
+void vlapic_lvt_reset(struct vlapic *v); /* every entry masked, the rest 0 */
 void vlapic_lvt_write(struct vlapic *v, unsigned offset, uint32_t value, uint64_t now_tsc);
 void vlapic_svr_write(struct vlapic *v, uint32_t value);
-void vlapic_esr_write(struct vlapic *v);
 bool vlapic_deliver_lvt(struct vlapic *v, unsigned offset);
-uint32_t vlapic_x2apic_ldr(uint32_t x2apic_id);
+void vlapic_lint_evaluate(struct vlapic *v, unsigned pin, bool was_asserted, bool recheck);
 
 /* vlapic_regs.c: register semantics shared by MMIO, MSRs and APIC-write exits. */
 void vlapic_reg_write(struct vlapic *v, unsigned offset, uint32_t value, uint64_t now_tsc);
