@@ -134,7 +134,7 @@ static enum vlapic_mode base_mode(uint64_t base)
 
 int vlapic_set_apic_base(struct vlapic *v, uint64_t value)
 {
-    /* SDM 11.4.4, figure 11-26: bits 7:0, 9 and MAXPHYADDR..63 are reserved. */
+    /* SDM 11.4.4, 11.12.1: bits 7:0, 9 and MAXPHYADDR..63 are reserved. */
     uint64_t reserved = 0x2ffull | ~((1ull << v->maxphyaddr) - 1);
     if (value & reserved)
         return vlapic_fail(v, VLAPIC_GP, "WRMSR IA32_APIC_BASE 0x%llx: reserved bits 0x%llx",

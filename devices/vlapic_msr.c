@@ -4,7 +4,7 @@
  */
 #include "devices/vlapic_internal.h"
 
-/* x2APIC ICR (SDM 11.12.9, figure 11-28): bits 13, 17:16 and 31:20 are reserved; the
+/* x2APIC ICR (SDM 11.12.9): bits 13, 17:16 and 31:20 are reserved; the
  * delivery status bit 12 no longer exists and is ignored (as KVM does). */
 #define X2APIC_ICR_RESERVED 0xfff32000ull
 

@@ -108,7 +108,7 @@ uint32_t vlapic_reg_read(struct vlapic *v, unsigned offset, uint64_t now_tsc)
     case VLAPIC_REG_PPR:
         return vlapic_ppr(v);
     case VLAPIC_REG_EOI: /* write only; read-modify-write must not fault (Bochs reads 0) */
-    case VLAPIC_REG_RRD: /* remote read is not supported on P4 and later (SDM 11.6.1) */
+    case VLAPIC_REG_RRD: /* remote read (82489DX) has no use here: reads 0 (SDM table 11-1) */
         return 0;
     case VLAPIC_REG_TMCCT:
         return vlapic_timer_current(v, now_tsc);
