@@ -79,6 +79,13 @@ PURE_SRCS += devices/i8254.c
 PURE_SRCS += devices/ioapic.c
 PURE_SRCS += devices/rtc.c
 PURE_SRCS += devices/rtc_clock.c
+PURE_SRCS += devices/vlapic.c
+PURE_SRCS += devices/vlapic_ipi.c
+PURE_SRCS += devices/vlapic_lvt.c
+PURE_SRCS += devices/vlapic_msr.c
+PURE_SRCS += devices/vlapic_regs.c
+PURE_SRCS += devices/vlapic_timer.c
+PURE_SRCS += vmx/posted_intr.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
