@@ -50,7 +50,8 @@ PURE_SRCS := $(wildcard platform/fmt.c platform/cmdline.c platform/trace.c platf
                         devices/shutdown_port.c devices/port_policy.c vmx/ept.c \
                         vmx/ept_violation.c vmx/mtrr.c vmx/trace_mask.c vm/elf.c vm/loader.c vm/loader_mem.c \
                         vm/loader_kernel.c vm/loader_mb1.c vm/loader_mb2.c \
-                        vm/guest_walk.c vm/insn_decode.c vm/insn_operand.c)
+                        vm/guest_walk.c vm/insn_decode.c vm/insn_operand.c \
+                        vm/string_io.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
                -fno-omit-frame-pointer
