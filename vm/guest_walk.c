@@ -40,7 +40,7 @@ bool gw_canonical(const struct gw_state *s, uint64_t la)
     enum gw_mode mode = gw_paging_mode(s);
     if (mode != GW_MODE_4LEVEL && mode != GW_MODE_5LEVEL)
         return true;
-    unsigned width = mode == GW_MODE_5LEVEL ? 57 : 48; /* SDM 4.5.1 */
+    unsigned width = mode == GW_MODE_5LEVEL ? 57 : 48; /* SDM 4.5 */
     int64_t ext = (int64_t)(la << (64 - width)) >> (64 - width);
     return (uint64_t)ext == la;
 }

@@ -125,7 +125,7 @@ struct gw_result {
 /* The paging mode the state selects (SDM 4.1.1, table "Paging Modes"). */
 enum gw_mode gw_paging_mode(const struct gw_state *s);
 
-/* True when la is canonical for the mode (48 bits, 57 with LA57; SDM 3.3.7.1, 4.5);
+/* True when la is canonical for the mode (48 bits, 57 with LA57; SDM vol. 1 3.3.7.1, vol. 3 4.5);
  * every address is canonical in the 32-bit modes. */
 bool gw_canonical(const struct gw_state *s, uint64_t la);
 

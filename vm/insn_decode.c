@@ -13,7 +13,7 @@
 #include "vm/insn_decode.h"
 #include "platform/fmt.h"
 
-#define MAX_LEN 15 /* SDM vol. 2 2.3.11: longer instructions raise #GP */
+#define MAX_LEN 15 /* SDM vol. 2 2.3.11; longer raises #GP(0) (vol. 3 6.15, interrupt 13) */
 
 #define REX_W 8
 #define REX_R 4
@@ -102,7 +102,7 @@ static int prefixes(struct cursor *c, uint8_t *op)
         case 0x2e:
         case 0x36:
         case 0x3e:
-            /* ES CS SS DS: null prefixes in 64-bit mode (SDM vol. 1 3.3.7.1) */
+            /* ES CS SS DS: ignored in 64-bit mode (SDM vol. 2 2.1.1, group 2) */
             if (in->mode != INSN_MODE_64)
                 in->seg_override = (int8_t)((b >> 3) & 3);
             break;
@@ -240,7 +240,8 @@ static int modrm32(struct cursor *c, unsigned mod, unsigned rm)
     } else {
         rc = INSN_OK;
     }
-    /* SS for rSP/rBP bases (SDM vol. 1 3.7.4.1); R12/R13 are not stack registers */
+    /* SS for rSP/rBP bases (SDM vol. 1 3.7.4, table "Default Segment Selection Rules");
+     * R12/R13 are not stack registers */
     set_default_seg(in, m, m->base == INSN_REG_RSP || m->base == INSN_REG_RBP);
     return rc;
 }

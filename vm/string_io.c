@@ -66,8 +66,8 @@ static int fault(struct sio_result *res, uint8_t vector, uint32_t ec, char *msg,
     return SIO_FAULT;
 }
 
-/* Segment checks for one element outside 64-bit mode (SDM 5.3 limit checking, 5.4.1 type
- * checking; real and virtual-8086 mode check the limit only). */
+/* Segment checks for one element outside 64-bit mode (SDM 5.3 limit checking, 5.4 type
+ * checking, 5.4.1 null selectors; real and virtual-8086 mode check the limit only). */
 static int segment_check(const struct sio_input *in, unsigned segno, uint64_t offset, unsigned size,
                          bool write, struct sio_result *res, char *msg, size_t n)
 {
