@@ -26,13 +26,13 @@ static uint64_t bits(unsigned hi, unsigned lo)
 enum gw_mode gw_paging_mode(const struct gw_state *s)
 {
     /* SDM 4.1.1: CR0.PG, CR4.PAE, IA32_EFER.LME (= LMA while paging), CR4.LA57 */
-    if (!(s->cr0 & GW_CR0_PG))
+    if (!(s->cr0 & CR0_PG))
         return GW_MODE_NONE;
-    if (!(s->cr4 & GW_CR4_PAE))
+    if (!(s->cr4 & CR4_PAE))
         return GW_MODE_32BIT;
-    if (!(s->efer & GW_EFER_LMA))
+    if (!(s->efer & EFER_LMA))
         return GW_MODE_PAE;
-    return (s->cr4 & GW_CR4_LA57) ? GW_MODE_5LEVEL : GW_MODE_4LEVEL;
+    return (s->cr4 & CR4_LA57) ? GW_MODE_5LEVEL : GW_MODE_4LEVEL;
 }
 
 bool gw_canonical(const struct gw_state *s, uint64_t la)
@@ -65,12 +65,12 @@ static uint32_t pf_access_bits(const struct gw_state *s, const struct access *a)
 {
     uint32_t ec = 0;
     if (a->write)
-        ec |= GW_PF_W;
+        ec |= PF_ERR_W;
     if (a->user)
-        ec |= GW_PF_U;
+        ec |= PF_ERR_U;
     /* I/D: a fetch, and either SMEP or (CR4.PAE and EFER.NXE) */
-    if (a->fetch && ((s->cr4 & GW_CR4_SMEP) || ((s->cr4 & GW_CR4_PAE) && (s->efer & GW_EFER_NXE))))
-        ec |= GW_PF_ID;
+    if (a->fetch && ((s->cr4 & CR4_SMEP) || ((s->cr4 & CR4_PAE) && (s->efer & EFER_NXE))))
+        ec |= PF_ERR_I;
     return ec;
 }
 
@@ -121,13 +121,13 @@ static int walk_32bit(const struct gw_state *s, const struct gw_mem *m, uint64_t
     if (!(pde & GW_PTE_P))
         return page_fault(s, a, la, 0, r);
     use_entry(w, pde, false);
-    if ((pde & GW_PTE_PS) && (s->cr4 & GW_CR4_PSE)) {
+    if ((pde & GW_PTE_PS) && (s->cr4 & CR4_PSE)) {
         /* SDM 4.3, table "Format of a 32-Bit Page-Directory Entry that Maps a 4-MByte Page":
          * bits (M-20):13 are physical bits (M-1):32, bits 21:(M-19) are reserved; M is
          * MAXPHYADDR capped at 40, or 32 without PSE-36 */
         unsigned mw = s->pse36 ? (s->maxphyaddr < 40 ? s->maxphyaddr : 40) : 32;
         if (pde & bits(21, mw - 19))
-            return page_fault(s, a, la, GW_PF_P | GW_PF_RSVD, r);
+            return page_fault(s, a, la, PF_ERR_P | PF_ERR_RSVD, r);
         uint64_t high = (pde >> 13) & ((1ULL << (mw - 32)) - 1);
         r->gpa = (pde & 0xffc00000ULL) | (high << 32) | (la & 0x3fffffULL);
         r->page_size = 4ULL << 20;
@@ -151,7 +151,7 @@ static int walk_wide(const struct gw_state *s, const struct gw_mem *m, uint64_t 
                      const struct access *a, enum gw_mode mode, struct walk *w, struct gw_result *r)
 {
     unsigned mw = s->maxphyaddr;
-    bool nxe = s->efer & GW_EFER_NXE;
+    bool nxe = s->efer & EFER_NXE;
     uint64_t addr = bits(mw - 1, 12);
     /* PAE paging: bits 62:M reserved; 4-/5-level: bits 51:M (62:52 ignored or protection
      * key); bit 63 (XD) is reserved without EFER.NXE */
@@ -171,7 +171,7 @@ static int walk_wide(const struct gw_state *s, const struct gw_mem *m, uint64_t 
             if (!(e & GW_PTE_P))
                 return page_fault(s, a, la, 0, r);
             if (e & (bits(63, mw) | bits(8, 5) | bits(2, 1)))
-                return page_fault(s, a, la, GW_PF_P | GW_PF_RSVD, r);
+                return page_fault(s, a, la, PF_ERR_P | PF_ERR_RSVD, r);
             table = e & addr;
             continue;
         }
@@ -196,12 +196,12 @@ static int walk_wide(const struct gw_state *s, const struct gw_mem *m, uint64_t 
             leaf = true;
         }
         if (e & rsvd)
-            return page_fault(s, a, la, GW_PF_P | GW_PF_RSVD, r);
+            return page_fault(s, a, la, PF_ERR_P | PF_ERR_RSVD, r);
         use_entry(w, e, nxe);
         if (leaf) {
             r->page_size = 1ULL << shift;
             r->gpa = (e & addr & ~(r->page_size - 1)) | (la & (r->page_size - 1));
-            if (mode != GW_MODE_PAE && (s->cr4 & GW_CR4_PKE))
+            if (mode != GW_MODE_PAE && (s->cr4 & CR4_PKE))
                 r->pkey = (unsigned)((e >> 59) & 0xf); /* SDM 4.6.2 */
             return GW_OK;
         }
@@ -211,12 +211,12 @@ static int walk_wide(const struct gw_state *s, const struct gw_mem *m, uint64_t 
 }
 
 /* Access rights of the finished translation (SDM 4.6.1 and 4.6.2): 0, or the cause bits
- * (GW_PF_P, with GW_PF_PK when the protection key denies the access). */
+ * (PF_ERR_P, with PF_ERR_PK when the protection key denies the access). */
 static uint32_t check_rights(const struct gw_state *s, const struct access *a, enum gw_mode mode,
                              const struct walk *w, unsigned pkey)
 {
-    bool wp = s->cr0 & GW_CR0_WP;
-    bool smap_blocks = (s->cr4 & GW_CR4_SMAP) && ((a->flags & GW_IMPLICIT) || !s->ac);
+    bool wp = s->cr0 & CR0_WP;
+    bool smap_blocks = (s->cr4 & CR4_SMAP) && ((a->flags & GW_IMPLICIT) || !s->ac);
     bool bad = false;
     uint32_t pk = 0;
 
@@ -224,7 +224,7 @@ static uint32_t check_rights(const struct gw_state *s, const struct access *a, e
         if (a->user)
             bad = !w->us || w->xd;
         else
-            bad = (w->us && (s->cr4 & GW_CR4_SMEP)) || w->xd;
+            bad = (w->us && (s->cr4 & CR4_SMEP)) || w->xd;
     } else if (a->user) {
         bad = !w->us || (a->write && !w->rw);
     } else if (w->us && smap_blocks) {
@@ -234,15 +234,15 @@ static uint32_t check_rights(const struct gw_state *s, const struct access *a, e
     }
 
     /* protection keys: 4-/5-level paging, CR4.PKE, data access to a user-mode address */
-    if (!a->fetch && w->us && (s->cr4 & GW_CR4_PKE) &&
+    if (!a->fetch && w->us && (s->cr4 & CR4_PKE) &&
         (mode == GW_MODE_4LEVEL || mode == GW_MODE_5LEVEL)) {
         bool ad = (s->pkru >> (2 * pkey)) & 1;
         bool wd = (s->pkru >> (2 * pkey + 1)) & 1;
         if (ad || (a->write && wd && (a->user || wp)))
-            pk = GW_PF_PK;
+            pk = PF_ERR_PK;
     }
     if (bad || pk)
-        return GW_PF_P | pk;
+        return PF_ERR_P | pk;
     return 0;
 }
 
@@ -411,14 +411,14 @@ int gw_describe(int status, const struct gw_result *r, char *buf, size_t n)
                             (unsigned long long)r->gpa, (unsigned long long)(r->page_size >> 10));
     case GW_PAGE_FAULT: {
         uint32_t ec = r->error_code;
-        const char *cause = (ec & GW_PF_RSVD) ? "reserved bit set"
-                            : (ec & GW_PF_P)  ? "protection violation"
-                                              : "not present";
-        const char *kind = (ec & GW_PF_ID) ? "fetch" : (ec & GW_PF_W) ? "write" : "read";
+        const char *cause = (ec & PF_ERR_RSVD) ? "reserved bit set"
+                            : (ec & PF_ERR_P)  ? "protection violation"
+                                               : "not present";
+        const char *kind = (ec & PF_ERR_I) ? "fetch" : (ec & PF_ERR_W) ? "write" : "read";
         return fmt_snprintf(buf, n, "page fault at 0x%llx, error code 0x%x (%s, %s, %s%s)",
                             (unsigned long long)r->cr2, (unsigned)ec, cause, kind,
-                            (ec & GW_PF_U) ? "user" : "supervisor",
-                            (ec & GW_PF_PK) ? ", protection key" : "");
+                            (ec & PF_ERR_U) ? "user" : "supervisor",
+                            (ec & PF_ERR_PK) ? ", protection key" : "");
     }
     case GW_NONCANONICAL:
         return fmt_snprintf(buf, n, "linear address 0x%llx is not canonical",

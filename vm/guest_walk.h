@@ -5,7 +5,7 @@
  * SDM vol. 3 chapter 4 "Paging".
  *
  *     struct gw_state s = { .cr0 = cr0, .cr3 = cr3, .cr4 = cr4, .efer = efer, .cpl = cpl,
- *                           .ac = rflags & (1u << 18), .maxphyaddr = 39, .page1gb = true,
+ *                           .ac = rflags & RFLAGS_AC, .maxphyaddr = 39, .page1gb = true,
  *                           .pse36 = true };  // + .pdpte[] for PAE paging, .pkru with PKE
  *     struct gw_mem m = { .ctx = vm, .read_pte = rd, .write_pte = cmpxchg, .read = rd_bytes };
  *     struct gw_result r;
@@ -27,21 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Control-register and EFER bits the walker reads (SDM 2.5, 2.2.1). */
-#define GW_CR0_WP    (1ULL << 16)
-#define GW_CR0_AM    (1ULL << 18)
-#define GW_CR0_PG    (1ULL << 31)
-#define GW_CR4_PSE   (1ULL << 4)
-#define GW_CR4_PAE   (1ULL << 5)
-#define GW_CR4_PGE   (1ULL << 7) /* global pages: TLB only, no effect on one translation */
-#define GW_CR4_LA57  (1ULL << 12)
-#define GW_CR4_SMEP  (1ULL << 20)
-#define GW_CR4_SMAP  (1ULL << 21)
-#define GW_CR4_PKE   (1ULL << 22)
-#define GW_EFER_LME  (1ULL << 8)
-#define GW_EFER_LMA  (1ULL << 10)
-#define GW_EFER_NXE  (1ULL << 11)
-#define GW_RFLAGS_AC (1ULL << 18)
+#include "platform/x86.h"
 
 /* Paging-structure entry bits (SDM 4.3, 4.4.2, 4.5.4). */
 #define GW_PTE_P  (1ULL << 0)
@@ -52,13 +38,9 @@
 #define GW_PTE_PS (1ULL << 7)
 #define GW_PTE_XD (1ULL << 63)
 
-/* Page-fault error code (SDM 4.7, figure "Page-Fault Error Code"). */
-#define GW_PF_P    (1u << 0) /* 0: non-present page; 1: protection or reserved-bit violation */
-#define GW_PF_W    (1u << 1) /* the access was a write */
-#define GW_PF_U    (1u << 2) /* the access was a user-mode access */
-#define GW_PF_RSVD (1u << 3) /* a reserved bit was set in some paging-structure entry */
-#define GW_PF_ID   (1u << 4) /* instruction fetch (with SMEP, or PAE paging modes with NXE) */
-#define GW_PF_PK   (1u << 5) /* protection-key violation */
+/* Control-register, EFER and RFLAGS bits (CR0_WP, CR4_PAE, EFER_NXE, RFLAGS_AC...) and the
+ * page-fault error-code bits (PF_ERR_P, _W, _U, _RSVD, _I, _PK; SDM 4.7) are platform/x86.h's.
+ * CR4.PGE only affects TLB caching, so no single translation depends on it. */
 
 /* The access (flags for gw_translate and the copy helpers). User or supervisor follows from
  * the CPL unless GW_IMPLICIT says the access is an implicit supervisor-mode access (SDM 4.6). */

@@ -16,11 +16,6 @@
 #include "vm/string_io.h"
 #include "platform/fmt.h"
 
-#define CR0_PE    (1ULL << 0)
-#define RFLAGS_DF (1ULL << 10)
-#define RFLAGS_VM (1ULL << 17)
-#define AR_L      (1u << 13)
-
 static const char *const seg_names[6] = {"ES", "CS", "SS", "DS", "FS", "GS"};
 
 enum sio_mode sio_guest_mode(uint64_t cr0, uint64_t rflags, uint64_t efer, uint32_t cs_ar)
@@ -29,9 +24,9 @@ enum sio_mode sio_guest_mode(uint64_t cr0, uint64_t rflags, uint64_t efer, uint3
         return SIO_MODE_REAL;
     if (rflags & RFLAGS_VM)
         return SIO_MODE_V8086;
-    if ((efer & GW_EFER_LMA) && (cs_ar & AR_L))
+    if ((efer & EFER_LMA) && (cs_ar & AR_L))
         return SIO_MODE_LONG64; /* SDM vol. 1 3.4.5: CS.L selects 64-bit mode */
-    return (cs_ar & SIO_AR_DB) ? SIO_MODE_PROT32 : SIO_MODE_PROT16;
+    return (cs_ar & AR_DB) ? SIO_MODE_PROT32 : SIO_MODE_PROT16;
 }
 
 static uint64_t mask_of(unsigned bytes)
@@ -72,32 +67,32 @@ static int segment_check(const struct sio_input *in, unsigned segno, uint64_t of
                          bool write, struct sio_result *res, char *msg, size_t n)
 {
     const struct sio_segment *s = &in->seg[segno];
-    uint8_t vec = segno == INSN_SEG_SS ? SIO_VECTOR_SS : SIO_VECTOR_GP;
+    uint8_t vec = segno == INSN_SEG_SS ? X86_EXC_SS : X86_EXC_GP;
     const char *name = seg_names[segno];
-    unsigned type = s->ar & SIO_AR_TYPE_MASK;
+    unsigned type = s->ar & AR_TYPE_MASK;
     bool prot = in->mode == SIO_MODE_PROT16 || in->mode == SIO_MODE_PROT32;
     if (prot) {
-        if (s->ar & SIO_AR_UNUSABLE)
+        if (s->ar & AR_UNUSABLE)
             return fault(res, vec, 0, msg, n, "#%s(0): %s is unusable (null selector)",
-                         vec == SIO_VECTOR_SS ? "SS" : "GP", name);
+                         vec == X86_EXC_SS ? "SS" : "GP", name);
         bool code = type & 8;
         if (write && (code || !(type & 2)))
             return fault(res, vec, 0, msg, n, "#%s(0): %s is not a writable data segment",
-                         vec == SIO_VECTOR_SS ? "SS" : "GP", name);
+                         vec == X86_EXC_SS ? "SS" : "GP", name);
         if (!write && code && !(type & 2))
             return fault(res, vec, 0, msg, n, "#%s(0): %s is an execute-only code segment",
-                         vec == SIO_VECTOR_SS ? "SS" : "GP", name);
+                         vec == X86_EXC_SS ? "SS" : "GP", name);
     }
     uint64_t last = offset + size - 1;
     bool expand_down = prot && !(type & 8) && (type & 4);
     bool bad;
     if (expand_down) /* valid offsets are limit+1 .. 0xffff or 0xffffffff (SDM 3.4.5.1) */
-        bad = offset <= s->limit || last > ((s->ar & SIO_AR_DB) ? 0xffffffffULL : 0xffffULL);
+        bad = offset <= s->limit || last > ((s->ar & AR_DB) ? 0xffffffffULL : 0xffffULL);
     else
         bad = last > s->limit;
     if (bad)
         return fault(res, vec, 0, msg, n, "#%s(0): %s limit 0x%x exceeded by offset 0x%llx size %u",
-                     vec == SIO_VECTOR_SS ? "SS" : "GP", name, s->limit, (unsigned long long)offset,
+                     vec == X86_EXC_SS ? "SS" : "GP", name, s->limit, (unsigned long long)offset,
                      size);
     return SIO_DONE;
 }
@@ -146,7 +141,7 @@ static int walk_error(int rc, const struct gw_result *g, struct sio_result *res,
         res->cr2 = g->cr2;
         char why[120];
         gw_describe(rc, g, why, sizeof(why));
-        return fault(res, SIO_VECTOR_PF, g->error_code, msg, n, "#PF: %s", why);
+        return fault(res, X86_EXC_PF, g->error_code, msg, n, "#PF: %s", why);
     }
     gw_describe(rc, g, msg, n);
     if (rc == GW_MEM_ERROR) {
@@ -189,9 +184,9 @@ static int element(const struct sio_input *in, const struct gw_state *ps, struct
         /* SDM 3.4.4: only FS and GS have a base; the address must be canonical */
         la = offset + ((res->seg == INSN_SEG_FS || res->seg == INSN_SEG_GS) ? s->base : 0);
         if (!gw_canonical(ps, la) || !gw_canonical(ps, la + size - 1)) {
-            uint8_t vec = res->seg == INSN_SEG_SS ? SIO_VECTOR_SS : SIO_VECTOR_GP;
+            uint8_t vec = res->seg == INSN_SEG_SS ? X86_EXC_SS : X86_EXC_GP;
             return fault(res, vec, 0, msg, n, "#%s(0): %s address 0x%llx is not canonical",
-                         vec == SIO_VECTOR_SS ? "SS" : "GP", seg_names[res->seg],
+                         vec == X86_EXC_SS ? "SS" : "GP", seg_names[res->seg],
                          (unsigned long long)la);
         }
     } else {
@@ -201,7 +196,7 @@ static int element(const struct sio_input *in, const struct gw_state *ps, struct
         la = (s->base + offset) & 0xffffffffULL;
     }
     /* alignment check (SDM 6.15, interrupt 17): CR0.AM, RFLAGS.AC, CPL 3 */
-    bool ac = (ps->cr0 & GW_CR0_AM) && ps->ac && ps->cpl == 3 && (la & (size - 1));
+    bool ac = (ps->cr0 & CR0_AM) && ps->ac && ps->cpl == 3 && (la & (size - 1));
 
     uint8_t data[4] = {0};
     uint32_t val = 0;
@@ -212,7 +207,7 @@ static int element(const struct sio_input *in, const struct gw_state *ps, struct
         if (rc)
             return rc;
         if (ac)
-            return fault(res, SIO_VECTOR_AC, 0, msg, n, "#AC(0): unaligned %u-byte access", size);
+            return fault(res, X86_EXC_AC, 0, msg, n, "#AC(0): unaligned %u-byte access", size);
         if (in->port(in->port_ctx, res->port, size, true, &val) != 0) {
             fmt_msg(msg, n, "sio: IN from port 0x%x refused", res->port);
             return SIO_ERR_PORT;
@@ -227,7 +222,7 @@ static int element(const struct sio_input *in, const struct gw_state *ps, struct
         if (rc)
             return walk_error(rc, &g, res, msg, n);
         if (ac)
-            return fault(res, SIO_VECTOR_AC, 0, msg, n, "#AC(0): unaligned %u-byte access", size);
+            return fault(res, X86_EXC_AC, 0, msg, n, "#AC(0): unaligned %u-byte access", size);
         for (unsigned i = 0; i < size; i++)
             val |= (uint32_t)data[i] << (8 * i);
         if (in->port(in->port_ctx, res->port, size, false, &val) != 0) {
@@ -267,7 +262,7 @@ int sio_step(const struct sio_input *in, struct sio_regs *regs, struct sio_resul
         return rc;
 
     struct gw_state ps = *in->paging;
-    ps.ac = regs->rflags & GW_RFLAGS_AC;
+    ps.ac = regs->rflags & RFLAGS_AC;
     uint64_t step = (regs->rflags & RFLAGS_DF) ? (uint64_t) - (int64_t)res->size : res->size;
     uint64_t count_mask = mask_of(res->addr_size); /* CX, ECX or RCX */
     for (;;) {

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "platform/x86.h"
 #include "vm/guest_walk.h"
 #include "vm/insn_decode.h"
 
@@ -41,10 +42,8 @@ enum sio_mode {
  * D/B bit 14 in the VMCS format, SDM 25.4.1). */
 enum sio_mode sio_guest_mode(uint64_t cr0, uint64_t rflags, uint64_t efer, uint32_t cs_ar);
 
-/* A segment register as the VMCS holds it (SDM 25.4.1, table "Format of Access Rights"). */
-#define SIO_AR_TYPE_MASK 0xfu
-#define SIO_AR_DB        (1u << 14)
-#define SIO_AR_UNUSABLE  (1u << 16)
+/* A segment register as the VMCS holds it (SDM 25.4.1, table "Format of Access Rights";
+ * the AR_* bits of platform/x86.h). */
 struct sio_segment {
     uint64_t base;
     uint32_t limit; /* in bytes (the VMCS limit field is already scaled by G) */
@@ -87,10 +86,8 @@ enum sio_status {
     SIO_ERR_ARG = -4,  /* a bad input (not a string I/O exit, bad size, budget 0...) */
 };
 
-#define SIO_VECTOR_SS 12 /* #SS(0) */
-#define SIO_VECTOR_GP 13 /* #GP(0) */
-#define SIO_VECTOR_PF 14 /* #PF(error code), CR2 */
-#define SIO_VECTOR_AC 17 /* #AC(0) */
+/* Faults reported (vector in sio_result): X86_EXC_GP and X86_EXC_SS with error code 0,
+ * X86_EXC_PF with the walker's error code and CR2, X86_EXC_AC with 0. Never #UD. */
 
 struct sio_result {
     unsigned iterations; /* elements transferred by this call */

@@ -103,10 +103,10 @@ static uint32_t get32(uint64_t gpa)
 static struct gw_state long_state(void)
 {
     struct gw_state s = {
-        .cr0 = GW_CR0_PG | GW_CR0_WP | 1,
+        .cr0 = CR0_PG | CR0_WP | 1,
         .cr3 = 0x1000,
-        .cr4 = GW_CR4_PAE,
-        .efer = GW_EFER_LME | GW_EFER_LMA | GW_EFER_NXE,
+        .cr4 = CR4_PAE,
+        .efer = EFER_LME | EFER_LMA | EFER_NXE,
         .maxphyaddr = 40,
         .page1gb = true,
         .pse36 = true,
@@ -141,7 +141,7 @@ Test(guest_walk, paging_modes)
 {
     struct gw_state s = long_state();
     cr_expect_eq(gw_paging_mode(&s), GW_MODE_4LEVEL);
-    s.cr4 |= GW_CR4_LA57;
+    s.cr4 |= CR4_LA57;
     cr_expect_eq(gw_paging_mode(&s), GW_MODE_5LEVEL);
     s.efer = 0;
     cr_expect_eq(gw_paging_mode(&s), GW_MODE_PAE);
@@ -185,7 +185,7 @@ Test(guest_walk, four_level_2m_and_1g_pages)
 Test(guest_walk, five_level_uses_bits_56_to_48)
 {
     struct gw_state s = long_state();
-    s.cr4 |= GW_CR4_LA57;
+    s.cr4 |= CR4_LA57;
     s.cr3 = 0x5000;
     uint64_t la = (3ULL << 48) | 0x7123;
     put64(0x5000 + 3 * 8, 0x1000 | URW); /* PML5[3] -> PML4 at 0x1000 */
@@ -195,7 +195,7 @@ Test(guest_walk, five_level_uses_bits_56_to_48)
     cr_assert_eq(tr(&s, la, 0, &r), GW_OK);
     cr_expect_eq(r.gpa, 0xa123);
     /* the same address is not canonical with 4-level paging, and the walker says so */
-    s.cr4 &= ~GW_CR4_LA57;
+    s.cr4 &= ~CR4_LA57;
     cr_expect_not(gw_canonical(&s, la));
     cr_expect_eq(tr(&s, la, 0, &r), GW_NONCANONICAL);
     cr_expect_eq(r.cr2, la);
@@ -212,12 +212,12 @@ Test(guest_walk, not_present_at_each_level)
     cr_expect_eq(r.cr2, 0x1000);
     long_tables(URW);
     cr_assert_eq(tr(&s, 0x1000, GW_WRITE, &r), GW_PAGE_FAULT); /* PTE not present */
-    cr_expect_eq(r.error_code, GW_PF_W);
+    cr_expect_eq(r.error_code, PF_ERR_W);
     s.cpl = 3;
     cr_assert_eq(tr(&s, 0x1000, GW_WRITE, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_W | GW_PF_U);
+    cr_expect_eq(r.error_code, PF_ERR_W | PF_ERR_U);
     cr_assert_eq(tr(&s, 0x1000, GW_FETCH, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_U | GW_PF_ID, "I/D with NXE, W/R clear for a fetch");
+    cr_expect_eq(r.error_code, PF_ERR_U | PF_ERR_I, "I/D with NXE, W/R clear for a fetch");
 }
 
 Test(guest_walk, reserved_bits_four_level)
@@ -227,7 +227,7 @@ Test(guest_walk, reserved_bits_four_level)
     long_tables(URW);
     put64(0x4000, (1ULL << 40) | 0x9000 | URW); /* above MAXPHYADDR 40 */
     cr_assert_eq(tr(&s, 0x0, 0, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_RSVD);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_RSVD);
     s.maxphyaddr = 41; /* now bit 40 is an address bit */
     cr_assert_eq(tr(&s, 0x0, 0, &r), GW_OK);
     cr_expect_eq(r.gpa, (1ULL << 40) | 0x9000);
@@ -236,27 +236,27 @@ Test(guest_walk, reserved_bits_four_level)
     put64(0x4000, 0x9000 | URW | (0x7ffULL << 52)); /* bits 62:52 are ignored */
     cr_expect_eq(tr(&s, 0x0, 0, &r), GW_OK);
     put64(0x4000, 0x9000 | URW | XD); /* XD is reserved without NXE */
-    s.efer &= ~GW_EFER_NXE;
+    s.efer &= ~EFER_NXE;
     cr_assert_eq(tr(&s, 0x0, 0, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_RSVD);
-    s.efer |= GW_EFER_NXE;
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_RSVD);
+    s.efer |= EFER_NXE;
     cr_expect_eq(tr(&s, 0x0, 0, &r), GW_OK);
 
     put64(0x1000, 0x2000 | URW | PS); /* PS in a PML4E */
     cr_assert_eq(tr(&s, 0x0, GW_WRITE, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_RSVD | GW_PF_W);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_RSVD | PF_ERR_W);
     long_tables(URW);
     put64(0x3000, 0x200000 | URW | PS | (1ULL << 13)); /* 2 MiB page, bit 13 */
     cr_assert_eq(tr(&s, 0x0, 0, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_RSVD);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_RSVD);
     put64(0x2000, 0x40000000 | URW | PS | (1ULL << 29)); /* 1 GiB page, bit 29 */
     cr_assert_eq(tr(&s, 0x0, 0, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_RSVD);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_RSVD);
     put64(0x2000, 0x40000000 | URW | PS);
     cr_expect_eq(tr(&s, 0x0, 0, &r), GW_OK);
     s.page1gb = false; /* PS in a PDPTE without 1-GiB pages is reserved */
     cr_assert_eq(tr(&s, 0x0, 0, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_RSVD);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_RSVD);
 }
 
 Test(guest_walk, reserved_bit_before_not_present_below)
@@ -265,7 +265,7 @@ Test(guest_walk, reserved_bit_before_not_present_below)
     struct gw_result r;
     put64(0x1000, 0x2000 | URW | (1ULL << 45)); /* reserved in the PML4E, PDPT empty */
     cr_assert_eq(tr(&s, 0x0, 0, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_RSVD);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_RSVD);
     put64(0x1000, (1ULL << 45) | (URW & ~P)); /* not present: reserved bits are not checked */
     cr_assert_eq(tr(&s, 0x0, 0, &r), GW_PAGE_FAULT);
     cr_expect_eq(r.error_code, 0);
@@ -274,7 +274,7 @@ Test(guest_walk, reserved_bit_before_not_present_below)
 Test(guest_walk, pae_paging)
 {
     struct gw_state s = long_state();
-    s.efer = GW_EFER_NXE; /* PAE paging: no LMA */
+    s.efer = EFER_NXE; /* PAE paging: no LMA */
     s.pdpte[2] = 0x3000 | P;
     put64(0x3000 + 8 * 1, 0x4000 | URW);        /* PD[1] -> PT */
     put64(0x4000 + 8 * 2, 0x7000 | URW | XD);   /* 4 KiB, execute-disable */
@@ -286,7 +286,7 @@ Test(guest_walk, pae_paging)
     cr_expect_eq(r.gpa, 0x7010);
     cr_expect(r.nx);
     cr_assert_eq(tr(&s, la, GW_FETCH, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_ID);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_I);
     cr_assert_eq(tr(&s, 0x80a12345, 0, &r), GW_OK);
     cr_expect_eq(r.gpa, 0x612345);
     cr_expect_eq(r.page_size, 2u << 20);
@@ -295,15 +295,15 @@ Test(guest_walk, pae_paging)
     cr_expect_eq(r.error_code, 0);
     s.pdpte[2] = 0x3000 | P | RW;
     cr_assert_eq(tr(&s, la, 0, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_RSVD);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_RSVD);
     s.pdpte[2] = 0x3000 | P | (1 << 6);
     cr_assert_eq(tr(&s, la, 0, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_RSVD);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_RSVD);
     /* PAE: bits 62:M of a PDE are reserved (they are ignored in 4-level paging) */
     s.pdpte[2] = 0x3000 | P;
     put64(0x3000 + 8 * 1, 0x4000 | URW | (1ULL << 55));
     cr_assert_eq(tr(&s, la, 0, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_RSVD);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_RSVD);
     /* the PDPTE registers are used, never the memory CR3 points at */
     put64(0x1000, 0);
     cr_expect_eq(tr(&s, 0x80a12345, 0, &r), GW_OK);
@@ -313,7 +313,7 @@ Test(guest_walk, pae_paging)
 static struct gw_state legacy_state(void)
 {
     struct gw_state s = {
-        .cr0 = GW_CR0_PG | GW_CR0_WP | 1, .cr3 = 0x1000, .maxphyaddr = 40, .pse36 = true};
+        .cr0 = CR0_PG | CR0_WP | 1, .cr3 = 0x1000, .maxphyaddr = 40, .pse36 = true};
     return s;
 }
 
@@ -330,7 +330,7 @@ Test(guest_walk, legacy_4k_and_4m_pages)
     /* without CR4.PSE the PS bit is ignored: PDE[2] is a page table at 0xc00000 */
     cr_assert_eq(tr(&s, 0x812345, 0, &r), GW_MEM_ERROR);
     cr_expect_eq(r.mem_gpa, 0xc00048); /* PTE 0x12 of that table */
-    s.cr4 = GW_CR4_PSE;
+    s.cr4 = CR4_PSE;
     cr_assert_eq(tr(&s, 0x812345, 0, &r), GW_OK);
     cr_expect_eq(r.gpa, 0xc12345);
     cr_expect_eq(r.page_size, 4u << 20);
@@ -339,20 +339,20 @@ Test(guest_walk, legacy_4k_and_4m_pages)
     /* MAXPHYADDR 36: bits 21:17 are reserved, so 0x12 << 13 (bit 17) faults */
     s.maxphyaddr = 36;
     cr_assert_eq(tr(&s, 0xc12345, 0, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_RSVD);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_RSVD);
     put32(0x1000 + 4 * 3, 0x00c00000 | URW | PS | (0x9 << 13));
     cr_assert_eq(tr(&s, 0xc12345, 0, &r), GW_OK);
     cr_expect_eq(r.gpa, 0x900c12345ULL);
     /* no PSE-36: bits 21:13 are all reserved */
     s.pse36 = false;
     cr_assert_eq(tr(&s, 0xc12345, 0, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_RSVD);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_RSVD);
     /* bit 63 of a PTE does not exist: NXE is ignored and fetches never set I/D */
-    s.efer = GW_EFER_NXE;
+    s.efer = EFER_NXE;
     put32(0x2000 + 4 * 4, 0x9000 | P);
     s.cpl = 3;
     cr_assert_eq(tr(&s, 0x404000, GW_FETCH, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_U);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_U);
 }
 
 Test(guest_walk, supervisor_write_and_cr0_wp)
@@ -363,16 +363,16 @@ Test(guest_walk, supervisor_write_and_cr0_wp)
     put64(0x4008, 0xa000 | P);      /* supervisor, read-only */
     struct gw_result r;
     cr_assert_eq(tr(&s, 0x1000, GW_WRITE, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_W);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_W);
     cr_assert_eq(tr(&s, 0x0, GW_WRITE, &r), GW_PAGE_FAULT);
-    s.cr0 &= ~GW_CR0_WP;
+    s.cr0 &= ~CR0_WP;
     cr_expect_eq(tr(&s, 0x1000, GW_WRITE, &r), GW_OK);
     cr_expect_eq(tr(&s, 0x0, GW_WRITE, &r), GW_OK);
     s.cpl = 3; /* WP does not matter to user-mode writes */
     cr_assert_eq(tr(&s, 0x0, GW_WRITE, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_W | GW_PF_U);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_W | PF_ERR_U);
     cr_assert_eq(tr(&s, 0x1000, 0, &r), GW_PAGE_FAULT, "user read of a supervisor page");
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_U);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_U);
     cr_expect_eq(tr(&s, 0x0, 0, &r), GW_OK);
 }
 
@@ -385,7 +385,7 @@ Test(guest_walk, user_bit_must_be_set_at_every_level)
     put64(0x4000, 0x9000 | URW);
     struct gw_result r;
     cr_assert_eq(tr(&s, 0x0, 0, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_U);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_U);
     s.cpl = 0;
     cr_assert_eq(tr(&s, 0x0, 0, &r), GW_OK);
     cr_expect_not(r.user);
@@ -394,22 +394,22 @@ Test(guest_walk, user_bit_must_be_set_at_every_level)
 Test(guest_walk, smap_and_implicit_accesses)
 {
     struct gw_state s = long_state();
-    s.cr4 |= GW_CR4_SMAP;
+    s.cr4 |= CR4_SMAP;
     long_tables(URW);
     put64(0x4000, 0x9000 | URW);
     struct gw_result r;
     cr_assert_eq(tr(&s, 0x10, 0, &r), GW_PAGE_FAULT, "SMAP, AC = 0");
-    cr_expect_eq(r.error_code, GW_PF_P);
+    cr_expect_eq(r.error_code, PF_ERR_P);
     cr_assert_eq(tr(&s, 0x10, GW_WRITE, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_W);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_W);
     s.ac = true;
     cr_expect_eq(tr(&s, 0x10, GW_WRITE, &r), GW_OK, "explicit access with AC = 1");
     cr_assert_eq(tr(&s, 0x10, GW_IMPLICIT, &r), GW_PAGE_FAULT, "implicit: AC does not help");
     s.cpl = 3; /* an implicit access at CPL 3 is a supervisor-mode access: U/S clear */
     cr_assert_eq(tr(&s, 0x10, GW_IMPLICIT | GW_WRITE, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_W);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_W);
     cr_expect_eq(tr(&s, 0x10, GW_WRITE, &r), GW_OK, "user-mode access to a user page");
-    s.cr4 &= ~GW_CR4_SMAP;
+    s.cr4 &= ~CR4_SMAP;
     cr_expect_eq(tr(&s, 0x10, GW_IMPLICIT, &r), GW_OK);
 }
 
@@ -421,25 +421,25 @@ Test(guest_walk, smep_and_execute_disable)
     put64(0x4008, 0xa000 | P | RW | XD);
     struct gw_result r;
     cr_expect_eq(tr(&s, 0x0, GW_FETCH, &r), GW_OK, "supervisor fetch from a user page");
-    s.cr4 |= GW_CR4_SMEP;
+    s.cr4 |= CR4_SMEP;
     cr_assert_eq(tr(&s, 0x0, GW_FETCH, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_ID);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_I);
     cr_assert_eq(tr(&s, 0x1000, GW_FETCH, &r), GW_PAGE_FAULT, "XD");
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_ID);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_I);
     cr_expect_eq(tr(&s, 0x1000, 0, &r), GW_OK, "XD does not stop reads");
     s.cpl = 3;
     cr_expect_eq(tr(&s, 0x0, GW_FETCH, &r), GW_OK, "SMEP does not stop user fetches");
     /* I/D from SMEP alone: 32-bit paging has no NXE */
     struct gw_state l = legacy_state();
-    l.cr4 = GW_CR4_SMEP;
+    l.cr4 = CR4_SMEP;
     cr_assert_eq(tr(&l, 0x400000, GW_FETCH, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_ID);
+    cr_expect_eq(r.error_code, PF_ERR_I);
 }
 
 Test(guest_walk, protection_keys)
 {
     struct gw_state s = long_state();
-    s.cr4 |= GW_CR4_PKE;
+    s.cr4 |= CR4_PKE;
     long_tables(URW);
     put64(0x4000, 0x9000 | URW | (5ULL << 59));    /* user page, key 5 */
     put64(0x4008, 0xa000 | P | RW | (5ULL << 59)); /* supervisor page: keys do not apply */
@@ -449,30 +449,30 @@ Test(guest_walk, protection_keys)
     s.pkru = 1u << 10; /* AD5 */
     s.cpl = 3;
     cr_assert_eq(tr(&s, 0x0, 0, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_U | GW_PF_PK);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_U | PF_ERR_PK);
     cr_expect_eq(tr(&s, 0x0, GW_FETCH, &r), GW_OK, "keys do not apply to fetches");
     s.cpl = 0;
     cr_expect_eq(tr(&s, 0x1000, 0, &r), GW_OK);
     cr_assert_eq(tr(&s, 0x0, 0, &r), GW_PAGE_FAULT, "AD applies to supervisor accesses too");
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_PK);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_PK);
     s.pkru = 1u << 11; /* WD5 */
     cr_expect_eq(tr(&s, 0x0, 0, &r), GW_OK);
     cr_assert_eq(tr(&s, 0x0, GW_WRITE, &r), GW_PAGE_FAULT, "WD with CR0.WP");
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_W | GW_PF_PK);
-    s.cr0 &= ~GW_CR0_WP;
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_W | PF_ERR_PK);
+    s.cr0 &= ~CR0_WP;
     cr_expect_eq(tr(&s, 0x0, GW_WRITE, &r), GW_OK, "WD ignored by supervisor writes, WP = 0");
     s.cpl = 3;
     cr_assert_eq(tr(&s, 0x0, GW_WRITE, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_W | GW_PF_U | GW_PF_PK);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_W | PF_ERR_U | PF_ERR_PK);
     /* a read-only page and WD: both reasons, the PK bit is set by the key rule */
     put64(0x4000, 0x9000 | P | US | (5ULL << 59));
     cr_assert_eq(tr(&s, 0x0, GW_WRITE, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_W | GW_PF_U | GW_PF_PK);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_W | PF_ERR_U | PF_ERR_PK);
     s.pkru = 0;
     cr_assert_eq(tr(&s, 0x0, GW_WRITE, &r), GW_PAGE_FAULT);
-    cr_expect_eq(r.error_code, GW_PF_P | GW_PF_W | GW_PF_U);
+    cr_expect_eq(r.error_code, PF_ERR_P | PF_ERR_W | PF_ERR_U);
     /* without CR4.PKE the key bits are ignored */
-    s.cr4 &= ~GW_CR4_PKE;
+    s.cr4 &= ~CR4_PKE;
     s.pkru = ~0u;
     cr_expect_eq(tr(&s, 0x0, 0, &r), GW_OK);
 }
@@ -559,17 +559,17 @@ Test(guest_walk, bad_arguments)
 
 Test(guest_walk, describe_page_faults)
 {
-    struct gw_result r = {.cr2 = 0x7fff0000, .error_code = GW_PF_P | GW_PF_W | GW_PF_U};
+    struct gw_result r = {.cr2 = 0x7fff0000, .error_code = PF_ERR_P | PF_ERR_W | PF_ERR_U};
     char msg[120];
     int n = gw_describe(GW_PAGE_FAULT, &r, msg, sizeof(msg));
     cr_expect_str_eq(
         msg, "page fault at 0x7fff0000, error code 0x7 (protection violation, write, user)");
     cr_expect_eq((size_t)n, strlen(msg));
-    r.error_code = GW_PF_ID;
+    r.error_code = PF_ERR_I;
     gw_describe(GW_PAGE_FAULT, &r, msg, sizeof(msg));
     cr_expect_str_eq(msg, "page fault at 0x7fff0000, error code 0x10 (not present, fetch, "
                           "supervisor)");
-    r.error_code = GW_PF_P | GW_PF_RSVD | GW_PF_PK;
+    r.error_code = PF_ERR_P | PF_ERR_RSVD | PF_ERR_PK;
     gw_describe(GW_PAGE_FAULT, &r, msg, sizeof(msg));
     cr_expect_str_eq(msg, "page fault at 0x7fff0000, error code 0x29 (reserved bit set, read, "
                           "supervisor, protection key)");
@@ -610,7 +610,7 @@ Test(guest_walk, copy_faults_at_the_first_bad_page)
     struct gw_result r;
     cr_assert_eq(gw_write(&s, &mem, 0x2ff8, out, 16, 0, &r), GW_PAGE_FAULT);
     cr_expect_eq(r.cr2, 0x3000, "CR2 is the first byte of the faulting page");
-    cr_expect_eq(r.error_code, GW_PF_W);
+    cr_expect_eq(r.error_code, PF_ERR_W);
     cr_expect_eq(ram[0x5ff8], 0, "nothing written when a later page faults");
     uint8_t in[16];
     ram[0x5ffe] = 0x5a;

@@ -102,10 +102,10 @@ static void setup(void)
     for (uint64_t la = 0; la < RAM_SIZE; la += 4096)
         map(la, la, URW);
     paging = (struct gw_state){
-        .cr0 = GW_CR0_PG | GW_CR0_WP | 1,
+        .cr0 = CR0_PG | CR0_WP | 1,
         .cr3 = 0x1000,
-        .cr4 = GW_CR4_PAE,
-        .efer = GW_EFER_LME | GW_EFER_LMA | GW_EFER_NXE,
+        .cr4 = CR4_PAE,
+        .efer = EFER_LME | EFER_LMA | EFER_NXE,
         .maxphyaddr = 40,
         .page1gb = true,
     };
@@ -146,10 +146,10 @@ static struct sio_input input(enum sio_mode mode, uint64_t q, uint32_t inf)
     };
     for (int i = 0; i < 6; i++)
         in.seg[i] = flat;
-    in.seg[INSN_SEG_CS].ar = 0x9b | (mode == SIO_MODE_LONG64 ? (1u << 13) : SIO_AR_DB);
+    in.seg[INSN_SEG_CS].ar = 0x9b | (mode == SIO_MODE_LONG64 ? (1u << 13) : AR_DB);
     if (mode == SIO_MODE_PROT32)
         for (int i = 0; i < 6; i++)
-            in.seg[i].ar |= SIO_AR_DB;
+            in.seg[i].ar |= AR_DB;
     return in;
 }
 
@@ -199,8 +199,8 @@ Test(string_io, rep_insw_onto_a_non_present_page)
     struct sio_result res;
     char msg[160];
     cr_assert_eq(sio_step(&in, &r, &res, msg, sizeof(msg)), SIO_FAULT);
-    cr_expect_eq(res.vector, SIO_VECTOR_PF);
-    cr_expect_eq(res.error_code, GW_PF_W, "not present, write, supervisor");
+    cr_expect_eq(res.vector, X86_EXC_PF);
+    cr_expect_eq(res.error_code, PF_ERR_W, "not present, write, supervisor");
     cr_expect_eq(res.cr2, 0x34000);
     cr_expect_eq(res.iterations, 8);
     cr_expect_eq(r.rdi, 0x34000, "RDI points at the element that faulted");
@@ -223,7 +223,7 @@ Test(string_io, element_straddling_into_a_non_present_page)
     struct sio_result res;
     cr_assert_eq(sio_step(&in, &r, &res, NULL, 0), SIO_FAULT);
     cr_expect_eq(res.cr2, 0x34000, "CR2 is the first byte in the missing page");
-    cr_expect_eq(res.error_code, GW_PF_W | GW_PF_U);
+    cr_expect_eq(res.error_code, PF_ERR_W | PF_ERR_U);
     cr_expect_eq(res.iterations, 2); /* 0x33ff5, 0x33ff9; 0x33ffd crosses */
     cr_expect_eq(r.rdi, 0x33ffd);
     cr_expect_eq(r.rcx, 8);
@@ -247,7 +247,7 @@ Test(string_io, outs_from_a_supervisor_page_at_cpl3)
     struct sio_regs r = {.rsi = 0x40000, .rflags = 2};
     struct sio_result res;
     cr_assert_eq(sio_step(&in, &r, &res, NULL, 0), SIO_FAULT);
-    cr_expect_eq(res.error_code, GW_PF_P | GW_PF_U);
+    cr_expect_eq(res.error_code, PF_ERR_P | PF_ERR_U);
     cr_expect_eq(port_calls, 0);
 }
 
@@ -305,7 +305,7 @@ Test(string_io, word_at_offset_ffff_exceeds_a_64k_limit)
     struct sio_result res;
     char msg[160];
     cr_assert_eq(sio_step(&in, &r, &res, msg, sizeof(msg)), SIO_FAULT);
-    cr_expect_eq(res.vector, SIO_VECTOR_GP);
+    cr_expect_eq(res.vector, X86_EXC_GP);
     cr_expect_eq(res.error_code, 0);
     cr_expect_str_eq(msg, "#GP(0): ES limit 0xffff exceeded by offset 0xffff size 2");
     cr_expect_eq(r.rdi, 0xffff);
@@ -333,11 +333,11 @@ Test(string_io, segment_limit_gp_after_partial_progress)
 {
     paging = (struct gw_state){.maxphyaddr = 36, .cr0 = 1};
     struct sio_input in = input(SIO_MODE_PROT32, qual(1, true, true), info(1, 0));
-    in.seg[INSN_SEG_ES] = (struct sio_segment){0x100000, 0x1fff, 0x93 | SIO_AR_DB};
+    in.seg[INSN_SEG_ES] = (struct sio_segment){0x100000, 0x1fff, 0x93 | AR_DB};
     struct sio_regs r = {.rdi = 0x1ffc, .rcx = 10, .rflags = 2};
     struct sio_result res;
     cr_assert_eq(sio_step(&in, &r, &res, NULL, 0), SIO_FAULT);
-    cr_expect_eq(res.vector, SIO_VECTOR_GP);
+    cr_expect_eq(res.vector, X86_EXC_GP);
     cr_expect_eq(res.iterations, 4);
     cr_expect_eq(r.rdi, 0x2000);
     cr_expect_eq(r.rcx, 6);
@@ -351,26 +351,26 @@ Test(string_io, segment_type_and_usability_faults)
     struct sio_regs r = {.rdi = 0x100, .rflags = 2};
     struct sio_result res;
     char msg[160];
-    in.seg[INSN_SEG_ES].ar = 0x91 | SIO_AR_DB; /* read-only data */
+    in.seg[INSN_SEG_ES].ar = 0x91 | AR_DB; /* read-only data */
     cr_assert_eq(sio_step(&in, &r, &res, msg, sizeof(msg)), SIO_FAULT);
-    cr_expect_eq(res.vector, SIO_VECTOR_GP);
+    cr_expect_eq(res.vector, X86_EXC_GP);
     cr_expect_str_eq(msg, "#GP(0): ES is not a writable data segment");
-    in.seg[INSN_SEG_ES].ar = SIO_AR_UNUSABLE;
+    in.seg[INSN_SEG_ES].ar = AR_UNUSABLE;
     cr_assert_eq(sio_step(&in, &r, &res, msg, sizeof(msg)), SIO_FAULT);
     cr_expect_str_eq(msg, "#GP(0): ES is unusable (null selector)");
     /* OUTS from an execute-only code segment through CS */
     in = input(SIO_MODE_PROT32, qual(1, false, false), info(1, INSN_SEG_CS));
-    in.seg[INSN_SEG_CS].ar = 0x99 | SIO_AR_DB;
+    in.seg[INSN_SEG_CS].ar = 0x99 | AR_DB;
     cr_assert_eq(sio_step(&in, &r, &res, msg, sizeof(msg)), SIO_FAULT);
     cr_expect_str_eq(msg, "#GP(0): CS is an execute-only code segment");
-    in.seg[INSN_SEG_CS].ar = 0x9b | SIO_AR_DB; /* readable code: fine */
+    in.seg[INSN_SEG_CS].ar = 0x9b | AR_DB; /* readable code: fine */
     cr_expect_eq(sio_step(&in, &r, &res, msg, sizeof(msg)), SIO_DONE);
     /* SS: #SS(0) */
     in = input(SIO_MODE_PROT32, qual(4, false, false), info(1, INSN_SEG_SS));
     in.seg[INSN_SEG_SS].limit = 0x100;
     r.rsi = 0x100;
     cr_assert_eq(sio_step(&in, &r, &res, msg, sizeof(msg)), SIO_FAULT);
-    cr_expect_eq(res.vector, SIO_VECTOR_SS);
+    cr_expect_eq(res.vector, X86_EXC_SS);
     cr_expect_str_eq(msg, "#SS(0): SS limit 0x100 exceeded by offset 0x100 size 4");
     /* real mode: no type check */
     in = input(SIO_MODE_REAL, qual(1, true, false), info(0, 0));
@@ -383,7 +383,7 @@ Test(string_io, expand_down_segment)
 {
     paging = (struct gw_state){.maxphyaddr = 36, .cr0 = 1};
     struct sio_input in = input(SIO_MODE_PROT32, qual(2, true, false), info(1, 0));
-    in.seg[INSN_SEG_ES] = (struct sio_segment){0x100000, 0x0fff, 0x97 | SIO_AR_DB};
+    in.seg[INSN_SEG_ES] = (struct sio_segment){0x100000, 0x0fff, 0x97 | AR_DB};
     struct sio_regs r = {.rdi = 0x0800, .rflags = 2};
     struct sio_result res;
     cr_expect_eq(sio_step(&in, &r, &res, NULL, 0), SIO_FAULT, "at or below the limit");
@@ -403,16 +403,16 @@ Test(string_io, non_canonical_addresses_in_64_bit_mode)
     struct sio_result res;
     char msg[160];
     cr_assert_eq(sio_step(&in, &r, &res, msg, sizeof(msg)), SIO_FAULT);
-    cr_expect_eq(res.vector, SIO_VECTOR_GP);
+    cr_expect_eq(res.vector, X86_EXC_GP);
     cr_expect_str_eq(msg, "#GP(0): DS address 0x800000000000 is not canonical");
     in.info = info(2, INSN_SEG_SS);
     cr_assert_eq(sio_step(&in, &r, &res, NULL, 0), SIO_FAULT);
-    cr_expect_eq(res.vector, SIO_VECTOR_SS);
+    cr_expect_eq(res.vector, X86_EXC_SS);
     /* the last byte crosses into the non-canonical half */
     in = input(SIO_MODE_LONG64, qual(4, false, false), info(2, INSN_SEG_DS));
     r.rsi = 0x00007ffffffffffeULL;
     cr_assert_eq(sio_step(&in, &r, &res, NULL, 0), SIO_FAULT);
-    cr_expect_eq(res.vector, SIO_VECTOR_GP);
+    cr_expect_eq(res.vector, X86_EXC_GP);
     /* the DS base does not apply in 64-bit mode, the FS base does */
     in = input(SIO_MODE_LONG64, qual(1, false, false), info(2, INSN_SEG_DS));
     in.seg[INSN_SEG_DS].base = 0xffff800000000000ULL;
@@ -543,17 +543,17 @@ Test(string_io, memory_and_port_errors_are_not_guest_faults)
 Test(string_io, alignment_check_at_cpl3)
 {
     paging.cpl = 3;
-    paging.cr0 |= GW_CR0_AM;
+    paging.cr0 |= CR0_AM;
     struct sio_input in = input(SIO_MODE_LONG64, qual(2, true, false), info(2, 0));
-    struct sio_regs r = {.rdi = 0x30001, .rflags = 2 | GW_RFLAGS_AC};
+    struct sio_regs r = {.rdi = 0x30001, .rflags = 2 | RFLAGS_AC};
     struct sio_result res;
     cr_assert_eq(sio_step(&in, &r, &res, NULL, 0), SIO_FAULT);
-    cr_expect_eq(res.vector, SIO_VECTOR_AC);
+    cr_expect_eq(res.vector, X86_EXC_AC);
     cr_expect_eq(in_reads, 0);
     r.rflags = 2;
     cr_expect_eq(sio_step(&in, &r, &res, NULL, 0), SIO_DONE, "AC clear: no check");
     r.rdi = 0x30002;
-    r.rflags = 2 | GW_RFLAGS_AC;
+    r.rflags = 2 | RFLAGS_AC;
     cr_expect_eq(sio_step(&in, &r, &res, NULL, 0), SIO_DONE, "aligned");
 }
 
@@ -589,8 +589,8 @@ Test(string_io, guest_mode_from_control_registers)
     cr_expect_eq(sio_guest_mode(0, 2, 0, 0x9b), SIO_MODE_REAL);
     cr_expect_eq(sio_guest_mode(1, 2 | (1u << 17), 0, 0xf3), SIO_MODE_V8086);
     cr_expect_eq(sio_guest_mode(1, 2, 0, 0x9b), SIO_MODE_PROT16);
-    cr_expect_eq(sio_guest_mode(1, 2, 0, 0x9b | SIO_AR_DB), SIO_MODE_PROT32);
-    cr_expect_eq(sio_guest_mode(0x80000001, 2, GW_EFER_LMA, 0x9b | (1u << 13)), SIO_MODE_LONG64);
-    cr_expect_eq(sio_guest_mode(0x80000001, 2, GW_EFER_LMA, 0x9b | SIO_AR_DB), SIO_MODE_PROT32,
+    cr_expect_eq(sio_guest_mode(1, 2, 0, 0x9b | AR_DB), SIO_MODE_PROT32);
+    cr_expect_eq(sio_guest_mode(0x80000001, 2, EFER_LMA, 0x9b | (1u << 13)), SIO_MODE_LONG64);
+    cr_expect_eq(sio_guest_mode(0x80000001, 2, EFER_LMA, 0x9b | AR_DB), SIO_MODE_PROT32,
                  "compatibility mode");
 }
