@@ -10,7 +10,7 @@ for f in "$@"; do
     fi
 done
 cppcheck --quiet --enable=warning,style,performance,portability --std=c11 -I. \
-    --suppress=missingIncludeSystem --suppress=missingInclude --inline-suppr \
+    --suppress=missingIncludeSystem --suppress=missingInclude --inline-suppr -U__ASSEMBLY__ \
     --error-exitcode=1 "$@" || bad=1
 [ $bad -eq 0 ] && echo "lint: clean ($# files)"
 exit $bad
