@@ -86,6 +86,10 @@ PURE_SRCS += devices/vlapic_msr.c
 PURE_SRCS += devices/vlapic_regs.c
 PURE_SRCS += devices/vlapic_timer.c
 PURE_SRCS += vmx/posted_intr.c
+PURE_SRCS += vm/guest_walk.c
+PURE_SRCS += vm/insn_decode.c
+PURE_SRCS += vm/insn_operand.c
+PURE_SRCS += vm/string_io.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
