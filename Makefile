@@ -40,12 +40,14 @@ PURE_SRCS := $(wildcard platform/fmt.c platform/cmdline.c platform/trace.c platf
                         vm/vm_config.c devices/uart16550.c devices/debug_exit.c \
                         devices/shutdown_port.c devices/port_policy.c vmx/ept.c \
                         vmx/ept_violation.c vmx/mtrr.c vm/elf.c vm/loader.c vm/loader_mem.c \
-                        vm/loader_kernel.c vm/loader_mb1.c vm/loader_mb2.c)
+                        vm/loader_kernel.c vm/loader_mb1.c vm/loader_mb2.c vmx/entry_check.c \
+                        vmx/entry_check_ctl.c vmx/entry_check_host.c vmx/entry_check_guest.c \
+                        vmx/entry_check_seg.c vmx/entry_mutate.c vmx/vmcs_image.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
                -fno-omit-frame-pointer
 UNIT_BIN := $(BUILD)/host/unit_tests
-UNIT_HELPERS := tests/unit/fixtures.c tools/vmx_dump.c
+UNIT_HELPERS := tests/unit/fixtures.c tests/unit/entry_fixture.c tools/vmx_dump.c
 VMXCAP := $(BUILD)/host/vmxcap
 
 .PHONY: all iso run test unit system lint format bench deps clean help vmxcap

@@ -25,7 +25,8 @@ struct rule_row {
 #define GUEST ENTRY_CAT_GUEST
 #define MSR   ENTRY_CAT_MSR
 static const struct rule_row rules[ENTRY_RULE_COUNT] = {
-#define ENTRY_RULE(name, id, section, cat, arg, text) [ENTRY_RULE_##name] = {id, section, text, cat, arg},
+#define ENTRY_RULE(name, id, section, cat, arg, text)                                              \
+    [ENTRY_RULE_##name] = {id, section, text, cat, arg},
 #include "vmx/entry_rules.def"
 #undef ENTRY_RULE
 };
@@ -105,18 +106,17 @@ struct entry_verdict entry_rule_verdict(enum entry_rule r, uint64_t qualificatio
 
 int entry_format_verdict(char *buf, size_t n, const struct entry_verdict *v)
 {
-    static const char *const qual33[] = {"", "", " (PDPTE loading)", " (NMI injection blocked by STI)",
-                                         " (VMCS link pointer)"};
+    static const char *const qual33[] = {"", "", " (PDPTE loading)",
+                                         " (NMI injection blocked by STI)", " (VMCS link pointer)"};
     if (!v || v->kind == ENTRY_VERDICT_PASS)
         return fmt_snprintf(buf, n, "VM entry succeeds");
     if (v->kind == ENTRY_VERDICT_VMFAIL) {
-        const char *what = v->code == ENTRY_ERR_CONTROL ? "invalid control field"
-                           : v->code == ENTRY_ERR_HOST  ? "invalid host-state field"
-                           : v->code == ENTRY_ERR_MOV_SS
-                               ? "VM entry with events blocked by MOV SS"
-                           : v->code == 4 ? "VMLAUNCH with non-clear VMCS"
-                           : v->code == 5 ? "VMRESUME with non-launched VMCS"
-                                          : "error";
+        const char *what = v->code == ENTRY_ERR_CONTROL  ? "invalid control field"
+                           : v->code == ENTRY_ERR_HOST   ? "invalid host-state field"
+                           : v->code == ENTRY_ERR_MOV_SS ? "VM entry with events blocked by MOV SS"
+                           : v->code == 4                ? "VMLAUNCH with non-clear VMCS"
+                           : v->code == 5                ? "VMRESUME with non-launched VMCS"
+                                                         : "error";
         return fmt_snprintf(buf, n, "VMfailValid %u (%s)", v->code, what);
     }
     if (v->code == ENTRY_EXIT_MSR_LOADING)
@@ -260,8 +260,9 @@ void ec_check_msr_load(struct ec *e)
     if ((addr & 0xf) || ec_addr_beyond(e, addr) || ec_addr_beyond(e, addr + 16ULL * count - 1))
         return;
     if (!e->env->phys_read) {
-        ec_skip(e, ENTRY_RULE_M_RESERVED, "%u VM-entry MSR-load entries at 0x%llx: no memory reader",
-                count, (unsigned long long)addr);
+        ec_skip(e, ENTRY_RULE_M_RESERVED,
+                "%u VM-entry MSR-load entries at 0x%llx: no memory reader", count,
+                (unsigned long long)addr);
         return;
     }
     uint32_t n = count < MSR_LOAD_CHECK_MAX ? count : MSR_LOAD_CHECK_MAX;
@@ -324,12 +325,12 @@ static void read_guest(struct ec *e)
     static const uint32_t sel[EC_SEG_COUNT] = {
         GUEST_ES_SELECTOR, GUEST_CS_SELECTOR, GUEST_SS_SELECTOR,   GUEST_DS_SELECTOR,
         GUEST_FS_SELECTOR, GUEST_GS_SELECTOR, GUEST_LDTR_SELECTOR, GUEST_TR_SELECTOR};
-    static const uint32_t base[EC_SEG_COUNT] = {GUEST_ES_BASE, GUEST_CS_BASE,   GUEST_SS_BASE,
-                                                GUEST_DS_BASE, GUEST_FS_BASE,   GUEST_GS_BASE,
+    static const uint32_t base[EC_SEG_COUNT] = {GUEST_ES_BASE,   GUEST_CS_BASE, GUEST_SS_BASE,
+                                                GUEST_DS_BASE,   GUEST_FS_BASE, GUEST_GS_BASE,
                                                 GUEST_LDTR_BASE, GUEST_TR_BASE};
-    static const uint32_t limit[EC_SEG_COUNT] = {
-        GUEST_ES_LIMIT, GUEST_CS_LIMIT, GUEST_SS_LIMIT,   GUEST_DS_LIMIT,
-        GUEST_FS_LIMIT, GUEST_GS_LIMIT, GUEST_LDTR_LIMIT, GUEST_TR_LIMIT};
+    static const uint32_t limit[EC_SEG_COUNT] = {GUEST_ES_LIMIT,   GUEST_CS_LIMIT, GUEST_SS_LIMIT,
+                                                 GUEST_DS_LIMIT,   GUEST_FS_LIMIT, GUEST_GS_LIMIT,
+                                                 GUEST_LDTR_LIMIT, GUEST_TR_LIMIT};
     static const uint32_t ar[EC_SEG_COUNT] = {
         GUEST_ES_AR_BYTES, GUEST_CS_AR_BYTES, GUEST_SS_AR_BYTES,   GUEST_DS_AR_BYTES,
         GUEST_FS_AR_BYTES, GUEST_GS_AR_BYTES, GUEST_LDTR_AR_BYTES, GUEST_TR_AR_BYTES};

@@ -86,17 +86,17 @@ enum entry_launch_state { ENTRY_LAUNCH_UNKNOWN, ENTRY_LAUNCH_CLEAR, ENTRY_LAUNCH
 struct entry_check_env {
     vmcs_read_fn read; /* required */
     void *read_ctx;
-    const struct vmx_caps *caps; /* required */
-    unsigned maxphyaddr;         /* CPUID.80000008H:EAX[7:0]; 0 means 36 */
-    unsigned linear_width;       /* CPUID.80000008H:EAX[15:8]; 0 means 48 */
+    const struct vmx_caps *caps;  /* required */
+    unsigned maxphyaddr;          /* CPUID.80000008H:EAX[7:0]; 0 means 36 */
+    unsigned linear_width;        /* CPUID.80000008H:EAX[15:8]; 0 means 48 */
     entry_phys_read_fn phys_read; /* optional: link-pointer revision, VTPR, PDPTEs, MSR list */
     void *phys_ctx;
     /* facts about the processor that executes VMLAUNCH/VMRESUME */
-    bool in_smm;                          /* SDM 27.2.1.3, 27.3.1.5, 27.4 */
-    bool mov_ss_blocking;                 /* events blocked by MOV SS (SDM 27.1) */
-    bool outside_ia32e;                   /* IA32_EFER.LMA = 0 (never for this hypervisor) */
-    bool rtm, sgx;                        /* CPUID.7.0:EBX.RTM[11] / .SGX[2] */
-    enum entry_insn insn;                 /* SDM 27.1 launch-state rules when both known */
+    bool in_smm;          /* SDM 27.2.1.3, 27.3.1.5, 27.4 */
+    bool mov_ss_blocking; /* events blocked by MOV SS (SDM 27.1) */
+    bool outside_ia32e;   /* IA32_EFER.LMA = 0 (never for this hypervisor) */
+    bool rtm, sgx;        /* CPUID.7.0:EBX.RTM[11] / .SGX[2] */
+    enum entry_insn insn; /* SDM 27.1 launch-state rules when both known */
     enum entry_launch_state launch_state;
     uint64_t current_vmcs;   /* current-VMCS pointer; 0: unknown (rule not checked) */
     uint64_t executive_vmcs; /* executive-VMCS pointer (SMM); 0: unknown */
@@ -110,20 +110,20 @@ struct entry_check_env {
 /* One failed rule, or one rule that could not be checked (skipped = true). */
 struct entry_finding {
     enum entry_rule rule;
-    bool skipped;          /* not checked: the message says what was missing */
-    uint64_t qualification; /* exit qualification for this failure (rule's, or MSR index) */
+    bool skipped;            /* not checked: the message says what was missing */
+    uint64_t qualification;  /* exit qualification for this failure (rule's, or MSR index) */
     char msg[ENTRY_MSG_MAX]; /* the offending value(s), one line without a newline */
 };
 
 typedef void (*entry_report_fn)(void *ctx, const struct entry_finding *f);
 
 struct entry_check_result {
-    unsigned failed;               /* findings with skipped = false */
-    unsigned skipped;              /* findings with skipped = true */
-    unsigned unreadable;           /* field reads the callback refused (taken as 0) */
+    unsigned failed;                   /* findings with skipped = false */
+    unsigned skipped;                  /* findings with skipped = true */
+    unsigned unreadable;               /* field reads the callback refused (taken as 0) */
     unsigned per_cat[ENTRY_CAT_COUNT]; /* failed rules per category */
-    struct entry_verdict verdict;  /* what the processor answers (entry_verdict_of) */
-    enum entry_rule first;         /* the rule that decides the verdict (when not PASS) */
+    struct entry_verdict verdict;      /* what the processor answers (entry_verdict_of) */
+    enum entry_rule first;             /* the rule that decides the verdict (when not PASS) */
 };
 
 /*

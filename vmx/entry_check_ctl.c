@@ -7,7 +7,8 @@
 #include "vmx/vmcs_fields.h"
 
 /* Bits of one control field against its capability MSR (SDM appendix A.3-A.5). */
-static void check_allowed(struct ec *e, enum vmx_ctl which, uint64_t val, int r1, enum entry_rule r0)
+static void check_allowed(struct ec *e, enum vmx_ctl which, uint64_t val, int r1,
+                          enum entry_rule r0)
 {
     const struct vmx_ctl_allowed *a = &e->caps->ctl[which];
     char names[120];
@@ -22,7 +23,8 @@ static void check_allowed(struct ec *e, enum vmx_ctl which, uint64_t val, int r1
     if (extra) {
         vmcs_format_controls(names, sizeof(names), which, extra);
         ec_fail(e, r0, "%s 0x%llx sets bits 0x%llx the processor does not allow (%s)",
-                vmx_ctl_short_name(which), (unsigned long long)val, (unsigned long long)extra, names);
+                vmx_ctl_short_name(which), (unsigned long long)val, (unsigned long long)extra,
+                names);
     }
 }
 
@@ -48,8 +50,8 @@ static void check_apic_virt(struct ec *e)
     if (tpr_shadow) {
         uint64_t vapic = ec_read(e, VIRTUAL_APIC_PAGE_ADDR);
         bool vapic_ok = !(vapic & 0xfff) && !ec_addr_beyond(e, vapic);
-        check_page_addr(e, VIRTUAL_APIC_PAGE_ADDR, "virtual-APIC address",
-                        ENTRY_RULE_C_VAPIC_ALIGN, ENTRY_RULE_C_VAPIC_WIDTH);
+        check_page_addr(e, VIRTUAL_APIC_PAGE_ADDR, "virtual-APIC address", ENTRY_RULE_C_VAPIC_ALIGN,
+                        ENTRY_RULE_C_VAPIC_WIDTH);
         if (!vid) {
             uint32_t thr = (uint32_t)ec_read(e, TPR_THRESHOLD);
             if (thr & ~0xfu)
@@ -151,7 +153,8 @@ void ec_check_exec(struct ec *e)
         if (!(e->proc2 & PROC_BASED2_VIRTUAL_INTERRUPT_DELIVERY))
             ec_fail(e, ENTRY_RULE_C_PI_VID, "posted interrupts without virtual-interrupt delivery");
         if (!(e->exit & VM_EXIT_CTL_ACKNOWLEDGE_INTERRUPT_ON_EXIT))
-            ec_fail(e, ENTRY_RULE_C_PI_ACK, "posted interrupts without acknowledge interrupt on exit");
+            ec_fail(e, ENTRY_RULE_C_PI_ACK,
+                    "posted interrupts without acknowledge interrupt on exit");
         uint32_t nv = (uint32_t)ec_read(e, POSTED_INTR_NV);
         if (nv & 0xff00)
             ec_fail(e, ENTRY_RULE_C_PI_VECTOR, "notification vector 0x%x sets bits 15:8", nv);
@@ -192,12 +195,13 @@ void ec_check_exec(struct ec *e)
         if (e->vmfunc & ~e->caps->vmfunc)
             ec_fail(e, ENTRY_RULE_C_VMFUNC_RESERVED,
                     "VM-function controls 0x%llx set bits 0x%llx IA32_VMX_VMFUNC does not allow",
-                    (unsigned long long)e->vmfunc, (unsigned long long)(e->vmfunc & ~e->caps->vmfunc));
+                    (unsigned long long)e->vmfunc,
+                    (unsigned long long)(e->vmfunc & ~e->caps->vmfunc));
         if (e->vmfunc & VMX_VMFUNC_EPTP_SWITCHING) {
             if (!e->ept)
                 ec_fail(e, ENTRY_RULE_C_EPTP_SW_EPT, "EPTP switching without enable EPT");
-            check_page_addr(e, EPTP_LIST_ADDRESS, "EPTP-list address",
-                            ENTRY_RULE_C_EPTP_LIST_ALIGN, ENTRY_RULE_C_EPTP_LIST_WIDTH);
+            check_page_addr(e, EPTP_LIST_ADDRESS, "EPTP-list address", ENTRY_RULE_C_EPTP_LIST_ALIGN,
+                            ENTRY_RULE_C_EPTP_LIST_WIDTH);
         }
     }
     if (e->proc2 & PROC_BASED2_VMCS_SHADOWING) {
@@ -207,8 +211,8 @@ void ec_check_exec(struct ec *e)
                         ENTRY_RULE_C_VMWRITE_WIDTH);
     }
     if (e->proc2 & PROC_BASED2_EPT_VIOLATION_VE)
-        check_page_addr(e, VE_INFORMATION_ADDRESS, "#VE information address",
-                        ENTRY_RULE_C_VE_ALIGN, ENTRY_RULE_C_VE_WIDTH);
+        check_page_addr(e, VE_INFORMATION_ADDRESS, "#VE information address", ENTRY_RULE_C_VE_ALIGN,
+                        ENTRY_RULE_C_VE_WIDTH);
 }
 
 /* An MSR area of count 16-byte entries (SDM 27.2.1.2, 27.2.1.3). */
@@ -261,9 +265,8 @@ static void check_injection(struct ec *e)
         ec_fail(e, ENTRY_RULE_C_INTR_EC_MISSING, "%s (vector %u) injected without its error code",
                 vmcs_exception_name(vec), vec);
     if (dec && (!hw || !pm || (!any_vector && !has_ec && vec < 32)))
-        ec_fail(e, ENTRY_RULE_C_INTR_EC_UNEXPECTED,
-                "deliver-error-code set for %s vector %u%s", vmcs_intr_type_name(type), vec,
-                !pm ? " in a guest with CR0.PE=0" : "");
+        ec_fail(e, ENTRY_RULE_C_INTR_EC_UNEXPECTED, "deliver-error-code set for %s vector %u%s",
+                vmcs_intr_type_name(type), vec, !pm ? " in a guest with CR0.PE=0" : "");
     if (dec) {
         uint32_t ecode = (uint32_t)ec_read(e, VM_ENTRY_EXCEPTION_ERROR_CODE);
         if (ecode & 0xffff0000u)

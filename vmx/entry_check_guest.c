@@ -78,8 +78,8 @@ void ec_check_guest_regs(struct ec *e)
     uint64_t cr0 = e->cr0, cr4 = e->cr4;
     /* SDM 27.3.1.1: with unrestricted guest, PE and PG are not checked against FIXED0 */
     uint64_t exempt = e->ug ? VMX_CR0_UNRESTRICTED_EXEMPT : 0;
-    ec_check_fixed_cr(e, "guest CR0", cr0, c->cr0_fixed0, c->cr0_fixed1, exempt,
-                      ENTRY_RULE_G_CR0_1, ENTRY_RULE_G_CR0_0);
+    ec_check_fixed_cr(e, "guest CR0", cr0, c->cr0_fixed0, c->cr0_fixed1, exempt, ENTRY_RULE_G_CR0_1,
+                      ENTRY_RULE_G_CR0_0);
     /* reported only where FIXED0 does not already demand PE */
     if ((cr0 & EC_CR0_PG) && !(cr0 & EC_CR0_PE) && !(c->cr0_fixed0 & ~exempt & EC_CR0_PE))
         ec_fail(e, ENTRY_RULE_G_CR0_PG_PE, "guest CR0 0x%llx sets PG without PE",
@@ -92,7 +92,8 @@ void ec_check_guest_regs(struct ec *e)
         uint64_t ok =
             e->env->debugctl_allowed ? e->env->debugctl_allowed : EC_DEBUGCTL_DEFAULT_ALLOWED;
         if (e->debugctl & ~ok)
-            ec_fail(e, ENTRY_RULE_G_DEBUGCTL, "guest IA32_DEBUGCTL 0x%llx sets reserved bits 0x%llx",
+            ec_fail(e, ENTRY_RULE_G_DEBUGCTL,
+                    "guest IA32_DEBUGCTL 0x%llx sets reserved bits 0x%llx",
                     (unsigned long long)e->debugctl, (unsigned long long)(e->debugctl & ~ok));
     }
     if (e->ia32e_guest) {
@@ -218,8 +219,9 @@ static void check_pending_dbg(struct ec *e)
     uint64_t reserved = PDE_RESERVED | (e->env->rtm ? 0 : PDE_RTM);
     unsigned ib = e->interruptibility;
     if (p & reserved)
-        ec_fail(e, ENTRY_RULE_G_PDE_RESERVED, "pending debug exceptions 0x%llx set reserved bits 0x%llx",
-                (unsigned long long)p, (unsigned long long)(p & reserved));
+        ec_fail(e, ENTRY_RULE_G_PDE_RESERVED,
+                "pending debug exceptions 0x%llx set reserved bits 0x%llx", (unsigned long long)p,
+                (unsigned long long)(p & reserved));
     if ((ib & (EC_BLOCK_STI | EC_BLOCK_MOV_SS)) || e->activity == EC_ACT_HLT) {
         bool tf = e->rflags & EC_RFLAGS_TF, btf = e->debugctl & DEBUGCTL_BTF, bs = p & PDE_BS;
         if (tf && !btf && !bs)
@@ -234,8 +236,8 @@ static void check_pending_dbg(struct ec *e)
         bool bad_bits = (p & ~(PDE_RTM | PDE_ENABLED_BP)) != 0 || !(p & PDE_ENABLED_BP);
         if (bad_bits || (ib & EC_BLOCK_MOV_SS))
             ec_fail(e, ENTRY_RULE_G_PDE_RTM, "RTM pending debug exceptions 0x%llx%s",
-                    (unsigned long long)p, bad_bits ? " need exactly bits 16 and 12"
-                                                    : " with blocking by MOV SS");
+                    (unsigned long long)p,
+                    bad_bits ? " need exactly bits 16 and 12" : " with blocking by MOV SS");
     }
 }
 
@@ -268,8 +270,8 @@ static void check_link(struct ec *e)
                         (unsigned long long)lp, r & 0x7fffffffu, e->caps->revision_id);
             if (!(r >> 31) != !shadow)
                 ec_fail(e, ENTRY_RULE_G_LINK_SHADOW,
-                        "VMCS at link pointer: shadow-VMCS indicator %u, VMCS shadowing %u", r >> 31,
-                        shadow ? 1 : 0);
+                        "VMCS at link pointer: shadow-VMCS indicator %u, VMCS shadowing %u",
+                        r >> 31, shadow ? 1 : 0);
         }
     }
     if (e->env->current_vmcs && (!e->env->in_smm || to_smm) && lp == e->env->current_vmcs)

@@ -72,15 +72,16 @@ static void check_host_crs_msrs(struct ec *e)
         uint64_t pat = ec_read(e, HOST_IA32_PAT);
         unsigned b;
         if (!ec_pat_valid(pat, &b))
-            ec_fail(e, ENTRY_RULE_H_PAT, "host IA32_PAT 0x%016llx: byte %u is type %u", (unsigned long long)pat,
-                    b, (unsigned)(pat >> (8 * b)) & 0xff);
+            ec_fail(e, ENTRY_RULE_H_PAT, "host IA32_PAT 0x%016llx: byte %u is type %u",
+                    (unsigned long long)pat, b, (unsigned)(pat >> (8 * b)) & 0xff);
     }
     if (e->exit & VM_EXIT_CTL_LOAD_IA32_EFER) {
         uint64_t efer = ec_read(e, HOST_IA32_EFER);
         uint64_t ok = e->env->efer_allowed ? e->env->efer_allowed : EC_EFER_DEFAULT_ALLOWED;
         if (efer & ~ok)
-            ec_fail(e, ENTRY_RULE_H_EFER_RESERVED, "host IA32_EFER 0x%llx sets reserved bits 0x%llx",
-                    (unsigned long long)efer, (unsigned long long)(efer & ~ok));
+            ec_fail(e, ENTRY_RULE_H_EFER_RESERVED,
+                    "host IA32_EFER 0x%llx sets reserved bits 0x%llx", (unsigned long long)efer,
+                    (unsigned long long)(efer & ~ok));
         if (!(efer & EC_EFER_LMA) != !e->host64)
             ec_fail(e, ENTRY_RULE_H_EFER_LMA,
                     "host IA32_EFER.LMA is %u, host address-space size is %u",
@@ -100,9 +101,12 @@ static void check_host_segments(struct ec *e)
         const char *name;
         enum entry_rule rule;
     } sels[] = {
-        {HOST_ES_SELECTOR, "ES", ENTRY_RULE_H_ES_SEL}, {HOST_CS_SELECTOR, "CS", ENTRY_RULE_H_CS_SEL},
-        {HOST_SS_SELECTOR, "SS", ENTRY_RULE_H_SS_SEL}, {HOST_DS_SELECTOR, "DS", ENTRY_RULE_H_DS_SEL},
-        {HOST_FS_SELECTOR, "FS", ENTRY_RULE_H_FS_SEL}, {HOST_GS_SELECTOR, "GS", ENTRY_RULE_H_GS_SEL},
+        {HOST_ES_SELECTOR, "ES", ENTRY_RULE_H_ES_SEL},
+        {HOST_CS_SELECTOR, "CS", ENTRY_RULE_H_CS_SEL},
+        {HOST_SS_SELECTOR, "SS", ENTRY_RULE_H_SS_SEL},
+        {HOST_DS_SELECTOR, "DS", ENTRY_RULE_H_DS_SEL},
+        {HOST_FS_SELECTOR, "FS", ENTRY_RULE_H_FS_SEL},
+        {HOST_GS_SELECTOR, "GS", ENTRY_RULE_H_GS_SEL},
         {HOST_TR_SELECTOR, "TR", ENTRY_RULE_H_TR_SEL},
     };
     for (size_t i = 0; i < sizeof(sels) / sizeof(sels[0]); i++) {

@@ -27,17 +27,17 @@
 #define EC_EFER_LMA  (1ULL << 10)
 
 /* VM-entry interruption information (SDM 25.8.3) */
-#define EC_INTR_VALID         (1u << 31)
-#define EC_INTR_DELIVER_EC    (1u << 11)
-#define EC_INTR_TYPE(i)       (((i) >> 8) & 7u)
-#define EC_INTR_VECTOR(i)     ((i)&0xffu)
-#define EC_TYPE_EXT_INTR      0u
-#define EC_TYPE_NMI           2u
-#define EC_TYPE_HW_EXCEPTION  3u
-#define EC_TYPE_SW_INTR       4u
-#define EC_TYPE_PRIV_SW_EXC   5u
-#define EC_TYPE_SW_EXCEPTION  6u
-#define EC_TYPE_OTHER         7u
+#define EC_INTR_VALID        (1u << 31)
+#define EC_INTR_DELIVER_EC   (1u << 11)
+#define EC_INTR_TYPE(i)      (((i) >> 8) & 7u)
+#define EC_INTR_VECTOR(i)    ((i)&0xffu)
+#define EC_TYPE_EXT_INTR     0u
+#define EC_TYPE_NMI          2u
+#define EC_TYPE_HW_EXCEPTION 3u
+#define EC_TYPE_SW_INTR      4u
+#define EC_TYPE_PRIV_SW_EXC  5u
+#define EC_TYPE_SW_EXCEPTION 6u
+#define EC_TYPE_OTHER        7u
 
 /* Interruptibility state (SDM 25.4.2 Table 25-3) and activity states. */
 #define EC_BLOCK_STI    (1u << 0)
@@ -51,16 +51,16 @@
 #define EC_ACT_SIPI     3u
 
 /* Segment access rights (SDM 25.4.1 Table 25-2). */
-#define EC_AR_TYPE(ar)   ((ar)&0xfu)
-#define EC_AR_S          (1u << 4)
-#define EC_AR_DPL(ar)    (((ar) >> 5) & 3u)
-#define EC_AR_P          (1u << 7)
-#define EC_AR_RSV_11_8   0xf00u
-#define EC_AR_L          (1u << 13)
-#define EC_AR_DB         (1u << 14)
-#define EC_AR_G          (1u << 15)
-#define EC_AR_UNUSABLE   (1u << 16)
-#define EC_AR_RSV_31_17  0xfffe0000u
+#define EC_AR_TYPE(ar)  ((ar)&0xfu)
+#define EC_AR_S         (1u << 4)
+#define EC_AR_DPL(ar)   (((ar) >> 5) & 3u)
+#define EC_AR_P         (1u << 7)
+#define EC_AR_RSV_11_8  0xf00u
+#define EC_AR_L         (1u << 13)
+#define EC_AR_DB        (1u << 14)
+#define EC_AR_G         (1u << 15)
+#define EC_AR_UNUSABLE  (1u << 16)
+#define EC_AR_RSV_31_17 0xfffe0000u
 
 enum ec_seg { EC_ES, EC_CS, EC_SS, EC_DS, EC_FS, EC_GS, EC_LDTR, EC_TR, EC_SEG_COUNT };
 
@@ -124,13 +124,13 @@ void ec_check_fixed_cr(struct ec *e, const char *what, uint64_t v, uint64_t fixe
 bool ec_pat_valid(uint64_t pat, unsigned *bad_byte);
 
 /* The parts, each in SDM order. */
-void ec_check_basic(struct ec *e);     /* 27.1, entry_check.c */
-void ec_check_exec(struct ec *e);      /* 27.2.1.1, entry_check_ctl.c */
+void ec_check_basic(struct ec *e);      /* 27.1, entry_check.c */
+void ec_check_exec(struct ec *e);       /* 27.2.1.1, entry_check_ctl.c */
 void ec_check_exit_entry(struct ec *e); /* 27.2.1.2, 27.2.1.3, entry_check_ctl.c */
-void ec_check_host(struct ec *e);      /* 27.2.2-27.2.4, entry_check_host.c */
+void ec_check_host(struct ec *e);       /* 27.2.2-27.2.4, entry_check_host.c */
 void ec_check_guest_regs(struct ec *e); /* 27.3.1.1, entry_check_guest.c */
-void ec_check_segments(struct ec *e);  /* 27.3.1.2, 27.3.1.3, entry_check_seg.c */
+void ec_check_segments(struct ec *e);   /* 27.3.1.2, 27.3.1.3, entry_check_seg.c */
 void ec_check_guest_rest(struct ec *e); /* 27.3.1.4-27.3.1.6, entry_check_guest.c */
-void ec_check_msr_load(struct ec *e);  /* 27.4, entry_check.c */
+void ec_check_msr_load(struct ec *e);   /* 27.4, entry_check.c */
 
 #endif

@@ -8,7 +8,8 @@
 #include "vmx/entry_check_int.h"
 #include "vmx/vmcs_fields.h"
 
-static const char *const seg_name[EC_SEG_COUNT] = {"ES", "CS", "SS", "DS", "FS", "GS", "LDTR", "TR"};
+static const char *const seg_name[EC_SEG_COUNT] = {"ES", "CS", "SS",   "DS",
+                                                   "FS", "GS", "LDTR", "TR"};
 
 static enum entry_rule of(enum entry_rule first_es, int seg)
 {
@@ -117,8 +118,8 @@ static void check_data(struct ec *e, int s, enum entry_rule type_rule, enum entr
         ec_fail(e, type_rule, "%s type 0x%x is %s", seg_name[s], t,
                 !(t & 1) ? "not accessed" : "unreadable code");
     if (!e->ug && t <= 11 && EC_AR_DPL(g->ar) < (g->sel & 3u))
-        ec_fail(e, dpl_rule, "%s.DPL %u below RPL %u (selector 0x%04x)",
-                seg_name[s], EC_AR_DPL(g->ar), g->sel & 3u, g->sel);
+        ec_fail(e, dpl_rule, "%s.DPL %u below RPL %u (selector 0x%04x)", seg_name[s],
+                EC_AR_DPL(g->ar), g->sel & 3u, g->sel);
     check_common_ar(e, s);
 }
 
@@ -190,7 +191,8 @@ static void check_selectors_bases(struct ec *e)
     static const struct {
         int seg;
         enum entry_rule rule;
-    } high[] = {{EC_SS, ENTRY_RULE_G_SS_BASE}, {EC_DS, ENTRY_RULE_G_DS_BASE},
+    } high[] = {{EC_SS, ENTRY_RULE_G_SS_BASE},
+                {EC_DS, ENTRY_RULE_G_DS_BASE},
                 {EC_ES, ENTRY_RULE_G_ES_BASE}};
     for (int i = 0; i < 3; i++) {
         const struct ec_seg_state *g = &s[high[i].seg];
@@ -204,11 +206,14 @@ static void check_selectors_bases(struct ec *e)
 static void check_dtrs(struct ec *e)
 {
     uint64_t gb = ec_read(e, GUEST_GDTR_BASE), ib = ec_read(e, GUEST_IDTR_BASE);
-    uint32_t gl = (uint32_t)ec_read(e, GUEST_GDTR_LIMIT), il = (uint32_t)ec_read(e, GUEST_IDTR_LIMIT);
+    uint32_t gl = (uint32_t)ec_read(e, GUEST_GDTR_LIMIT),
+             il = (uint32_t)ec_read(e, GUEST_IDTR_LIMIT);
     if (!ec_canonical(e, gb))
-        ec_fail(e, ENTRY_RULE_G_GDTR_BASE, "GDTR base 0x%llx is not canonical", (unsigned long long)gb);
+        ec_fail(e, ENTRY_RULE_G_GDTR_BASE, "GDTR base 0x%llx is not canonical",
+                (unsigned long long)gb);
     if (!ec_canonical(e, ib))
-        ec_fail(e, ENTRY_RULE_G_IDTR_BASE, "IDTR base 0x%llx is not canonical", (unsigned long long)ib);
+        ec_fail(e, ENTRY_RULE_G_IDTR_BASE, "IDTR base 0x%llx is not canonical",
+                (unsigned long long)ib);
     if (gl >> 16)
         ec_fail(e, ENTRY_RULE_G_GDTR_LIMIT, "GDTR limit 0x%x sets bits 31:16", gl);
     if (il >> 16)

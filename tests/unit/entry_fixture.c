@@ -225,7 +225,7 @@ static void base_64(struct ef_setup *s)
                VM_ENTRY_CTL_LOAD_DEBUG_CONTROLS | VM_ENTRY_CTL_IA32E_MODE_GUEST |
                    VM_ENTRY_CTL_LOAD_IA32_PAT | VM_ENTRY_CTL_LOAD_IA32_EFER));
     ef_set(s, EPT_POINTER, 0x20000 | 6 | (3 << 3) | (1 << 6)); /* WB, 4 levels, A/D */
-    ef_set(s, GUEST_CR0, 0x80000031); /* PG NE ET PE */
+    ef_set(s, GUEST_CR0, 0x80000031);                          /* PG NE ET PE */
     ef_set(s, GUEST_CR3, 0x1000);
     ef_set(s, GUEST_CR4, 0x2020); /* VMXE PAE */
     ef_set(s, GUEST_RIP, 0xffffffff81000000ULL);

@@ -14,10 +14,10 @@
 #include "vmx/vmx_caps.h"
 
 enum ef_base {
-    EF_64,    /* 64-bit guest, EPT + VPID, TPR shadow, corei7_icelake_u */
-    EF_REAL,  /* real-mode guest with unrestricted guest, corei7_skylake_x */
-    EF_PM32,  /* 32-bit protected mode, PAE paging, EPT, no unrestricted guest: lynnfield */
-    EF_V86,   /* virtual-8086 guest (CR0.PE=1, PG=0, unrestricted guest), corei7_skylake_x */
+    EF_64,   /* 64-bit guest, EPT + VPID, TPR shadow, corei7_icelake_u */
+    EF_REAL, /* real-mode guest with unrestricted guest, corei7_skylake_x */
+    EF_PM32, /* 32-bit protected mode, PAE paging, EPT, no unrestricted guest: lynnfield */
+    EF_V86,  /* virtual-8086 guest (CR0.PE=1, PG=0, unrestricted guest), corei7_skylake_x */
     EF_COUNT
 };
 

@@ -101,7 +101,7 @@ Test(entry_check, rule_table_ids_are_unique_dotted_and_have_sections)
         cr_assert_gt(strlen(entry_rule_text((enum entry_rule)i)), 8);
         cr_assert_eq(entry_rule_by_id(id), (enum entry_rule)i, "%s is not unique", id);
         for (const char *p = id; *p; p++)
-            cr_assert(( *p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+            cr_assert((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
                           *p == '_',
                       "%s: character '%c'", id, *p);
     }
@@ -114,7 +114,7 @@ Test(entry_check, rule_table_ids_are_unique_dotted_and_have_sections)
 Test(entry_check, rule_areas_match_categories)
 {
     static const char *const prefix[ENTRY_CAT_COUNT] = {"basic.", "ctl.", "host.", "guest.",
-                                                         "msr_load."};
+                                                        "msr_load."};
     int last = -1;
     for (unsigned i = 0; i < ENTRY_RULE_COUNT; i++) {
         enum entry_category c = entry_rule_category((enum entry_rule)i);
@@ -188,9 +188,9 @@ Test(entry_check, first_category_decides_the_verdict)
     struct capture c;
     struct entry_check_result res;
     cr_assert(ef_build(&s, EF_64));
-    ef_set(&s, GUEST_TR_SELECTOR, 0x1c);   /* guest: TI */
-    ef_set(&s, HOST_CS_SELECTOR, 0);       /* host */
-    ef_set(&s, CR3_TARGET_COUNT, 9);       /* control */
+    ef_set(&s, GUEST_TR_SELECTOR, 0x1c); /* guest: TI */
+    ef_set(&s, HOST_CS_SELECTOR, 0);     /* host */
+    ef_set(&s, CR3_TARGET_COUNT, 9);     /* control */
     cr_assert_eq(run(&s, &c, &res), 3);
     cr_assert_eq(res.first, ENTRY_RULE_C_CR3_COUNT);
     cr_assert_eq(res.verdict.kind, ENTRY_VERDICT_VMFAIL);
