@@ -265,7 +265,8 @@ void ec_check_msr_load(struct ec *e)
                 (unsigned long long)addr);
         return;
     }
-    uint32_t n = count < MSR_LOAD_CHECK_MAX ? count : MSR_LOAD_CHECK_MAX;
+    bool truncated = count > MSR_LOAD_CHECK_MAX;
+    uint32_t n = truncated ? MSR_LOAD_CHECK_MAX : count;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t q;
         uint64_t at = addr + 16ULL * i;
@@ -289,7 +290,7 @@ void ec_check_msr_load(struct ec *e)
             ec_fail_q(e, ENTRY_RULE_M_RESERVED, idx1, "entry %u (MSR 0x%x): reserved bits 0x%x",
                       i + 1, msr, (uint32_t)(q >> 32));
     }
-    if (count > n)
+    if (truncated)
         ec_skip(e, ENTRY_RULE_M_RESERVED, "only the first %u of %u entries were checked", n, count);
 }
 

@@ -169,8 +169,8 @@ static void check_activity_intr(struct ec *e)
     bool to_smm = e->entry & VM_ENTRY_CTL_ENTRY_TO_SMM;
     bool nmi = e->inject && e->itype == EC_TYPE_NMI;
     static const char *const act_name[] = {"active", "HLT", "shutdown", "wait-for-SIPI"};
-    bool supported[] = {true, e->caps->activity_hlt, e->caps->activity_shutdown,
-                        e->caps->activity_wait_for_sipi};
+    const bool supported[] = {true, e->caps->activity_hlt, e->caps->activity_shutdown,
+                              e->caps->activity_wait_for_sipi};
     if (act > EC_ACT_SIPI)
         ec_fail(e, ENTRY_RULE_G_ACT_RESERVED, "activity state %u is reserved", act);
     else if (!supported[act])

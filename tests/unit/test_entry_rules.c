@@ -729,7 +729,6 @@ ParameterizedTest(unsigned *index, entry_rules, each_rule_fails_alone)
     const struct rule_case *rc = &cases[*index];
     struct capture cap;
     struct entry_check_result res;
-    char line[400];
     enum entry_rule want = entry_rule_by_id(rc->id);
     cr_assert_neq(want, ENTRY_RULE_COUNT, "unknown rule id %s", rc->id);
     run_case(rc, &cap, &res);
@@ -746,6 +745,7 @@ ParameterizedTest(unsigned *index, entry_rules, each_rule_fails_alone)
     }
     if (!found || !ok) {
         for (unsigned i = 0; i < cap.n && i < 16; i++) {
+            char line[400];
             entry_format_finding(line, sizeof(line), &cap.f[i]);
             fprintf(stderr, "  %s\n", line);
         }
