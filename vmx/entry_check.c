@@ -104,6 +104,20 @@ struct entry_verdict entry_rule_verdict(enum entry_rule r, uint64_t qualificatio
     return v;
 }
 
+struct entry_verdict entry_verdict_of(const struct entry_finding *f, size_t n)
+{
+    const struct entry_finding *first = NULL;
+    for (size_t i = 0; f && i < n; i++) {
+        if (f[i].skipped)
+            continue;
+        if (!first || entry_rule_category(f[i].rule) < entry_rule_category(first->rule))
+            first = &f[i];
+    }
+    if (!first)
+        return (struct entry_verdict){ENTRY_VERDICT_PASS, 0, 0};
+    return entry_rule_verdict(first->rule, first->qualification);
+}
+
 int entry_format_verdict(char *buf, size_t n, const struct entry_verdict *v)
 {
     static const char *const qual33[] = {"", "", " (PDPTE loading)",

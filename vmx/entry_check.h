@@ -138,6 +138,10 @@ int entry_check(const struct entry_check_env *env, entry_report_fn report, void 
 int entry_check_collect(const struct entry_check_env *env, struct entry_finding *out, size_t max,
                         size_t *count, struct entry_check_result *res);
 
+/* The overall verdict of findings in the order entry_check reports them: that of the first
+ * failed one of the lowest category (skipped findings do not count); PASS when none failed. */
+struct entry_verdict entry_verdict_of(const struct entry_finding *f, size_t n);
+
 /* The verdict of one failed rule (its category's VMfailValid/exit; qualification as given). */
 struct entry_verdict entry_rule_verdict(enum entry_rule r, uint64_t qualification);
 

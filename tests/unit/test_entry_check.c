@@ -208,6 +208,31 @@ Test(entry_check, first_category_decides_the_verdict)
     cr_assert_eq(res.verdict.qualification, 0);
 }
 
+Test(entry_check, verdict_of_findings_takes_the_lowest_category)
+{
+    struct entry_finding f[3];
+    memset(f, 0, sizeof(f));
+    f[0].rule = ENTRY_RULE_G_LINK_ALIGN;
+    f[0].qualification = 4;
+    f[1].rule = ENTRY_RULE_M_X2APIC;
+    f[1].qualification = 2;
+    f[2].rule = ENTRY_RULE_H_TR_NULL;
+    struct entry_verdict v = entry_verdict_of(f, 3);
+    cr_assert_eq(v.kind, ENTRY_VERDICT_VMFAIL);
+    cr_assert_eq(v.code, 8);
+    v = entry_verdict_of(f, 2);
+    cr_assert_eq(v.code, 33);
+    cr_assert_eq(v.qualification, 4);
+    f[0].skipped = true;
+    v = entry_verdict_of(f, 2);
+    cr_assert_eq(v.code, 34);
+    cr_assert_eq(v.qualification, 2);
+    v = entry_verdict_of(f, 1);
+    cr_assert_eq(v.kind, ENTRY_VERDICT_PASS);
+    v = entry_verdict_of(NULL, 5);
+    cr_assert_eq(v.kind, ENTRY_VERDICT_PASS);
+}
+
 Test(entry_check, collect_stores_up_to_max)
 {
     struct entry_finding out[2];
@@ -221,6 +246,8 @@ Test(entry_check, collect_stores_up_to_max)
     cr_assert_eq(n, 2);
     cr_assert_eq(out[0].rule, ENTRY_RULE_H_CS_NULL);
     cr_assert_eq(out[1].rule, ENTRY_RULE_H_TR_NULL);
+    struct entry_verdict v = entry_verdict_of(out, n);
+    cr_assert_eq(v.code, res.verdict.code);
     cr_assert_eq(entry_check_collect(&s.env, NULL, 0, &n, NULL), 3);
     cr_assert_eq(n, 0);
 }
