@@ -70,6 +70,12 @@ static void check_msrs(struct ec *e)
                     "guest IA32_BNDCFGS base 0x%llx is not canonical",
                     (unsigned long long)(b & ~0xfffULL));
     }
+    if (e->entry & VM_ENTRY_CTL_LOAD_PKRS) {
+        uint64_t pkrs = ec_read(e, GUEST_IA32_PKRS);
+        if (pkrs >> 32)
+            ec_fail(e, ENTRY_RULE_G_PKRS, "guest IA32_PKRS 0x%llx sets bits 63:32",
+                    (unsigned long long)pkrs);
+    }
 }
 
 void ec_check_guest_regs(struct ec *e)
@@ -210,6 +216,12 @@ static void check_activity_intr(struct ec *e)
         ec_fail(e, ENTRY_RULE_G_INTR_NMI_STI, "NMI injected with blocking by STI");
     if (nmi && (e->pin & PIN_BASED_VIRTUAL_NMIS) && (ib & EC_BLOCK_NMI))
         ec_fail(e, ENTRY_RULE_G_INTR_VNMI, "NMI injected with virtual-NMI blocking");
+    if (e->entry & VM_ENTRY_CTL_LOAD_UINV) {
+        uint64_t uinv = ec_read(e, GUEST_UINV);
+        if (uinv & 0xff00)
+            ec_fail(e, ENTRY_RULE_G_UINV, "guest UINV 0x%llx sets bits 15:8",
+                    (unsigned long long)uinv);
+    }
 }
 
 /* SDM 27.3.1.5: pending debug exceptions */

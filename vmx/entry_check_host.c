@@ -91,6 +91,12 @@ static void check_host_crs_msrs(struct ec *e)
                     "host IA32_EFER.LME is %u, host address-space size is %u",
                     (efer & EC_EFER_LME) ? 1 : 0, e->host64 ? 1 : 0);
     }
+    if (e->exit & VM_EXIT_CTL_LOAD_PKRS) {
+        uint64_t pkrs = ec_read(e, HOST_IA32_PKRS);
+        if (pkrs >> 32)
+            ec_fail(e, ENTRY_RULE_H_PKRS, "host IA32_PKRS 0x%llx sets bits 63:32",
+                    (unsigned long long)pkrs);
+    }
 }
 
 /* SDM 27.2.3 */

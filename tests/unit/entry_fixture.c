@@ -174,6 +174,7 @@ static void common(struct ef_setup *s)
         {HOST_IA32_PAT, 0x0007040600070406ULL},
         {HOST_IA32_EFER, 0xd00},
         {HOST_IA32_PERF_GLOBAL_CTRL, 0},
+        {HOST_IA32_PKRS, 0},
         /* guest registers and state every base shares */
         {GUEST_DR7, 0x400},
         {GUEST_IA32_DEBUGCTL, 0},
@@ -184,6 +185,8 @@ static void common(struct ef_setup *s)
         {GUEST_IA32_PAT, 0x0007040600070406ULL},
         {GUEST_IA32_PERF_GLOBAL_CTRL, 0},
         {GUEST_BNDCFGS, 0},
+        {GUEST_IA32_PKRS, 0},
+        {GUEST_UINV, 0},
         {GUEST_PDPTR0, 0},
         {GUEST_PDPTR1, 0},
         {GUEST_PDPTR2, 0},

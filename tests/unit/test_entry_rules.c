@@ -39,14 +39,16 @@ struct mut {
 /* capability changes (what another processor could report) */
 enum tweak {
     T_NONE,
-    T_PROC2_REQ,  /* PROCBASED2 requires "enable RDTSCP" */
-    T_TERTIARY,   /* tertiary controls exist, only bit 0 allowed */
-    T_EXIT2,      /* secondary exit controls exist, none allowed */
-    T_POSTED,     /* process posted interrupts allowed */
-    T_MBEC,       /* mode-based execute control allowed */
-    T_CET,        /* CR4.CET allowed */
-    T_BNDCFGS,    /* load IA32_BNDCFGS allowed */
-    T_NO_SHUTDOWN /* shutdown activity state not supported */
+    T_PROC2_REQ,   /* PROCBASED2 requires "enable RDTSCP" */
+    T_TERTIARY,    /* tertiary controls exist, only bit 0 allowed */
+    T_EXIT2,       /* secondary exit controls exist, none allowed */
+    T_POSTED,      /* process posted interrupts allowed */
+    T_MBEC,        /* mode-based execute control allowed */
+    T_CET,         /* CR4.CET allowed */
+    T_BNDCFGS,     /* load IA32_BNDCFGS allowed */
+    T_NO_SHUTDOWN, /* shutdown activity state not supported */
+    T_PKRS,        /* load PKRS (entry and exit) allowed */
+    T_UINV         /* load UINV allowed */
 };
 
 struct rule_case {
@@ -315,6 +317,11 @@ static const struct rule_case cases[] = {
     {"host.efer.reserved", EF_64, {S(HOST_IA32_EFER, 0xd02)}},
     {"host.efer.lma", EF_64, {S(HOST_IA32_EFER, 0x100)}},
     {"host.efer.lme", EF_64, {S(HOST_IA32_EFER, 0x400)}},
+    {"host.pkrs.reserved",
+     EF_64,
+     {O(EXIT, VM_EXIT_CTL_LOAD_PKRS), S(HOST_IA32_PKRS, 1ULL << 32)},
+     0,
+     T_PKRS},
     /* SDM 27.2.3 */
     {"host.es.rpl_ti", EF_64, {S(HOST_ES_SELECTOR, 0x13)}},
     {"host.cs.rpl_ti", EF_64, {S(HOST_CS_SELECTOR, 0x0c)}},
@@ -378,6 +385,11 @@ static const struct rule_case cases[] = {
      {O(ENTRY, VM_ENTRY_CTL_LOAD_IA32_BNDCFGS), S(GUEST_BNDCFGS, NONCANON | 1)},
      0,
      T_BNDCFGS},
+    {"guest.pkrs.reserved",
+     EF_64,
+     {O(ENTRY, VM_ENTRY_CTL_LOAD_PKRS), S(GUEST_IA32_PKRS, 0xffffffff00000000ULL)},
+     0,
+     T_PKRS},
     /* SDM 27.3.1.2: selectors */
     {"guest.tr.ti", EF_64, {S(GUEST_TR_SELECTOR, 0x1c)}},
     {"guest.ldtr.ti", EF_64, {LDTR_ON, S(GUEST_LDTR_SELECTOR, 0x24)}},
@@ -518,6 +530,11 @@ static const struct rule_case cases[] = {
     {"guest.intr.smm_needs_smi", EF_64, {O(ENTRY, VM_ENTRY_CTL_ENTRY_TO_SMM)}, E_SMM},
     {"guest.intr.nmi_sti", EF_64, {S(IB, 1), O(RFL, IF_), S(INFO, 0x80000202)}, .qual = 3},
     {"guest.intr.vnmi_blocked", EF_64, {S(IB, 8), S(INFO, 0x80000202)}},
+    {"guest.uinv.reserved",
+     EF_64,
+     {O(ENTRY, VM_ENTRY_CTL_LOAD_UINV), S(GUEST_UINV, 0x1f0)},
+     0,
+     T_UINV},
     /* pending debug exceptions */
     {"guest.pending_dbg.reserved", EF_64, {S(PDE, 0x10)}},
     {"guest.pending_dbg.reserved", EF_64, {S(PDE, 0x10000)}},
@@ -648,6 +665,13 @@ static void apply_tweak(struct vmx_caps *c, enum tweak t)
         break;
     case T_NO_SHUTDOWN:
         c->activity_shutdown = false;
+        break;
+    case T_PKRS:
+        c->ctl[VMX_CTL_EXIT].allowed1 |= VM_EXIT_CTL_LOAD_PKRS;
+        c->ctl[VMX_CTL_ENTRY].allowed1 |= VM_ENTRY_CTL_LOAD_PKRS;
+        break;
+    case T_UINV:
+        c->ctl[VMX_CTL_ENTRY].allowed1 |= VM_ENTRY_CTL_LOAD_UINV;
         break;
     default:
         break;
