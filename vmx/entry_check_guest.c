@@ -82,8 +82,9 @@ void ec_check_guest_regs(struct ec *e)
 {
     const struct vmx_caps *c = e->caps;
     uint64_t cr0 = e->cr0, cr4 = e->cr4;
-    /* SDM 27.3.1.1: with unrestricted guest, PE and PG are not checked against FIXED0 */
-    uint64_t exempt = e->ug ? VMX_CR0_UNRESTRICTED_EXEMPT : 0;
+    /* SDM 27.3.1.1: with unrestricted guest, PE and PG are not checked against FIXED0; NW and
+     * CD are never checked (VM entry does not change them) */
+    uint64_t exempt = (e->ug ? VMX_CR0_UNRESTRICTED_EXEMPT : 0) | EC_CR0_NW | EC_CR0_CD;
     ec_check_fixed_cr(e, "guest CR0", cr0, c->cr0_fixed0, c->cr0_fixed1, exempt, ENTRY_RULE_G_CR0_1,
                       ENTRY_RULE_G_CR0_0);
     /* reported only where FIXED0 does not already demand PE */
@@ -294,7 +295,9 @@ static void check_link(struct ec *e)
                 (unsigned long long)lp);
 }
 
-/* SDM 27.3.1.6: PAE paging outside IA-32e mode (exit qualification 2) */
+/* SDM 27.3.1.6: PAE paging outside IA-32e mode (exit qualification 2). Without EPT the
+ * processor checks the PDPTEs at CR3 when PAE paging was not in use before the entry, which
+ * always holds for a VMM in IA-32e mode. */
 static void check_pdptes(struct ec *e)
 {
     static const uint32_t fields[4] = {GUEST_PDPTR0, GUEST_PDPTR1, GUEST_PDPTR2, GUEST_PDPTR3};

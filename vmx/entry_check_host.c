@@ -12,7 +12,7 @@ void ec_check_fixed_cr(struct ec *e, const char *what, uint64_t v, uint64_t fixe
                        uint64_t exempt, enum entry_rule r1, enum entry_rule r0)
 {
     uint64_t missing = fixed0 & ~exempt & ~v;
-    uint64_t extra = v & ~fixed1;
+    uint64_t extra = v & ~fixed1 & ~exempt;
     if (missing)
         ec_fail(e, r1, "%s 0x%llx: bits 0x%llx must be 1", what, (unsigned long long)v,
                 (unsigned long long)missing);
@@ -45,8 +45,9 @@ static void check_canonical(struct ec *e, uint32_t field, const char *what, enum
 static void check_host_crs_msrs(struct ec *e)
 {
     const struct vmx_caps *c = e->caps;
-    ec_check_fixed_cr(e, "host CR0", ec_read(e, HOST_CR0), c->cr0_fixed0, c->cr0_fixed1, 0,
-                      ENTRY_RULE_H_CR0_1, ENTRY_RULE_H_CR0_0);
+    /* SDM 27.2.2: CR0.NW and CR0.CD are not checked (VM exit does not change them) */
+    ec_check_fixed_cr(e, "host CR0", ec_read(e, HOST_CR0), c->cr0_fixed0, c->cr0_fixed1,
+                      EC_CR0_NW | EC_CR0_CD, ENTRY_RULE_H_CR0_1, ENTRY_RULE_H_CR0_0);
     ec_check_fixed_cr(e, "host CR4", ec_read(e, HOST_CR4), c->cr4_fixed0, c->cr4_fixed1, 0,
                       ENTRY_RULE_H_CR4_1, ENTRY_RULE_H_CR4_0);
     uint64_t cr3 = ec_read(e, HOST_CR3);

@@ -16,6 +16,8 @@
 /* Bits used by several parts (SDM vol. 3A 2.5, 2.3). */
 #define EC_CR0_PE    (1ULL << 0)
 #define EC_CR0_WP    (1ULL << 16)
+#define EC_CR0_NW    (1ULL << 29)
+#define EC_CR0_CD    (1ULL << 30)
 #define EC_CR0_PG    (1ULL << 31)
 #define EC_CR4_PAE   (1ULL << 5)
 #define EC_CR4_PCIDE (1ULL << 17)
@@ -116,7 +118,7 @@ bool ec_addr_beyond(const struct ec *e, uint64_t a);
 #define EC_DEBUGCTL_DEFAULT_ALLOWED 0xffc3ULL /* bits 0, 1, 6-15 (SDM vol. 3B 17.4.1) */
 
 /* Reports the must-be-1 / must-be-0 bits of a CR against its FIXED0/FIXED1 MSRs (SDM A.7, A.8);
- * exempt: bits not checked against FIXED0. */
+ * exempt: bits not checked at all. */
 void ec_check_fixed_cr(struct ec *e, const char *what, uint64_t v, uint64_t fixed0, uint64_t fixed1,
                        uint64_t exempt, enum entry_rule r1, enum entry_rule r0);
 /* True when every byte of a PAT value is a memory type: 0, 1, 4, 5, 6 or 7; else the first bad

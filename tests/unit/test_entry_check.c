@@ -320,6 +320,16 @@ static void passes(void)
     cr_assert_eq(res.verdict.kind, ENTRY_VERDICT_PASS);
 }
 
+Test(entry_check_pass, cr0_nw_cd_are_never_checked)
+{
+    cr_assert(ef_build(&s, EF_64));
+    s.caps.cr0_fixed0 |= 1u << 30;      /* a processor that would demand CD */
+    s.caps.cr0_fixed1 &= ~(1ULL << 29); /* and forbid NW */
+    ef_set(&s, GUEST_CR0, 0xa0000031);  /* NW, no CD */
+    ef_set(&s, HOST_CR0, 0xa0050033);
+    passes();
+}
+
 Test(entry_check_pass, tpr_threshold_equal_to_vtpr)
 {
     cr_assert(ef_build(&s, EF_64));
