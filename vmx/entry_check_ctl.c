@@ -255,7 +255,10 @@ static void check_injection(struct ec *e)
     if (type == EC_TYPE_OTHER && mtf && vec != 0)
         ec_fail(e, ENTRY_RULE_C_INTR_OTHER_VEC, "other event with vector %u", vec);
 
-    /* deliver-error-code: a protected-mode (or non-UG) hardware exception that pushes one */
+    /* deliver-error-code: a hardware exception that pushes one, into a guest with CR0.PE=1.
+     * Older SDM editions word condition (2) "unrestricted guest is 0 or CR0.PE is 1", and
+     * Bochs checks it so; it differs from "CR0.PE is 1" only for a CR0 that fails
+     * guest.cr0.must_be_1 anyway, and the checker follows the older wording. */
     bool hw = type == EC_TYPE_HW_EXCEPTION;
     bool pm = !e->ug || (e->cr0 & EC_CR0_PE);
     bool any_vector = e->caps->no_error_code_required; /* IA32_VMX_BASIC[56] */
