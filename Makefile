@@ -90,12 +90,19 @@ PURE_SRCS += vm/guest_walk.c
 PURE_SRCS += vm/insn_decode.c
 PURE_SRCS += vm/insn_operand.c
 PURE_SRCS += vm/string_io.c
+PURE_SRCS += vmx/entry_check.c
+PURE_SRCS += vmx/entry_check_ctl.c
+PURE_SRCS += vmx/entry_check_guest.c
+PURE_SRCS += vmx/entry_check_host.c
+PURE_SRCS += vmx/entry_check_seg.c
+PURE_SRCS += vmx/entry_mutate.c
+PURE_SRCS += vmx/vmcs_image.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
                -fno-omit-frame-pointer
 UNIT_BIN := $(BUILD)/host/unit_tests
-UNIT_HELPERS := tests/unit/fixtures.c tools/vmx_dump.c
+UNIT_HELPERS := tests/unit/fixtures.c tests/unit/entry_fixture.c tools/vmx_dump.c
 VMXCAP := $(BUILD)/host/vmxcap
 
 .PHONY: all iso run test unit system harness lint format bench deps clean help vmxcap FORCE
