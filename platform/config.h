@@ -17,6 +17,7 @@ struct boot_config {
     uint64_t iterations; /* loop count for benchmarks and stress scenarios */
     bool allcpus;        /* run the scenario's guest on every CPU, not only the first */
     char vmconfig[64];   /* name of a GRUB module holding VM descriptions (docs/vm-config.md) */
+    bool tracedump;      /* bigger debug-record rings, dumped at power-off (docs/trace.md) */
 };
 
 extern struct boot_config config;

@@ -21,7 +21,8 @@ static bool run(void)
     /* Start from empty rings so the dump holds exactly the records written here. */
     for (uint32_t i = 0; i < cpu_count; i++)
         if (cpus[i].state == CPU_ONLINE)
-            trace_ring_init(&cpus[i].trace, cpus[i].trace_storage, TRACE_RING_SIZE, (uint16_t)i);
+            trace_ring_init(&cpus[i].trace, cpus[i].trace_storage, cpus[i].trace.capacity,
+                            (uint16_t)i);
     int failed = xcall_run_all(write_records, NULL);
     kprintf("trace: %u CPUs wrote %d records each\n", smp_online_count(), RECORDS_PER_CPU);
     trace_dump_all();

@@ -8,6 +8,7 @@
 #include "platform/fmt.h"
 #include "platform/mem.h"
 #include "platform/percpu.h"
+#include "platform/trace_vcpu.h"
 #include "vmx/exit.h"
 #include "vmx/invalidate.h"
 #include "vmx/vcpu.h"
@@ -411,7 +412,7 @@ enum exit_action vcpu_run(struct vcpu *v)
     v->state = VCPU_RUNNING;
     v->ring = &this_cpu()->trace;
     v->stats = c->exits;
-    trace(TRACE_VM_ENTRY, v->id, v->launched, 0, 0);
+    trace(TRACE_VM_ENTRY, v->id, v->launched, trace_vcpu_number(v, v->id, v->name), 0);
     int st = vmx_run(&v->regs, v->launched);
     if (__builtin_expect(st != 0, 0))
         report_entry_failure(v, st);
