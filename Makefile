@@ -48,7 +48,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,un
                -fno-omit-frame-pointer
 UNIT_BIN := $(BUILD)/host/unit_tests
 # tools/vptrace: the debug-record reader (docs/trace.md); its library is unit-tested too.
-VPTRACE_LIB := tools/vptrace_parse.c tools/vptrace_analyse.c tools/vptrace_report.c \
+VPTRACE_LIB := tools/vptrace_parse.c tools/vptrace_fields.c tools/vptrace_analyse.c tools/vptrace_report.c \
                tools/vptrace_svg.c tools/vptrace_timeline.c
 VPTRACE := $(BUILD)/host/vptrace
 UNIT_HELPERS := tests/unit/fixtures.c tools/vmx_dump.c $(VPTRACE_LIB)
@@ -65,6 +65,7 @@ help:
 	@echo "make lint    clang-format check and cppcheck;  make format  reformat the tree"
 	@echo "make bench   boot the benchmark scenarios and print 'bench <name>: <n> <unit>' lines"
 	@echo "make vmxcap  build/host/vmxcap: decode this host's VMX capability MSRs, or a dump"
+	@echo "make vptrace build/host/vptrace: exit table, CSV and SVG pictures from a trace dump"
 	@echo "make trace   run a scenario with tracedump (ARGS=, CPUS=, MODEL=, MODULES=): exit table,"
 	@echo "             build/trace/{table.txt,exits.csv,timeline.svg,histogram.svg}"
 	@echo "make trace-vms  the same for scenario vms with three VMs on two CPUs"

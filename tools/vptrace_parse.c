@@ -4,37 +4,12 @@
  * lines, plus the hypervisor's exit-statistics lines. Every check names the input line.
  */
 #include "tools/vptrace_parse.h"
+#include "tools/vptrace_fields.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "platform/trace.h"
-
-/* One line being parsed: what is left of it, and where errors go. */
-struct cursor {
-    const char *p, *end;
-    struct vpt_trace *t;
-    char *err;
-    size_t errlen;
-};
-
-static int bad(struct cursor *c, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int bad(struct cursor *c, int code, const char *fmt, ...)
-{
-    if (c->errlen == 0)
-        return code;
-    int n = snprintf(c->err, c->errlen, "line %u: ", c->t->line);
-    if (n >= 0 && (size_t)n < c->errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
 
 /* Grows an array of `size`-byte elements so that one more fits. */
 static int grow(void **arr, size_t *cap, size_t n, size_t size)
@@ -83,123 +58,6 @@ const struct vpt_vcpu *vpt_find_vcpu(const struct vpt_trace *t, uint32_t number)
     return NULL;
 }
 
-/* --- tokens: one space between fields, none at the end ----------------------------------- */
-
-/* The next space-separated token of a trace line; error if there is none, or if it is empty
- * (two spaces) or the line ends in a space. `want` names what was expected, for messages. */
-static int token(struct cursor *c, const char *want, const char **tok, size_t *len)
-{
-    if (c->p >= c->end)
-        return bad(c, VPT_EFORMAT, "the line ends where %s should follow", want);
-    const char *s = c->p;
-    while (c->p < c->end && *c->p != ' ')
-        c->p++;
-    *tok = s;
-    *len = (size_t)(c->p - s);
-    if (*len == 0)
-        return bad(c, VPT_EFORMAT, "two spaces before %s (fields are separated by one space)",
-                   want);
-    if (c->p < c->end) {
-        c->p++; /* the one space */
-        if (c->p == c->end)
-            return bad(c, VPT_EFORMAT, "a space at the end of the line");
-    }
-    return VPT_OK;
-}
-
-static int no_more(struct cursor *c, const char *after)
-{
-    if (c->p < c->end)
-        return bad(c, VPT_EFORMAT, "unexpected text after %s: '%.40s'", after, c->p);
-    return VPT_OK;
-}
-
-/* Shows a token in a message: at most SHOW_MAX bytes, and non-printing bytes as '?'. */
-#define SHOW_MAX 40
-static const char *show(const char *s, size_t len, char buf[SHOW_MAX + 1])
-{
-    char *out = buf;
-    for (const char *p = s; p < s + len && out < buf + SHOW_MAX; p++)
-        *out++ = *p >= ' ' && *p <= '~' ? *p : '?';
-    *out = '\0';
-    return buf;
-}
-
-/* The next token must be key=<value>; returns the value. */
-static int field(struct cursor *c, const char *key, const char **val, size_t *vlen)
-{
-    char want[32];
-    const char *tok;
-    size_t len, klen = strlen(key);
-    snprintf(want, sizeof(want), "'%s='", key);
-    int rc = token(c, want, &tok, &len);
-    if (rc)
-        return rc;
-    if (len <= klen || memcmp(tok, key, klen) != 0 || tok[klen] != '=') {
-        char seen[SHOW_MAX + 1];
-        return bad(c, VPT_EFORMAT, "expected '%s=', found '%s'", key, show(tok, len, seen));
-    }
-    if (len == klen + 1)
-        return bad(c, VPT_EFORMAT, "'%s=' has no value", key);
-    *val = tok + klen + 1;
-    *vlen = len - klen - 1;
-    return VPT_OK;
-}
-
-static int decimal(struct cursor *c, const char *key, const char *s, size_t len, uint64_t max,
-                   uint64_t *out)
-{
-    char seen[SHOW_MAX + 1];
-    uint64_t v = 0;
-    if (len == 0)
-        return bad(c, VPT_EFORMAT, "'%s=' has no value", key);
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return bad(c, VPT_EFORMAT, "%s='%s' is not a decimal number", key, show(s, len, seen));
-        unsigned d = (unsigned)(s[i] - '0');
-        if (v > (max - d) / 10)
-            return bad(c, VPT_EFORMAT, "%s=%s is too big (at most %llu)", key, show(s, len, seen),
-                       (unsigned long long)max);
-        v = v * 10 + d;
-    }
-    *out = v;
-    return VPT_OK;
-}
-
-static int hex(struct cursor *c, const char *key, const char *s, size_t len, uint64_t *out)
-{
-    char seen[SHOW_MAX + 1];
-    uint64_t v = 0;
-    if (len < 3 || s[0] != '0' || s[1] != 'x' || len > 18)
-        return bad(c, VPT_EFORMAT, "%s='%s': expected 0x and 1 to 16 hex digits", key,
-                   show(s, len, seen));
-    for (size_t i = 2; i < len; i++) {
-        char ch = s[i];
-        unsigned d;
-        if (ch >= '0' && ch <= '9')
-            d = (unsigned)(ch - '0');
-        else if (ch >= 'a' && ch <= 'f')
-            d = (unsigned)(ch - 'a' + 10);
-        else if (ch >= 'A' && ch <= 'F')
-            d = (unsigned)(ch - 'A' + 10);
-        else
-            return bad(c, VPT_EFORMAT, "%s='%s': '%c' is not a hex digit", key, show(s, len, seen),
-                       ch >= ' ' && ch <= '~' ? ch : '?');
-        v = v << 4 | d;
-    }
-    *out = v;
-    return VPT_OK;
-}
-
-/* key=<decimal> as the next field. */
-static int dec_field(struct cursor *c, const char *key, uint64_t max, uint64_t *out)
-{
-    const char *val;
-    size_t len;
-    int rc = field(c, key, &val, &len);
-    return rc ? rc : decimal(c, key, val, len, max, out);
-}
-
 /* --- the line types ---------------------------------------------------------------------- */
 
 static struct vpt_dump *open_dump(struct vpt_trace *t)
@@ -227,46 +85,46 @@ static int start_format1_set(struct vpt_trace *t)
 }
 
 /* Lines that may not come while a dump is open (all but TRACE lines). */
-static int not_in_dump(struct cursor *c, const char *what)
+static int not_in_dump(struct vpt_cursor *c, const char *what)
 {
     const struct vpt_dump *d = open_dump(c->t);
     if (d == NULL)
         return VPT_OK;
     if (d->tail)
-        return bad(c, VPT_ESTRUCTURE,
-                   "%s, but the TRACE-TAIL of CPU %u at line %u announced %u records and "
-                   "only %zu came",
-                   what, d->cpu, d->line, d->count, d->n);
-    return bad(c, VPT_ESTRUCTURE,
-               "%s inside the dump of CPU %u begun at line %u (its TRACE-END is missing)", what,
-               d->cpu, d->line);
+        return vpt_bad(c, VPT_ESTRUCTURE,
+                       "%s, but the TRACE-TAIL of CPU %u at line %u announced %u records and "
+                       "only %zu came",
+                       what, d->cpu, d->line, d->count, d->n);
+    return vpt_bad(c, VPT_ESTRUCTURE,
+                   "%s inside the dump of CPU %u begun at line %u (its TRACE-END is missing)", what,
+                   d->cpu, d->line);
 }
 
-static int parse_format(struct cursor *c)
+static int parse_format(struct vpt_cursor *c)
 {
     const char *tok;
     size_t len;
     uint64_t version;
     int rc = not_in_dump(c, "TRACE-FORMAT");
-    if (rc || (rc = token(c, "the format number", &tok, &len)) ||
-        (rc = decimal(c, "TRACE-FORMAT", tok, len, UINT32_MAX, &version)) ||
-        (rc = no_more(c, "the format number")))
+    if (rc || (rc = vpt_token(c, "the format number", &tok, &len)) ||
+        (rc = vpt_decimal(c, "TRACE-FORMAT", tok, len, UINT32_MAX, &version)) ||
+        (rc = vpt_no_more(c, "the format number")))
         return rc;
     if (version < VPT_FORMAT_MIN)
-        return bad(c, VPT_EFORMAT, "TRACE-FORMAT %llu: formats count from %d",
-                   (unsigned long long)version, VPT_FORMAT_MIN);
+        return vpt_bad(c, VPT_EFORMAT, "TRACE-FORMAT %llu: formats count from %d",
+                       (unsigned long long)version, VPT_FORMAT_MIN);
     if (version > VPT_FORMAT_MAX)
-        return bad(c, VPT_EVERSION,
-                   "trace format %llu; this tool reads formats %d to %d (a newer tools/vptrace "
-                   "reads it)",
-                   (unsigned long long)version, VPT_FORMAT_MIN, VPT_FORMAT_MAX);
+        return vpt_bad(c, VPT_EVERSION,
+                       "trace format %llu; this tool reads formats %d to %d (a newer tools/vptrace "
+                       "reads it)",
+                       (unsigned long long)version, VPT_FORMAT_MIN, VPT_FORMAT_MAX);
     forget_set(c->t);
     c->t->in_set = true;
     c->t->format = (int)version;
     return VPT_OK;
 }
 
-static int parse_vcpu(struct cursor *c)
+static int parse_vcpu(struct vpt_cursor *c)
 {
     struct vpt_trace *t = c->t;
     uint64_t number, id, cpu;
@@ -276,31 +134,31 @@ static int parse_vcpu(struct cursor *c)
     if (rc)
         return rc;
     if (!t->in_set || t->format < 2)
-        return bad(c, VPT_ESTRUCTURE, "TRACE-VCPU before any TRACE-FORMAT 2 line");
-    if ((rc = dec_field(c, "vcpu", UINT32_MAX, &number)) ||
-        (rc = dec_field(c, "id", UINT32_MAX, &id)) ||
-        (rc = dec_field(c, "cpu", UINT16_MAX, &cpu)) || (rc = field(c, "name", &name, &len)) ||
-        (rc = no_more(c, "the name")))
+        return vpt_bad(c, VPT_ESTRUCTURE, "TRACE-VCPU before any TRACE-FORMAT 2 line");
+    if ((rc = vpt_dec_field(c, "vcpu", UINT32_MAX, &number)) ||
+        (rc = vpt_dec_field(c, "id", UINT32_MAX, &id)) ||
+        (rc = vpt_dec_field(c, "cpu", UINT16_MAX, &cpu)) ||
+        (rc = vpt_field(c, "name", &name, &len)) || (rc = vpt_no_more(c, "the name")))
         return rc;
     if (len > TRACE_VCPU_NAME_MAX)
-        return bad(c, VPT_EFORMAT, "the name is longer than %d bytes", TRACE_VCPU_NAME_MAX);
+        return vpt_bad(c, VPT_EFORMAT, "the name is longer than %d bytes", TRACE_VCPU_NAME_MAX);
     for (size_t i = 0; i < len; i++)
         if (name[i] <= ' ' || name[i] > '~')
-            return bad(c, VPT_EFORMAT, "byte 0x%02x in the name (printable ASCII only)",
-                       (unsigned)(unsigned char)name[i]);
+            return vpt_bad(c, VPT_EFORMAT, "byte 0x%02x in the name (printable ASCII only)",
+                           (unsigned)(unsigned char)name[i]);
     if (number == TRACE_VCPU_NONE)
-        return bad(c, VPT_EFORMAT, "vcpu=%llu is the 'no number' value",
-                   (unsigned long long)number);
+        return vpt_bad(c, VPT_EFORMAT, "vcpu=%llu is the 'no number' value",
+                       (unsigned long long)number);
     const struct vpt_vcpu *old = vpt_find_vcpu(t, (uint32_t)number);
     if (old != NULL) {
         if (old->id == id && old->cpu == cpu && strlen(old->name) == len &&
             memcmp(old->name, name, len) == 0)
             return VPT_OK; /* the same line twice */
-        return bad(c, VPT_ESTRUCTURE, "vcpu=%llu was already named differently at line %u",
-                   (unsigned long long)number, old->line);
+        return vpt_bad(c, VPT_ESTRUCTURE, "vcpu=%llu was already named differently at line %u",
+                       (unsigned long long)number, old->line);
     }
     if (grow((void **)&t->vcpu, &t->capvcpu, t->nvcpu, sizeof(*t->vcpu)))
-        return bad(c, VPT_ENOMEM, "out of memory");
+        return vpt_bad(c, VPT_ENOMEM, "out of memory");
     struct vpt_vcpu *v = &t->vcpu[t->nvcpu++];
     memset(v, 0, sizeof(*v));
     v->number = (uint32_t)number;
@@ -311,7 +169,7 @@ static int parse_vcpu(struct cursor *c)
     return VPT_OK;
 }
 
-static struct vpt_dump *new_dump(struct cursor *c, uint32_t cpu)
+static struct vpt_dump *new_dump(struct vpt_cursor *c, uint32_t cpu)
 {
     struct vpt_trace *t = c->t;
     if (grow((void **)&t->dump, &t->capdump, t->ndump, sizeof(*t->dump)))
@@ -325,39 +183,40 @@ static struct vpt_dump *new_dump(struct cursor *c, uint32_t cpu)
     return d;
 }
 
-static int parse_begin(struct cursor *c)
+static int parse_begin(struct vpt_cursor *c)
 {
     struct vpt_trace *t = c->t;
     uint64_t cpu, count, total, dropped;
     int rc = not_in_dump(c, "TRACE-BEGIN");
-    if (rc || (rc = dec_field(c, "cpu", UINT16_MAX, &cpu)) ||
-        (rc = dec_field(c, "count", UINT32_MAX, &count)) ||
-        (rc = dec_field(c, "total", UINT64_MAX, &total)) ||
-        (rc = dec_field(c, "dropped", UINT64_MAX, &dropped)) || (rc = no_more(c, "dropped=")))
+    if (rc || (rc = vpt_dec_field(c, "cpu", UINT16_MAX, &cpu)) ||
+        (rc = vpt_dec_field(c, "count", UINT32_MAX, &count)) ||
+        (rc = vpt_dec_field(c, "total", UINT64_MAX, &total)) ||
+        (rc = vpt_dec_field(c, "dropped", UINT64_MAX, &dropped)) ||
+        (rc = vpt_no_more(c, "dropped=")))
         return rc;
     if (count > total)
-        return bad(c, VPT_EFORMAT, "count=%llu is more than total=%llu", (unsigned long long)count,
-                   (unsigned long long)total);
+        return vpt_bad(c, VPT_EFORMAT, "count=%llu is more than total=%llu",
+                       (unsigned long long)count, (unsigned long long)total);
     if (dropped != total - count)
-        return bad(c, VPT_EFORMAT, "dropped=%llu, but total - count = %llu",
-                   (unsigned long long)dropped, (unsigned long long)(total - count));
+        return vpt_bad(c, VPT_EFORMAT, "dropped=%llu, but total - count = %llu",
+                       (unsigned long long)dropped, (unsigned long long)(total - count));
     start_format1_set(t);
     for (size_t i = 0; i < t->ndump; i++)
         if (!t->dump[i].tail && t->dump[i].cpu == cpu)
-            return bad(c, VPT_ESTRUCTURE,
-                       "a second dump of CPU %llu in one set (the first began at line %u; a "
-                       "new set starts with TRACE-FORMAT)",
-                       (unsigned long long)cpu, t->dump[i].line);
+            return vpt_bad(c, VPT_ESTRUCTURE,
+                           "a second dump of CPU %llu in one set (the first began at line %u; a "
+                           "new set starts with TRACE-FORMAT)",
+                           (unsigned long long)cpu, t->dump[i].line);
     struct vpt_dump *d = new_dump(c, (uint32_t)cpu);
     if (d == NULL)
-        return bad(c, VPT_ENOMEM, "out of memory");
+        return vpt_bad(c, VPT_ENOMEM, "out of memory");
     d->count = (uint32_t)count;
     d->total = total;
     d->dropped = dropped;
     return VPT_OK;
 }
 
-static int parse_end(struct cursor *c)
+static int parse_end(struct vpt_cursor *c)
 {
     struct vpt_trace *t = c->t;
     struct vpt_dump *d = open_dump(t);
@@ -365,40 +224,41 @@ static int parse_end(struct cursor *c)
     int rc;
     if (d != NULL && d->tail)
         return not_in_dump(c, "TRACE-END");
-    if ((rc = dec_field(c, "cpu", UINT16_MAX, &cpu)) || (rc = no_more(c, "cpu=")))
+    if ((rc = vpt_dec_field(c, "cpu", UINT16_MAX, &cpu)) || (rc = vpt_no_more(c, "cpu=")))
         return rc;
     if (d == NULL)
-        return bad(c, VPT_ESTRUCTURE, "TRACE-END of CPU %llu without its TRACE-BEGIN",
-                   (unsigned long long)cpu);
+        return vpt_bad(c, VPT_ESTRUCTURE, "TRACE-END of CPU %llu without its TRACE-BEGIN",
+                       (unsigned long long)cpu);
     if (cpu != d->cpu)
-        return bad(c, VPT_ESTRUCTURE, "TRACE-END of CPU %llu ends the dump of CPU %u (line %u)",
-                   (unsigned long long)cpu, d->cpu, d->line);
+        return vpt_bad(c, VPT_ESTRUCTURE, "TRACE-END of CPU %llu ends the dump of CPU %u (line %u)",
+                       (unsigned long long)cpu, d->cpu, d->line);
     d->gaps = d->count - (uint32_t)d->n; /* records overwritten while the dump ran */
     t->open = -1;
     return VPT_OK;
 }
 
-static int parse_tail(struct cursor *c)
+static int parse_tail(struct vpt_cursor *c)
 {
     struct vpt_trace *t = c->t;
     uint64_t cpu, last, count;
     const char *tok;
     size_t len;
     int rc = not_in_dump(c, "TRACE-TAIL");
-    if (rc || (rc = dec_field(c, "cpu", UINT16_MAX, &cpu)) ||
-        (rc = dec_field(c, "last", UINT32_MAX, &last)) || (rc = token(c, "'of'", &tok, &len)))
+    if (rc || (rc = vpt_dec_field(c, "cpu", UINT16_MAX, &cpu)) ||
+        (rc = vpt_dec_field(c, "last", UINT32_MAX, &last)) ||
+        (rc = vpt_token(c, "'of'", &tok, &len)))
         return rc;
     if (len != 2 || memcmp(tok, "of", 2) != 0)
-        return bad(c, VPT_EFORMAT, "expected 'of' after last=");
-    if ((rc = dec_field(c, "count", UINT32_MAX, &count)) || (rc = no_more(c, "count=")))
+        return vpt_bad(c, VPT_EFORMAT, "expected 'of' after last=");
+    if ((rc = vpt_dec_field(c, "count", UINT32_MAX, &count)) || (rc = vpt_no_more(c, "count=")))
         return rc;
     if (last > count)
-        return bad(c, VPT_EFORMAT, "last=%llu is more than count=%llu", (unsigned long long)last,
-                   (unsigned long long)count);
+        return vpt_bad(c, VPT_EFORMAT, "last=%llu is more than count=%llu",
+                       (unsigned long long)last, (unsigned long long)count);
     start_format1_set(t);
     struct vpt_dump *d = new_dump(c, (uint32_t)cpu);
     if (d == NULL)
-        return bad(c, VPT_ENOMEM, "out of memory");
+        return vpt_bad(c, VPT_ENOMEM, "out of memory");
     d->tail = true;
     d->count = (uint32_t)last;
     d->total = count;
@@ -408,7 +268,7 @@ static int parse_tail(struct cursor *c)
     return VPT_OK;
 }
 
-static int parse_record(struct cursor *c)
+static int parse_record(struct vpt_cursor *c)
 {
     struct vpt_trace *t = c->t;
     struct vpt_dump *d = open_dump(t);
@@ -420,44 +280,48 @@ static int parse_record(struct cursor *c)
     int rc;
 
     if (d == NULL)
-        return bad(c, VPT_ESTRUCTURE, "a TRACE record outside a dump (no TRACE-BEGIN before it)");
+        return vpt_bad(c, VPT_ESTRUCTURE,
+                       "a TRACE record outside a dump (no TRACE-BEGIN before it)");
     memset(&r, 0, sizeof(r));
-    if ((rc = dec_field(c, "cpu", UINT16_MAX, &cpu)) ||
-        (rc = dec_field(c, "seq", UINT32_MAX, &seq)) ||
-        (rc = dec_field(c, "tsc", UINT64_MAX, &r.tsc)) || (rc = field(c, "type", &val, &len)))
+    if ((rc = vpt_dec_field(c, "cpu", UINT16_MAX, &cpu)) ||
+        (rc = vpt_dec_field(c, "seq", UINT32_MAX, &seq)) ||
+        (rc = vpt_dec_field(c, "tsc", UINT64_MAX, &r.tsc)) ||
+        (rc = vpt_field(c, "type", &val, &len)))
         return rc;
     if (len > 0 && val[0] >= '0' && val[0] <= '9') {
-        if ((rc = decimal(c, "type", val, len, UINT16_MAX, &type)))
+        if ((rc = vpt_decimal(c, "type", val, len, UINT16_MAX, &type)))
             return rc;
     } else {
         int n = vpt_type_number(val, len);
         if (n < 0) {
-            char seen[SHOW_MAX + 1];
-            return bad(c, VPT_EFORMAT, "unknown record type '%s'", show(val, len, seen));
+            char seen[VPT_SHOW_MAX + 1];
+            return vpt_bad(c, VPT_EFORMAT, "unknown record type '%s'", vpt_show(val, len, seen));
         }
         type = (uint64_t)n;
     }
     for (int i = 0; i < 4; i++)
-        if ((rc = field(c, vkeys[i], &val, &len)) || (rc = hex(c, vkeys[i], val, len, &r.v[i])))
+        if ((rc = vpt_field(c, vkeys[i], &val, &len)) ||
+            (rc = vpt_hex(c, vkeys[i], val, len, &r.v[i])))
             return rc;
-    if ((rc = no_more(c, "v3")))
+    if ((rc = vpt_no_more(c, "v3")))
         return rc;
     if (cpu != d->cpu)
-        return bad(c, VPT_ESTRUCTURE, "a record of CPU %llu inside the dump of CPU %u (line %u)",
-                   (unsigned long long)cpu, d->cpu, d->line);
+        return vpt_bad(c, VPT_ESTRUCTURE,
+                       "a record of CPU %llu inside the dump of CPU %u (line %u)",
+                       (unsigned long long)cpu, d->cpu, d->line);
     if (d->n >= d->count)
-        return bad(c, VPT_ESTRUCTURE, "more records than the %u that line %u announced", d->count,
-                   d->line);
+        return vpt_bad(c, VPT_ESTRUCTURE, "more records than the %u that line %u announced",
+                       d->count, d->line);
     if (d->n > 0) {
         uint32_t prev = t->rec[t->nrec - 1].seq, step = (uint32_t)seq - prev;
         if (step == 0 || step >= 0x80000000u)
-            return bad(c, VPT_ESTRUCTURE,
-                       "seq=%llu does not follow seq=%u (records come oldest "
-                       "first)",
-                       (unsigned long long)seq, prev);
+            return vpt_bad(c, VPT_ESTRUCTURE,
+                           "seq=%llu does not follow seq=%u (records come oldest "
+                           "first)",
+                           (unsigned long long)seq, prev);
     }
     if (grow((void **)&t->rec, &t->caprec, t->nrec, sizeof(*t->rec)))
-        return bad(c, VPT_ENOMEM, "out of memory");
+        return vpt_bad(c, VPT_ENOMEM, "out of memory");
     r.seq = (uint32_t)seq;
     r.cpu = (uint16_t)cpu;
     r.type = (uint16_t)type;
@@ -472,7 +336,7 @@ static int parse_record(struct cursor *c)
 
 /* "  exits cpu=0 reason=10 CPUID                  count=28 avg_ticks=80" (vmx/vcpu.c):
  * white space between the fields may be any run of spaces. */
-static int ws_token(struct cursor *c, const char **tok, size_t *len)
+static int ws_token(struct vpt_cursor *c, const char **tok, size_t *len)
 {
     while (c->p < c->end && *c->p == ' ')
         c->p++;
@@ -481,10 +345,10 @@ static int ws_token(struct cursor *c, const char **tok, size_t *len)
         c->p++;
     *tok = s;
     *len = (size_t)(c->p - s);
-    return *len ? VPT_OK : bad(c, VPT_EFORMAT, "exit statistics line ends early");
+    return *len ? VPT_OK : vpt_bad(c, VPT_EFORMAT, "exit statistics line ends early");
 }
 
-static int stat_field(struct cursor *c, const char *key, uint64_t *out)
+static int stat_field(struct vpt_cursor *c, const char *key, uint64_t *out)
 {
     const char *tok;
     size_t len, klen = strlen(key);
@@ -492,14 +356,14 @@ static int stat_field(struct cursor *c, const char *key, uint64_t *out)
     if (rc)
         return rc;
     if (len <= klen + 1 || memcmp(tok, key, klen) != 0 || tok[klen] != '=') {
-        char seen[SHOW_MAX + 1];
-        return bad(c, VPT_EFORMAT, "exit statistics line: expected '%s=', found '%s'", key,
-                   show(tok, len, seen));
+        char seen[VPT_SHOW_MAX + 1];
+        return vpt_bad(c, VPT_EFORMAT, "exit statistics line: expected '%s=', found '%s'", key,
+                       vpt_show(tok, len, seen));
     }
-    return decimal(c, key, tok + klen + 1, len - klen - 1, UINT64_MAX, out);
+    return vpt_decimal(c, key, tok + klen + 1, len - klen - 1, UINT64_MAX, out);
 }
 
-static int parse_stat(struct cursor *c)
+static int parse_stat(struct vpt_cursor *c)
 {
     struct vpt_trace *t = c->t;
     uint64_t cpu, reason, count, avg;
@@ -513,10 +377,10 @@ static int parse_stat(struct cursor *c)
         return rc;
     while (c->p < c->end && *c->p == ' ')
         c->p++;
-    if ((rc = no_more(c, "avg_ticks=")))
+    if ((rc = vpt_no_more(c, "avg_ticks=")))
         return rc;
     if (cpu > UINT16_MAX || reason > UINT16_MAX)
-        return bad(c, VPT_EFORMAT, "exit statistics line: cpu or reason out of range");
+        return vpt_bad(c, VPT_EFORMAT, "exit statistics line: cpu or reason out of range");
     for (size_t i = 0; i < t->nstat; i++) {
         if (t->stat[i].cpu == cpu && t->stat[i].reason == reason) { /* a later print wins */
             t->stat[i].count = count;
@@ -526,7 +390,7 @@ static int parse_stat(struct cursor *c)
         }
     }
     if (grow((void **)&t->stat, &t->capstat, t->nstat, sizeof(*t->stat)))
-        return bad(c, VPT_ENOMEM, "out of memory");
+        return vpt_bad(c, VPT_ENOMEM, "out of memory");
     t->stat[t->nstat++] = (struct vpt_stat){.cpu = (uint32_t)cpu,
                                             .reason = (uint32_t)reason,
                                             .count = count,
@@ -535,7 +399,7 @@ static int parse_stat(struct cursor *c)
     return VPT_OK;
 }
 
-static bool starts(const struct cursor *c, const char *s)
+static bool starts(const struct vpt_cursor *c, const char *s)
 {
     size_t n = strlen(s);
     return (size_t)(c->end - c->p) >= n && memcmp(c->p, s, n) == 0;
@@ -543,7 +407,7 @@ static bool starts(const struct cursor *c, const char *s)
 
 int vpt_parse_line(struct vpt_trace *t, const char *line, size_t len, char *err, size_t errlen)
 {
-    struct cursor c = {.p = line, .end = line + len, .t = t, .err = err, .errlen = errlen};
+    struct vpt_cursor c = {.p = line, .end = line + len, .t = t, .err = err, .errlen = errlen};
     t->line++;
     if (c.end > c.p && c.end[-1] == '\n')
         c.end--;
@@ -557,7 +421,7 @@ int vpt_parse_line(struct vpt_trace *t, const char *line, size_t len, char *err,
     if (starts(&c, "TRACE-")) {
         static const struct {
             const char *word;
-            int (*parse)(struct cursor *c);
+            int (*parse)(struct vpt_cursor *c);
         } kinds[] = {{"TRACE-FORMAT", parse_format},
                      {"TRACE-VCPU", parse_vcpu},
                      {"TRACE-BEGIN", parse_begin},
@@ -570,16 +434,16 @@ int vpt_parse_line(struct vpt_trace *t, const char *line, size_t len, char *err,
         for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
             if (strlen(kinds[i].word) == wlen && memcmp(kinds[i].word, w, wlen) == 0) {
                 if (c.p == c.end)
-                    return bad(&c, VPT_EFORMAT, "%s without its fields", kinds[i].word);
+                    return vpt_bad(&c, VPT_EFORMAT, "%s without its fields", kinds[i].word);
                 c.p++;
                 return kinds[i].parse(&c);
             }
         }
-        char seen[SHOW_MAX + 1];
-        return bad(&c, VPT_EFORMAT, "unknown trace line '%s'", show(w, wlen, seen));
+        char seen[VPT_SHOW_MAX + 1];
+        return vpt_bad(&c, VPT_EFORMAT, "unknown trace line '%s'", vpt_show(w, wlen, seen));
     }
     if (c.end - c.p == 5 && memcmp(c.p, "TRACE", 5) == 0)
-        return bad(&c, VPT_EFORMAT, "a TRACE line without fields (cut off?)");
+        return vpt_bad(&c, VPT_EFORMAT, "a TRACE line without fields (cut off?)");
     while (c.p < c.end && *c.p == ' ')
         c.p++;
     if (starts(&c, "exits cpu="))
@@ -589,18 +453,18 @@ int vpt_parse_line(struct vpt_trace *t, const char *line, size_t len, char *err,
 
 int vpt_parse_end(struct vpt_trace *t, char *err, size_t errlen)
 {
-    struct cursor c = {.t = t, .err = err, .errlen = errlen};
+    struct vpt_cursor c = {.t = t, .err = err, .errlen = errlen};
     const struct vpt_dump *d = open_dump(t);
     if (d != NULL && d->tail)
-        return bad(&c, VPT_ETRUNCATED,
-                   "the input ends, but the TRACE-TAIL of CPU %u at line %u announced %u "
-                   "records and only %zu came",
-                   d->cpu, d->line, d->count, d->n);
+        return vpt_bad(&c, VPT_ETRUNCATED,
+                       "the input ends, but the TRACE-TAIL of CPU %u at line %u announced %u "
+                       "records and only %zu came",
+                       d->cpu, d->line, d->count, d->n);
     if (d != NULL)
-        return bad(&c, VPT_ETRUNCATED,
-                   "the input ends inside the dump of CPU %u begun at line %u (no TRACE-END: "
-                   "the log is cut off)",
-                   d->cpu, d->line);
+        return vpt_bad(&c, VPT_ETRUNCATED,
+                       "the input ends inside the dump of CPU %u begun at line %u (no TRACE-END: "
+                       "the log is cut off)",
+                       d->cpu, d->line);
     for (size_t i = 0; i < t->ndump; i++) {
         struct vpt_dump *tail = &t->dump[i];
         for (size_t j = 0; tail->tail && j < t->ndump; j++)
