@@ -1,5 +1,6 @@
 /* scenarios/trace.c - book example 1-2: every CPU writes debug records; the dump is checked
- * by the system test (tests/system/trace.test), which parses the TRACE lines. */
+ * by the system test (tests/system/trace-4cpu.test), which parses the TRACE lines
+ * (format: docs/trace.md). */
 #include "platform/config.h"
 #include "platform/console.h"
 #include "platform/percpu.h"
