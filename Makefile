@@ -102,10 +102,15 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
                -fno-omit-frame-pointer
 UNIT_BIN := $(BUILD)/host/unit_tests
-UNIT_HELPERS := tests/unit/fixtures.c tests/unit/entry_fixture.c tools/vmx_dump.c
+# tools/vptrace: the debug-record reader (docs/trace.md); its library is unit-tested too.
+VPTRACE_LIB := tools/vptrace_parse.c tools/vptrace_fields.c tools/vptrace_analyse.c \
+               tools/vptrace_report.c tools/vptrace_svg.c tools/vptrace_timeline.c
+VPTRACE := $(BUILD)/host/vptrace
+UNIT_HELPERS := tests/unit/fixtures.c tests/unit/entry_fixture.c tools/vmx_dump.c $(VPTRACE_LIB)
 VMXCAP := $(BUILD)/host/vmxcap
 
-.PHONY: all iso run test unit system harness lint format bench deps clean help vmxcap FORCE
+.PHONY: all iso run test unit system harness lint format bench deps clean help vmxcap FORCE \
+        vptrace trace trace-vms
 all: $(ISO)
 
 help:
@@ -120,6 +125,10 @@ help:
 	@echo "make lint    clang-format check and cppcheck;  make format  reformat the tree"
 	@echo "make bench   boot the benchmark scenarios and print 'bench <name>: <n> <unit>' lines"
 	@echo "make vmxcap  build/host/vmxcap: decode this host's VMX capability MSRs, or a dump"
+	@echo "make vptrace build/host/vptrace: exit table, CSV and SVG pictures from a trace dump"
+	@echo "make trace   run a scenario with tracedump (ARGS=, CPUS=, MODEL=, MODULES=): exit table,"
+	@echo "             build/trace/{table.txt,exits.csv,timeline.svg,histogram.svg}"
+	@echo "make trace-vms  the same for scenario vms with three VMs on two CPUs"
 	@echo "make deps    install the Debian packages;  make clean  remove build/"
 	@echo "Troubleshooting (no output, Bochs died, timeouts, where the logs are): README.md"
 
@@ -161,7 +170,7 @@ $(UNIT_BIN): $(UNIT_SRCS) $(UNIT_HELPERS) $(PURE_SRCS) \
              $(wildcard platform/*.h vmx/*.h vm/*.h devices/*.h tools/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	@$(CC) $(HOST_CFLAGS) $(UNIT_SRCS) $(UNIT_HELPERS) $(PURE_SRCS) -lcriterion -o $@
+	@$(CC) $(HOST_CFLAGS) $(UNIT_SRCS) $(UNIT_HELPERS) $(PURE_SRCS) -lcriterion -lm -o $@
 
 # tools/vmxcap: the capability decoder on a Linux host (/dev/cpu/N/msr) or a saved dump.
 $(VMXCAP): tools/vmxcap.c tools/vmx_dump.c vmx/vmx_caps.c vmx/vmx_controls.c platform/fmt.c \
@@ -173,17 +182,45 @@ $(VMXCAP): tools/vmxcap.c tools/vmx_dump.c vmx/vmx_caps.c vmx/vmx_controls.c pla
 
 vmxcap: $(VMXCAP)
 
+$(VPTRACE): tools/vptrace.c $(VPTRACE_LIB) vmx/vmx_names.c platform/trace.c platform/fmt.c \
+            $(wildcard tools/*.h vmx/*.h platform/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	@$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I. tools/vptrace.c $(VPTRACE_LIB) \
+		vmx/vmx_names.c platform/trace.c platform/fmt.c -lm -o $@
+
+vptrace: $(VPTRACE)
+
+# make trace: one run with tracedump, its serial log turned into the table and pictures
+# (scripts/trace.sh, docs/trace.md). The command line goes through the environment so that
+# quotes in ARGS (cmdline="...") survive.
+trace: export TRACE_ARGS := $(ARGS)
+trace: deps
+	@$(MAKE) --no-print-directory $(ELF) $(VPTRACE) $(if $(MODULES),guests)
+	@scripts/trace.sh --cpus $(CPUS) --model $(MODEL) --timeout $(TIMEOUT) --elf $(ELF) \
+		$(foreach m,$(MODULES),--module $(m))
+
+# Three VMs: two spin guests time-sliced on CPU 1, the hello guest alone on CPU 0.
+trace-vms: export TRACE_ARGS := scenario=vms \
+    vm=a:image=spin.elf,cmdline="name=a n=1000000",pin=1 \
+    vm=b:image=spin.elf,cmdline="name=b n=1000000",pin=1 \
+    vm=hello:image=hello.elf,cmdline="hi",pin=0
+trace-vms: deps
+	@$(MAKE) --no-print-directory $(ELF) $(VPTRACE) guests
+	@scripts/trace.sh --cpus 2 --model $(MODEL) --timeout 300 --elf $(ELF) \
+		--module build/guests/spin.elf --module build/guests/hello.elf
+
 unit: $(UNIT_BIN)
 	@scripts/unit.sh $(UNIT_BIN)
 
-system: $(ELF) guests badimages
+system: $(ELF) $(VPTRACE) guests badimages
 	@tests/system/run.sh --jobs $(JOBS) --elf $(ELF) $(if $(T),--only "$(T)")
 
 harness:
 	@tests/harness/run.sh
 
 test: deps
-	@$(MAKE) --no-print-directory $(ELF) $(UNIT_BIN) $(VMXCAP) guests badimages
+	@$(MAKE) --no-print-directory $(ELF) $(UNIT_BIN) $(VMXCAP) $(VPTRACE) guests badimages
 	@scripts/test.sh $(UNIT_BIN) $(ELF) $(JOBS)
 
 bench: deps

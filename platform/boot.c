@@ -139,6 +139,9 @@ int platform_init(uint32_t magic, uint32_t info_phys)
     if (mem_init(&boot_info, info_phys))
         panic("cannot manage physical memory");
     mem_print_stats();
+    if (config.tracedump && trace_rings_enlarge(TRACE_RING_DUMP))
+        pr_warn("tracedump: no memory for rings of %u records; they keep %u\n", TRACE_RING_DUMP,
+                TRACE_RING_SIZE);
 
     stage(6, "paging");
     if (paging_init())

@@ -77,6 +77,10 @@ static const struct cmdline_option options[] = {
      .min = 1,
      .max = 100000000,
      .help = "loop count of benchmark and stress scenarios"},
+    {.key = "tracedump",
+     .type = CMDLINE_BOOL,
+     .dest.boolean = &config.tracedump,
+     .help = "bigger debug-record rings, all dumped at power-off for tools/vptrace"},
 };
 
 int config_parse(const char *line)

@@ -18,6 +18,7 @@ struct boot_config {
     bool allcpus;        /* run the scenario's guest on every CPU, not only the first */
     char vmconfig[64];   /* name of a GRUB module holding VM descriptions (docs/vm-config.md) */
     char trace[256];     /* exit reasons written to the debug record (vmx/trace_mask.h) */
+    bool tracedump;      /* bigger debug-record rings, dumped at power-off (docs/trace.md) */
 };
 
 extern struct boot_config config;

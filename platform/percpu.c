@@ -2,10 +2,13 @@
 #include "platform/percpu.h"
 #include "platform/console.h"
 #include "platform/cpu.h"
+#include "platform/mem.h"
+#include "platform/trace_vcpu.h"
 
 struct percpu cpus[MAX_CPUS];
 static struct trace_record bsp_trace_storage[TRACE_RING_SIZE];
 uint32_t cpu_count = 1;
+uint32_t trace_ring_records = TRACE_RING_SIZE;
 
 void percpu_setup(uint32_t id, uint32_t apic_id)
 {
@@ -16,7 +19,7 @@ void percpu_setup(uint32_t id, uint32_t apic_id)
     if (!p->trace_storage && id == 0)
         p->trace_storage = bsp_trace_storage; /* before any allocator exists */
     if (!p->trace.records)
-        trace_ring_init(&p->trace, p->trace_storage, TRACE_RING_SIZE, (uint16_t)id);
+        trace_ring_init(&p->trace, p->trace_storage, trace_ring_records, (uint16_t)id);
     wrmsr(MSR_GS_BASE, (uint64_t)p);
 }
 
@@ -54,7 +57,29 @@ void trace_dump_tail(uint32_t id, uint32_t n)
 
 void trace_dump_all(void)
 {
+    char line[TRACE_LINE_MAX];
+    trace_format_header(line, sizeof(line));
+    console_lock();
+    kprintf("%s\n", line);
+    trace_vcpu_dump(emit_line, NULL);
+    console_unlock();
     for (uint32_t i = 0; i < cpu_count; i++)
         if (cpus[i].trace.records)
             trace_dump_cpu(i);
+}
+
+int trace_rings_enlarge(uint32_t records)
+{
+    struct percpu *p = this_cpu();
+    size_t pages = ((size_t)records * sizeof(struct trace_record) + 4095) / 4096;
+    uint64_t storage = mem_alloc_pages(pages);
+    if (!storage)
+        return -1;
+    struct trace_ring old = p->trace, ring;
+    trace_ring_init(&ring, phys_to_virt(storage), records, (uint16_t)p->id);
+    trace_ring_copy(&ring, &old); /* the boot stages so far */
+    p->trace_storage = phys_to_virt(storage);
+    p->trace = ring;
+    trace_ring_records = ring.capacity;
+    return 0;
 }

@@ -1,9 +1,11 @@
 /* platform/power.c - the clean power-off path used at the end of every scenario. */
 #include "platform/power.h"
+#include "platform/config.h"
 #include "platform/console.h"
 #include "platform/cpu.h"
 #include "platform/lapic.h"
 #include "platform/panic.h"
+#include "platform/percpu.h"
 #include "platform/serial.h"
 
 static uint16_t pm1a, pm1b;
@@ -35,6 +37,8 @@ void power_off(const char *why)
     }
     for (int i = 0; i < nhooks; i++)
         hooks[i]();
+    if (config.tracedump)
+        trace_dump_all(); /* after the hooks: the exit statistics come first (docs/trace.md) */
     kprintf("Vanderpool: power off (%s)\n", why);
     serial_flush();
     irq_disable();

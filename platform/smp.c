@@ -72,7 +72,7 @@ static bool start_one(uint32_t id, uint64_t cr3, uint32_t efer_bits)
     struct percpu *p = &cpus[id];
     uint64_t stack = mem_alloc_pages(CPU_STACK_SIZE / 4096);
     uint64_t ist = mem_alloc_pages(1);
-    size_t trace_pages = (TRACE_RING_SIZE * sizeof(struct trace_record) + 4095) / 4096;
+    size_t trace_pages = ((size_t)trace_ring_records * sizeof(struct trace_record) + 4095) / 4096;
     p->trace_storage = phys_to_virt(mem_alloc_pages(trace_pages));
     if (!stack || !ist || !p->trace_storage) {
         pr_err("CPU %u: no memory for its stacks\n", id);

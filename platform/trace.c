@@ -8,6 +8,7 @@
  *                       the copy is good when both seq loads gave n.
  * If the copy saw any field of a later record m, the writer's fence synchronises with the
  * reader's, so the second seq load sees m and the copy is thrown away.
+ * The text form (dump format 2) is described in docs/trace.md.
  */
 #include "platform/trace.h"
 
@@ -121,4 +122,37 @@ void trace_dump(const struct trace_ring *r, void (*emit_line)(void *ctx, const c
     }
     fmt_snprintf(line, sizeof(line), "TRACE-END cpu=%u", (unsigned)r->cpu);
     emit_line(ctx, line);
+}
+
+int trace_format_header(char *buf, size_t size)
+{
+    return fmt_snprintf(buf, size, "TRACE-FORMAT %u", (unsigned)TRACE_FORMAT_VERSION);
+}
+
+int trace_format_vcpu(char *buf, size_t size, uint32_t number, uint32_t id, uint32_t cpu,
+                      const char *name)
+{
+    char clean[TRACE_VCPU_NAME_MAX + 1];
+    size_t n = 0;
+    /* One word without spaces, so that the line splits on spaces like the others. */
+    for (; name != NULL && name[n] != '\0' && n < TRACE_VCPU_NAME_MAX; n++)
+        clean[n] = name[n] > ' ' && name[n] <= '~' ? name[n] : '_';
+    if (n == 0)
+        clean[n++] = '?';
+    clean[n] = '\0';
+    return fmt_snprintf(buf, size, "TRACE-VCPU vcpu=%u id=%u cpu=%u name=%s", (unsigned)number,
+                        (unsigned)id, (unsigned)cpu, clean);
+}
+
+uint32_t trace_ring_copy(struct trace_ring *dst, const struct trace_ring *src)
+{
+    uint32_t held = trace_count(src), copied = 0;
+    struct trace_record rec;
+    for (uint32_t i = 0; i < held; i++) {
+        if (!trace_get(src, i, &rec))
+            continue; /* overwritten meanwhile */
+        trace_append(dst, rec.tsc, rec.type, rec.v[0], rec.v[1], rec.v[2], rec.v[3]);
+        copied++;
+    }
+    return copied;
 }

@@ -5,7 +5,7 @@
  * completely before the ring's head is advanced with a release store, so a reader on another
  * CPU, or the panic path, sees only complete records; a reader that races with the writer
  * overwriting a slot notices it and skips that record (see trace_get). The text form of the
- * records is described in docs/trace-format.md.
+ * records and the dump (format 2) is described in docs/trace.md; tools/vptrace reads it.
  */
 #ifndef PLATFORM_TRACE_H
 #define PLATFORM_TRACE_H
@@ -14,21 +14,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Record types. Values are part of the dump format: add new ones, never renumber. Suggested
- * use of v0..v3 is given for each; unused values are 0. */
+/* Version of the dump format (docs/trace.md): the first line of a dump set is
+ * "TRACE-FORMAT 2". Format 1 had no such line and no TRACE-VCPU lines. */
+#define TRACE_FORMAT_VERSION 2
+
+/* Record types. Values are part of the dump format: add new ones, never renumber. What the
+ * hypervisor writes into v0..v3 (docs/trace.md has the table); unused values are 0. */
 enum trace_type {
-    TRACE_BOOT_STAGE = 1,     /* v0 = stage number */
-    TRACE_CPU_ONLINE = 2,     /* v0 = APIC ID */
-    TRACE_IPI = 3,            /* v0 = destination APIC ID, v1 = vector */
-    TRACE_XCALL = 4,          /* v0 = target CPU, v1 = function address, v2 = argument */
-    TRACE_EXCEPTION = 5,      /* v0 = vector, v1 = error code, v2 = RIP */
+    TRACE_BOOT_STAGE = 1,     /* v0 = stage number (platform/boot.c) */
+    TRACE_CPU_ONLINE = 2,     /* v0 = CPU index, v1 = APIC ID read by the CPU itself */
+    TRACE_IPI = 3,            /* v0 = destination CPU index, v1 = vector */
+    TRACE_XCALL = 4,          /* v0 = function address, v1 = argument (on the target CPU) */
+    TRACE_EXCEPTION = 5,      /* v0 = vector, v1 = error code, v2 = RIP, v3 = CR2 */
     TRACE_TEST = 6,           /* free for tests and scenarios */
-    TRACE_VM_EXIT = 16,       /* v0 = exit reason, v1 = qualification, v2 = guest RIP */
-    TRACE_VM_ENTRY = 17,      /* v0 = guest RIP, v1 = entry interruption information */
-    TRACE_VM_ENTRY_FAIL = 18, /* v0 = exit reason or VM-instruction error, v1 = qualification */
-    TRACE_NOTE = 32,          /* v0..v3 free */
+    TRACE_VM_EXIT = 16,       /* v0 = exit reason, v1 = guest RIP, v2 = qualification,
+                               * v3 = handler ticks; tsc = when the handler started */
+    TRACE_VM_ENTRY = 17,      /* v0 = vCPU id, v1 = launched before, v2 = trace vCPU number */
+    TRACE_VM_ENTRY_FAIL = 18, /* reserved: not written (failed entries are VM_EXIT records
+                               * with exit reason bit 31, or a console report) */
+    TRACE_NOTE = 32,          /* v0 = what (a tag), v1..v3 free */
     TRACE_TYPE_LIMIT = 64     /* types below this may have a name */
 };
+
+/* VM_ENTRY v2 when the vCPU could not be given a trace number (docs/trace.md, TRACE-VCPU). */
+#define TRACE_VCPU_NONE 0xffffffffu
+/* Longest vCPU name a TRACE-VCPU line carries (longer names are cut). */
+#define TRACE_VCPU_NAME_MAX 31
 
 struct trace_record {
     uint64_t tsc;  /* time stamp counter when appended */
@@ -89,7 +100,7 @@ bool trace_get(const struct trace_ring *r, uint32_t i, struct trace_record *out)
 /* The name of a record type without its TRACE_ prefix ("VM_EXIT"), or NULL when unknown. */
 const char *trace_type_name(uint16_t type);
 
-/* Formats one record as a single line, without newline (see docs/trace-format.md):
+/* Formats one record as a single line, without newline (see docs/trace.md):
  * TRACE cpu=<cpu> seq=<seq> tsc=<tsc> type=<name or number> v0=0x<hex> ... v3=0x<hex>
  * Returns the length as fmt_snprintf does. */
 int trace_format_record(char *buf, size_t size, const struct trace_record *rec);
@@ -98,5 +109,19 @@ int trace_format_record(char *buf, size_t size, const struct trace_record *rec);
  * dropped=<overwritten>, the held records oldest first, TRACE-END cpu=<n>. */
 void trace_dump(const struct trace_ring *r, void (*emit_line)(void *ctx, const char *line),
                 void *ctx);
+
+/* The line that starts a set of dumps: "TRACE-FORMAT 2". Returns the length. */
+int trace_format_header(char *buf, size_t size);
+
+/* The line that names a vCPU: TRACE-VCPU vcpu=<number> id=<vCPU id> cpu=<host CPU> name=<name>.
+ * number is what VM_ENTRY records carry in v2; bytes of name outside '!'..'~' print as '_',
+ * an empty or NULL name as '?', and at most TRACE_VCPU_NAME_MAX bytes of it are used. */
+int trace_format_vcpu(char *buf, size_t size, uint32_t number, uint32_t id, uint32_t cpu,
+                      const char *name);
+
+/* Appends the records src holds, oldest first, to dst (keeping their tsc, type and values;
+ * dst numbers them anew): to move a ring to bigger storage. Returns the number copied. Only
+ * dst's CPU may call it. */
+uint32_t trace_ring_copy(struct trace_ring *dst, const struct trace_ring *src);
 
 #endif

@@ -1,5 +1,6 @@
 /* scenarios/trace.c - book example 1-2: every CPU writes debug records; the dump is checked
- * by the system test (tests/system/trace.test), which parses the TRACE lines. */
+ * by the system test (tests/system/trace-4cpu.test), which parses the TRACE lines
+ * (format: docs/trace.md). */
 #include "platform/config.h"
 #include "platform/console.h"
 #include "platform/percpu.h"
@@ -21,7 +22,8 @@ static bool run(void)
     /* Start from empty rings so the dump holds exactly the records written here. */
     for (uint32_t i = 0; i < cpu_count; i++)
         if (cpus[i].state == CPU_ONLINE)
-            trace_ring_init(&cpus[i].trace, cpus[i].trace_storage, TRACE_RING_SIZE, (uint16_t)i);
+            trace_ring_init(&cpus[i].trace, cpus[i].trace_storage, cpus[i].trace.capacity,
+                            (uint16_t)i);
     int failed = xcall_run_all(write_records, NULL);
     kprintf("trace: %u CPUs wrote %d records each\n", smp_online_count(), RECORDS_PER_CPU);
     trace_dump_all();

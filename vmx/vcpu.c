@@ -8,6 +8,7 @@
 #include "platform/fmt.h"
 #include "platform/mem.h"
 #include "platform/percpu.h"
+#include "platform/trace_vcpu.h"
 #include "vmx/exit.h"
 #include "vmx/invalidate.h"
 #include "vmx/vcpu.h"
@@ -487,12 +488,15 @@ int vmx_trace_setup(void)
         pr_err("command line: %s\n", err);
         return -1;
     }
-    if (config.log >= LOG_TRACE) /* log=trace: every exit on the console */
+    /* log=trace: every exit on the console; tracedump without trace=: every exit recorded */
+    if (config.log >= LOG_TRACE || (config.tracedump && !config.trace[0]))
         trace_mask_parse("all", &vmx_trace_mask, NULL, 0);
     if (trace_mask_count(&vmx_trace_mask))
         pr_info("vmx: %u exit reasons go into the debug record (trace=%s)\n",
                 trace_mask_count(&vmx_trace_mask),
-                config.log >= LOG_TRACE ? "all, for log=trace" : config.trace);
+                config.log >= LOG_TRACE ? "all, for log=trace"
+                : config.trace[0]       ? config.trace
+                                        : "all, for tracedump");
     return 0;
 }
 
@@ -561,7 +565,7 @@ enum exit_action vcpu_run(struct vcpu *v)
     v->state = VCPU_RUNNING;
     v->ring = &this_cpu()->trace;
     v->stats = c->exits;
-    trace(TRACE_VM_ENTRY, v->id, v->launched, 0, 0);
+    trace(TRACE_VM_ENTRY, v->id, v->launched, trace_vcpu_number(v, v->id, v->name), 0);
     int st = vmx_run(&v->regs, v->launched);
     if (__builtin_expect(st != 0, 0))
         report_entry_failure(v, st);

@@ -301,3 +301,57 @@ Test(trace, concurrent_reader_sees_only_whole_records)
     cr_assert_eq(trace_total(&rc.ring), 300000);
     cr_assert_gt(good, 0);
 }
+
+Test(trace, format_header_line)
+{
+    char line[TRACE_LINE_MAX];
+    int n = trace_format_header(line, sizeof(line));
+    cr_assert_str_eq(line, "TRACE-FORMAT 2");
+    cr_assert_eq(n, 14);
+}
+
+Test(trace, vcpu_line_cleans_the_name)
+{
+    char line[TRACE_LINE_MAX];
+    trace_format_vcpu(line, sizeof(line), 3, 1, 2, "s1");
+    cr_assert_str_eq(line, "TRACE-VCPU vcpu=3 id=1 cpu=2 name=s1");
+    trace_format_vcpu(line, sizeof(line), 0, 0, 0, "a b\tc\x7f");
+    cr_assert_str_eq(line, "TRACE-VCPU vcpu=0 id=0 cpu=0 name=a_b_c_");
+    trace_format_vcpu(line, sizeof(line), 0, 0, 0, "");
+    cr_assert_str_eq(line, "TRACE-VCPU vcpu=0 id=0 cpu=0 name=?");
+    trace_format_vcpu(line, sizeof(line), 0, 0, 0, NULL);
+    cr_assert_str_eq(line, "TRACE-VCPU vcpu=0 id=0 cpu=0 name=?");
+}
+
+Test(trace, vcpu_line_cuts_long_names_and_fits)
+{
+    char line[TRACE_LINE_MAX], name[80];
+    memset(name, 'n', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    int n = trace_format_vcpu(line, sizeof(line), UINT32_MAX, UINT32_MAX, UINT32_MAX, name);
+    cr_assert_lt(n, TRACE_LINE_MAX);
+    const char *v = strstr(line, "name=");
+    cr_assert_not_null(v);
+    cr_assert_eq(strlen(v + 5), TRACE_VCPU_NAME_MAX);
+}
+
+Test(trace, ring_copy_keeps_the_held_records_in_order)
+{
+    struct trace_record small[4], big[16];
+    struct trace_ring a, b;
+    struct trace_record out;
+    trace_ring_init(&a, small, 4, 0);
+    fill(&a, 6); /* holds records 2..5 */
+    trace_ring_init(&b, big, 16, 0);
+    cr_assert_eq(trace_ring_copy(&b, &a), 4);
+    cr_assert_eq(trace_count(&b), 4);
+    for (uint32_t i = 0; i < 4; i++) {
+        cr_assert(trace_get(&b, i, &out));
+        cr_assert_eq(out.seq, i, "renumbered");
+        cr_assert_eq(out.tsc, 1000 + 2 + i);
+        cr_assert_eq(out.v[0], 2 + i);
+        cr_assert_eq(out.v[3], ~(uint64_t)(2 + i));
+    }
+    trace_append(&b, 9, TRACE_NOTE, 1, 2, 3, 4);
+    cr_assert_eq(trace_count(&b), 5);
+}
