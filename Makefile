@@ -40,7 +40,8 @@ PURE_SRCS := $(wildcard platform/fmt.c platform/cmdline.c platform/trace.c platf
                         vm/vm_config.c devices/uart16550.c devices/debug_exit.c \
                         devices/shutdown_port.c devices/port_policy.c vmx/ept.c \
                         vmx/ept_violation.c vmx/mtrr.c vm/elf.c vm/loader.c vm/loader_mem.c \
-                        vm/loader_kernel.c vm/loader_mb1.c vm/loader_mb2.c)
+                        vm/loader_kernel.c vm/loader_mb1.c vm/loader_mb2.c \
+                        vm/loader_linux.c vm/loader_linux_boot.c vm/acpi_build.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
                -fno-omit-frame-pointer
