@@ -178,9 +178,15 @@ static int load_linux(struct vm *vm, const uint8_t *data, size_t len,
     struct acpi_build_layout lay;
     if (acpi_build(&ac, VM_ACPI_GPA, acpi, sizeof(acpi), &lay, err, errlen) != ACPI_BUILD_OK)
         return LOADER_ERR_BAD_ARG;
+    /* An empty module may have no address (GRUB gives 0): the loader still sees an initrd, of
+     * 0 bytes, and refuses it by name. */
+    static const uint8_t empty[1];
+    const uint8_t *initrd_data = NULL;
+    if (initrd)
+        initrd_data = initrd->end > initrd->start ? phys_to_virt(initrd->start) : empty;
     struct load_linux_args a = {
         .cmdline = vm->cfg.cmdline,
-        .initrd = initrd ? phys_to_virt(initrd->start) : NULL,
+        .initrd = initrd_data,
         .initrd_len = initrd ? initrd->end - initrd->start : 0,
         .acpi = acpi,
         .acpi_len = lay.size,
