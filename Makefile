@@ -49,7 +49,7 @@ UNIT_BIN := $(BUILD)/host/unit_tests
 UNIT_HELPERS := tests/unit/fixtures.c tools/vmx_dump.c
 VMXCAP := $(BUILD)/host/vmxcap
 
-.PHONY: all iso run test unit system lint format bench deps clean help vmxcap
+.PHONY: all iso run test unit system lint format bench deps clean help vmxcap linux
 all: $(ISO)
 
 help:
@@ -59,6 +59,7 @@ help:
 	@echo "make lint    clang-format check and cppcheck;  make format  reformat the tree"
 	@echo "make bench   boot the benchmark scenarios and print 'bench <name>: <n> <unit>' lines"
 	@echo "make vmxcap  build/host/vmxcap: decode this host's VMX capability MSRs, or a dump"
+	@echo "make linux   build/linux/: a Debian kernel (bzImage) and a busybox initramfs (apt-get download)"
 
 deps:
 	@scripts/deps.sh
@@ -103,14 +104,25 @@ $(VMXCAP): tools/vmxcap.c tools/vmx_dump.c vmx/vmx_caps.c vmx/vmx_controls.c pla
 
 vmxcap: $(VMXCAP)
 
+# Linux guests: a Debian kernel and a busybox initramfs in build/linux/ (scripts/linux.sh,
+# docs/linux.md); tools/mkcpio writes the initramfs without root.
+MKCPIO := $(BUILD)/host/mkcpio
+$(MKCPIO): tools/mkcpio.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	@$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
+
+linux: $(MKCPIO)
+	@scripts/linux.sh $(MKCPIO)
+
 unit: $(UNIT_BIN)
 	@scripts/unit.sh $(UNIT_BIN)
 
-system: $(ELF) guests badimages
+system: $(ELF) guests badimages linux
 	@tests/system/run.sh --jobs $(JOBS) --elf $(ELF) $(if $(T),--only "$(T)")
 
 test: deps
-	@$(MAKE) --no-print-directory $(ELF) $(UNIT_BIN) $(VMXCAP) guests badimages
+	@$(MAKE) --no-print-directory $(ELF) $(UNIT_BIN) $(VMXCAP) guests badimages linux
 	@scripts/test.sh $(UNIT_BIN) $(ELF) $(JOBS)
 
 bench: deps

@@ -2,14 +2,16 @@
 # scripts/run.sh - boot Vanderpool in Bochs once.
 #
 #   run.sh [--live] [--cpus N] [--model NAME] [--timeout S] [--megs M] [--dir DIR]
-#          --elf ELF [--args "CMDLINE"] [--module FILE[:ARGS]]... [--bare multiboot|multiboot2]
+#          --elf ELF [--args "CMDLINE"] [--module FILE[:ARGS]]...
+#          [--bare multiboot|multiboot2|linux]
 #
 # Builds an ISO for this run in DIR (default build/run), writes DIR/bochsrc and runs
 # bochs-bin headless (RFB display that waits for nobody, the debugger told to `c`ontinue,
 # stdin from /dev/null so it never waits for the keyboard), bounded by --timeout.
 # The serial output lands in DIR/serial.txt; with --live it is also shown as it comes.
 # With --bare the ELF given is booted directly (a test guest without the hypervisor): GRUB
-# loads it with its multiboot (v1) or multiboot2 command, ARGS as its command line.
+# loads it with its multiboot (v1) or multiboot2 command, ARGS as its command line; with
+# --bare linux the ELF is a Linux bzImage and the modules its initrd (scripts/mkiso.sh).
 # Exit status: 0 when Bochs ended by itself, 124 on timeout, 130 when interrupted.
 set -u
 live=0 cpus=1 model=corei7_icelake_u timeout=120 megs=256 dir=build/run elf= args= mods= bare=
@@ -31,8 +33,8 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$elf" ] || { echo "run.sh: --elf is required" >&2; exit 2; }
 case $bare in
-""|multiboot|multiboot2) ;;
-*) echo "run.sh: --bare takes multiboot or multiboot2, not '$bare'" >&2; exit 2 ;;
+""|multiboot|multiboot2|linux) ;;
+*) echo "run.sh: --bare takes multiboot, multiboot2 or linux, not '$bare'" >&2; exit 2 ;;
 esac
 here=$(cd "$(dirname "$0")/.." && pwd)
 bpid= lpid=
