@@ -97,6 +97,9 @@ PURE_SRCS += vmx/entry_check_host.c
 PURE_SRCS += vmx/entry_check_seg.c
 PURE_SRCS += vmx/entry_mutate.c
 PURE_SRCS += vmx/vmcs_image.c
+PURE_SRCS += vm/acpi_build.c
+PURE_SRCS += vm/loader_linux.c
+PURE_SRCS += vm/loader_linux_boot.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
@@ -110,7 +113,7 @@ UNIT_HELPERS := tests/unit/fixtures.c tests/unit/entry_fixture.c tools/vmx_dump.
 VMXCAP := $(BUILD)/host/vmxcap
 
 .PHONY: all iso run test unit system harness lint format bench deps clean help vmxcap FORCE \
-        vptrace trace trace-vms
+        vptrace trace trace-vms linux
 all: $(ISO)
 
 help:
@@ -129,6 +132,7 @@ help:
 	@echo "make trace   run a scenario with tracedump (ARGS=, CPUS=, MODEL=, MODULES=): exit table,"
 	@echo "             build/trace/{table.txt,exits.csv,timeline.svg,histogram.svg}"
 	@echo "make trace-vms  the same for scenario vms with three VMs on two CPUs"
+	@echo "make linux   build/linux/: a Debian kernel (bzImage) and a busybox initramfs (apt-get download)"
 	@echo "make deps    install the Debian packages;  make clean  remove build/"
 	@echo "Troubleshooting (no output, Bochs died, timeouts, where the logs are): README.md"
 
@@ -213,14 +217,25 @@ trace-vms: deps
 unit: $(UNIT_BIN)
 	@scripts/unit.sh $(UNIT_BIN)
 
-system: $(ELF) $(VPTRACE) guests badimages
+# Linux guests: a Debian kernel and a busybox initramfs in build/linux/ (scripts/linux.sh,
+# docs/linux.md); tools/mkcpio writes the initramfs without root.
+MKCPIO := $(BUILD)/host/mkcpio
+$(MKCPIO): tools/mkcpio.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	@$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
+
+linux: $(MKCPIO)
+	@scripts/linux.sh $(MKCPIO)
+
+system: $(ELF) $(VPTRACE) guests badimages linux
 	@tests/system/run.sh --jobs $(JOBS) --elf $(ELF) $(if $(T),--only "$(T)")
 
 harness:
 	@tests/harness/run.sh
 
 test: deps
-	@$(MAKE) --no-print-directory $(ELF) $(UNIT_BIN) $(VMXCAP) $(VPTRACE) guests badimages
+	@$(MAKE) --no-print-directory $(ELF) $(UNIT_BIN) $(VMXCAP) $(VPTRACE) guests badimages linux
 	@scripts/test.sh $(UNIT_BIN) $(ELF) $(JOBS)
 
 bench: deps

@@ -1,9 +1,11 @@
 #!/bin/sh
-# scripts/mkiso.sh [--bare multiboot|multiboot2] ELF OUT.iso "ARGS" [MODULE[:ARGS] ...]
+# scripts/mkiso.sh [--bare multiboot|multiboot2|linux] ELF OUT.iso "ARGS" [MODULE[:ARGS] ...]
 # Make a bootable GRUB ISO (BIOS; also EFI when grub-efi-amd64-bin is installed) that boots
 # the hypervisor with the given command line and multiboot2 modules.
 # With --bare, GRUB boots ELF itself (a test guest, no hypervisor) as /boot/kernel.elf with the
-# multiboot (v1) or multiboot2 command, and the modules with module or module2 accordingly.
+# multiboot (v1) or multiboot2 command, and the modules with module or module2 accordingly;
+# --bare linux boots ELF as a Linux bzImage (/boot/bzImage, GRUB's linux command) with the
+# modules as its initrd (one initrd command; their ARGS are ignored).
 #
 # Command lines survive GRUB as written: ARGS is split into words at blanks outside double
 # quotes, and each word goes into grub.cfg in single quotes, so GRUB keeps its double quotes.
@@ -16,8 +18,8 @@ bare=
 if [ "${1:-}" = --bare ]; then
     bare=$2; shift 2
     case $bare in
-    multiboot|multiboot2) ;;
-    *) echo "mkiso.sh: --bare takes multiboot or multiboot2, not '$bare'" >&2; exit 2 ;;
+    multiboot|multiboot2|linux) ;;
+    *) echo "mkiso.sh: --bare takes multiboot, multiboot2 or linux, not '$bare'" >&2; exit 2 ;;
     esac
 fi
 elf=$1; out=$2; args=$3; shift 3
@@ -48,7 +50,9 @@ kargs=$(grub_words "the command line" "$args") || exit 2
 tree=$(mktemp -d "${TMPDIR:-/tmp}/vp-iso.XXXXXX")
 trap 'rm -rf "$tree"' EXIT
 mkdir -p "$tree/boot/grub"
-if [ -n "$bare" ]; then
+if [ "$bare" = linux ]; then
+    kernel=bzImage title="bare Linux" kcmd=linux modcmd=initrd
+elif [ -n "$bare" ]; then
     kernel=kernel.elf title="bare guest" kcmd=$bare
     modcmd=module; [ "$bare" = multiboot2 ] && modcmd=module2
 else
@@ -63,7 +67,7 @@ cp "$elf" "$tree/boot/$kernel"
     echo "set default=0"
     echo "menuentry \"$title\" {"
     echo "    $kcmd /boot/$kernel $kargs"
-    n=0
+    n=0 initrds=
     for m in "$@"; do
         file=${m%%:*}
         margs=
@@ -71,10 +75,15 @@ cp "$elf" "$tree/boot/$kernel"
         [ -f "$file" ] || { echo "mkiso.sh: no such module file: $file" >&2; exit 2; }
         base=$(basename "$file")
         cp "$file" "$tree/boot/$n-$base"
-        words=$(grub_words "the arguments of module $base" "$margs") || exit 2
-        echo "    $modcmd /boot/$n-$base '$base' $words"
+        if [ "$modcmd" = initrd ]; then
+            initrds="$initrds /boot/$n-$base"
+        else
+            words=$(grub_words "the arguments of module $base" "$margs") || exit 2
+            echo "    $modcmd /boot/$n-$base '$base' $words"
+        fi
         n=$((n + 1))
     done
+    [ -n "$initrds" ] && echo "    initrd$initrds"
     echo "    boot"
     echo "}"
 } > "$tree/boot/grub/grub.cfg"

@@ -20,8 +20,9 @@ usage: scripts/run.sh --elf ELF [options]
   --module FILE[:ARGS] a GRUB module, with its own command line ARGS (repeatable; ARGS may hold
                        blanks); a guest image's ARGS are its command line unless the VM's
                        description gives cmdline=
-  --bare multiboot|multiboot2
-                       GRUB boots ELF itself (a test guest without the hypervisor)
+  --bare multiboot|multiboot2|linux
+                       GRUB boots ELF itself (a test guest without the hypervisor); with
+                       linux, ELF is a bzImage and the modules are its initrd
   --cpus N             emulated CPUs (default 1)
   --megs M             emulated RAM in MiB (default 256)
   --model NAME         Bochs CPU model (default corei7_icelake_u; `bochs-bin --help cpu`)
@@ -76,8 +77,8 @@ die2() { echo "run.sh: $*" >&2; exit 2; }
 [ -n "$elf" ] || die2 "--elf is required (run.sh --help)"
 [ -f "$elf" ] || die2 "no such file: $elf (build it first: make; the test guests: make guests)"
 case $bare in
-"" | multiboot | multiboot2) ;;
-*) die2 "--bare takes multiboot or multiboot2, not '$bare'" ;;
+"" | multiboot | multiboot2 | linux) ;;
+*) die2 "--bare takes multiboot, multiboot2 or linux, not '$bare'" ;;
 esac
 isnum() { case $1 in "" | *[!0-9]*) return 1 ;; esac; }
 isnum "$cpus" && [ "$cpus" -ge 1 ] || die2 "--cpus takes a number of CPUs, not '$cpus'"
@@ -88,7 +89,9 @@ isnum "$timeout" && [ "$timeout" -ge 1 ] || die2 "--timeout takes seconds, not '
 "$here/scripts/preflight.sh" --emulator "$emulator" --model "$model" || exit 2
 
 # The end and halt markers (extended regular expressions over whole lines).
-if [ -n "$bare" ]; then
+if [ "$bare" = linux ]; then # Linux's last words when it powers off, or when it cannot go on
+    end_re='reboot: Power down|Kernel panic - not syncing' halt_re=
+elif [ -n "$bare" ]; then
     end_re='^TEST [^ :]*: (PASS|FAIL)$' halt_re= # a bare guest has no halt marker
 else
     end_re='^Vanderpool: power off' halt_re='^Vanderpool: (CPU [0-9]+ )?halted'

@@ -3,7 +3,8 @@
  * (tests/system/bad-images-*.test). Host program, plain C11 and libc.
  *
  *   mkbadimg HELLO.elf MB2HELLO.elf AOUTBASE.elf OUTDIR
- *                          write OUTDIR/bad-<kind>.elf|bin and OUTDIR/good-aout.bin
+ *                          write OUTDIR/bad-<kind>.elf|bin, OUTDIR/good-aout.bin and
+ *                          OUTDIR/good-bzimage.bin
  *   mkbadimg --list        print each kind and its one defect
  *
  * HELLO.elf is a good Multiboot (v1) ELF32 kernel (build/guests/hello.elf), MB2HELLO.elf a good
@@ -19,6 +20,12 @@
  * in hello.elf itself the header is followed by _start). The image is the PT_LOAD's file bytes
  * as `objcopy -O binary` gives them, from its lowest load address; in it, the header gets flags
  * bit 16 and, in those 20 bytes, the five address fields taken from the ELF file.
+ *
+ * good-bzimage.bin is a fake Linux bzImage made from a template here (no real kernel, no
+ * network): a setup header as Documentation/arch/x86/boot.rst describes it (protocol 2.15,
+ * relocatable, XLF_KERNEL_64) and a 4 KiB protected-mode part whose 64-bit entry (+0x200)
+ * prints whether RSI points at boot_params (the "HdrS" copied to 0x202) on the UART and ends
+ * through isa-debug-exit. The bad-linux-* images are copies of it with one defect each.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -214,7 +221,7 @@ static void mb1_header(struct img *m, size_t off, uint32_t flags)
 struct kind {
     const char *file;
     const char *what; /* the defect, and the error the loaders must give */
-    int base;         /* 0 synthetic, 1 HELLO.elf, 2 MB2HELLO.elf */
+    int base;         /* 0 synthetic, 1 HELLO.elf, 2 MB2HELLO.elf, 3 the fake bzImage */
     void (*make)(const struct base *b, struct img *m);
 };
 
@@ -439,6 +446,105 @@ static void k_mb2_no_end(const struct base *b, struct img *m)
     put16(m, end + 2, 1);
 }
 
+/* ---- a fake Linux bzImage (boot.rst, "The Real-Mode Kernel Header") ---- */
+
+#define BZ_SETUP    0x400u  /* boot sector + setup_sects (1) sectors */
+#define BZ_PM       0x1000u /* the protected-mode part */
+#define BZ_ENTRY64  0x200u  /* 64-bit entry, from the start of the protected-mode part */
+#define BZ_INIT     0x100000u
+#define BZ_SYSSIZE  0x1F4
+#define BZ_VERSION  0x206
+#define BZ_LOADFLAG 0x211
+#define BZ_XLF      0x236
+#define BZ_INITSIZE 0x260
+
+static const char bz_ok[] = "fake-bzimage: 64-bit entry, boot_params has HdrS\n";
+static const char bz_bad[] = "fake-bzimage: 64-bit entry, no HdrS at RSI+0x202\n";
+
+/* The 64-bit entry (x86-64 machine code, as GNU as assembles it):
+ *   cmpl $0x53726448, 0x202(%rsi)   81 BE 02 02 00 00 48 64 72 53   "HdrS" in boot_params?
+ *   lea bz_bad(%rip), %rcx          48 8D 0D rel32
+ *   lea bz_ok(%rip), %rsi           48 8D 35 rel32
+ *   cmovne %rcx, %rsi               48 0F 45 F1
+ *   mov $0x3f8, %dx                 66 BA F8 03                     COM1
+ * 1: lodsb; test %al,%al; jz 2f     AC 84 C0 74 03
+ *   out %al, %dx; jmp 1b            EE EB F8
+ * 2: mov $0xf4, %dx; xor %eax,%eax  66 BA F4 00 31 C0               isa-debug-exit, value 0
+ *   out %al, %dx                    EE
+ * 3: hlt; jmp 3b                    F4 EB FD
+ * then the two messages, NUL-terminated. */
+static void bz_code64(struct img *m, size_t at)
+{
+    static const uint8_t code[] = {0x81, 0xBE, 0x02, 0x02, 0x00, 0x00, 0x48, 0x64, 0x72, 0x53,
+                                   0x48, 0x8D, 0x0D, 0,    0,    0,    0,    0x48, 0x8D, 0x35,
+                                   0,    0,    0,    0,    0x48, 0x0F, 0x45, 0xF1, 0x66, 0xBA,
+                                   0xF8, 0x03, 0xAC, 0x84, 0xC0, 0x74, 0x03, 0xEE, 0xEB, 0xF8,
+                                   0x66, 0xBA, 0xF4, 0x00, 0x31, 0xC0, 0xEE, 0xF4, 0xEB, 0xFD};
+    size_t ok = sizeof(code), bad = ok + sizeof(bz_ok);
+    memcpy(m->b + at, code, sizeof(code));
+    put32(m, at + 13, (uint32_t)(bad - 17)); /* RIP-relative: from the end of the lea */
+    put32(m, at + 20, (uint32_t)(ok - 24));
+    memcpy(m->b + at + ok, bz_ok, sizeof(bz_ok));
+    memcpy(m->b + at + bad, bz_bad, sizeof(bz_bad));
+}
+
+static struct img bz_template(void)
+{
+    struct img m = img_new(BZ_SETUP + BZ_PM);
+    m.b[0x1F1] = 1;                    /* setup_sects */
+    put32(&m, BZ_SYSSIZE, BZ_PM / 16); /* syssize, 16-byte units */
+    put16(&m, 0x1FE, 0xAA55);          /* boot_flag */
+    m.b[0x200] = 0xEB;                 /* jump: the header ends at 0x202 + 0x6A */
+    m.b[0x201] = 0x6A;
+    memcpy(m.b + 0x202, "HdrS", 4);  /* header */
+    put16(&m, BZ_VERSION, 0x020F);   /* protocol 2.15 */
+    put16(&m, 0x20E, 0x300 - 0x200); /* kernel_version: the string at 0x300 */
+    m.b[BZ_LOADFLAG] = 0x01;         /* LOADED_HIGH */
+    put32(&m, 0x214, 0x100000);      /* code32_start */
+    put32(&m, 0x22C, 0x7FFFFFFF);    /* initrd_addr_max */
+    put32(&m, 0x230, 0x200000);      /* kernel_alignment */
+    m.b[0x234] = 1;                  /* relocatable_kernel */
+    m.b[0x235] = 21;                 /* min_alignment: 2 MiB */
+    put16(&m, BZ_XLF, 0x0001);       /* xloadflags: XLF_KERNEL_64 */
+    put32(&m, 0x238, 255);           /* cmdline_size */
+    put32(&m, 0x258, 0x1000000);     /* pref_address (low half) */
+    put32(&m, BZ_INITSIZE, BZ_INIT); /* init_size */
+    memcpy(m.b + 0x300, "fake-bzimage (mkbadimg)", 24);
+    memset(m.b + BZ_SETUP, 0xF4, BZ_ENTRY64); /* the 32-bit entry: hlt */
+    bz_code64(&m, BZ_SETUP + BZ_ENTRY64);
+    return m;
+}
+
+static void k_lx_bootflag(const struct base *b, struct img *m)
+{
+    (void)b;
+    put16(m, 0x1FE, 0); /* boot_flag */
+}
+
+static void k_lx_version(const struct base *b, struct img *m)
+{
+    (void)b;
+    put16(m, BZ_VERSION, 0x0204); /* before cmdline_size (2.06) */
+}
+
+static void k_lx_zimage(const struct base *b, struct img *m)
+{
+    (void)b;
+    m->b[BZ_LOADFLAG] = 0; /* no LOADED_HIGH: a zImage */
+}
+
+static void k_lx_no64(const struct base *b, struct img *m)
+{
+    (void)b;
+    put16(m, BZ_XLF, 0); /* no XLF_KERNEL_64 */
+}
+
+static void k_lx_truncated(const struct base *b, struct img *m)
+{
+    (void)b;
+    m->len = BZ_SETUP + BZ_PM / 2; /* half the protected-mode part that syssize announces */
+}
+
 static const struct kind kinds[] = {
     {"bad-empty.bin", "0 bytes: LOADER_ERR_EMPTY", 0, k_empty},
     {"bad-mb1-checksum.elf", "Multiboot checksum 0x12345678: LOADER_ERR_CHECKSUM", 1,
@@ -489,6 +595,13 @@ static const struct kind kinds[] = {
     {"bad-mb2-framebuffer.elf", "Multiboot2 required framebuffer tag: LOADER_ERR_TAG_UNSUPPORTED",
      2, k_mb2_framebuffer},
     {"bad-mb2-no-end.elf", "Multiboot2 header without an end tag: LOADER_ERR_TAG", 2, k_mb2_no_end},
+    {"bad-linux-bootflag.bin", "bzImage with boot_flag 0: LOADER_ERR_SETUP_HEADER", 3,
+     k_lx_bootflag},
+    {"bad-linux-version.bin", "bzImage of protocol 2.04: LOADER_ERR_PROTOCOL", 3, k_lx_version},
+    {"bad-linux-zimage.bin", "loadflags without LOADED_HIGH: LOADER_ERR_PROTOCOL", 3, k_lx_zimage},
+    {"bad-linux-no64.bin", "xloadflags without XLF_KERNEL_64: LOADER_ERR_PROTOCOL", 3, k_lx_no64},
+    {"bad-linux-truncated.bin", "bzImage cut to half its syssize: LOADER_ERR_KERNEL_SIZE", 3,
+     k_lx_truncated},
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
@@ -540,12 +653,19 @@ static struct img make_aout(const struct base *b)
     return m;
 }
 
+#define BZ_FILE "good-bzimage.bin"
+#define BZ_WHAT                                                                                    \
+    "GOOD: a fake Linux bzImage (protocol 2.15, 64-bit entry that checks RSI and exits); with "    \
+    "initrd=bad-empty.bin: LOADER_ERR_INITRD, with initrd=bad-mod-too-big.bin in a 4M VM: "        \
+    "LOADER_ERR_INITRD"
+
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
         for (size_t i = 0; i < NKINDS; i++)
             printf("%-26s %s\n", kinds[i].file, kinds[i].what);
         printf("%-26s %s\n", AOUT_FILE, AOUT_WHAT);
+        printf("%-26s %s\n", BZ_FILE, BZ_WHAT);
         return 0;
     }
     if (argc != 5) {
@@ -556,8 +676,10 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *outdir = argv[4];
-    struct base bases[3], aout;
+    struct base bases[4], aout;
     memset(bases, 0, sizeof(bases));
+    bases[3].path = "the fake bzImage";
+    bases[3].img = bz_template();
     base_open(&bases[1], argv[1], MB1_MAGIC, 4, MB1_SEARCH);
     base_open(&bases[2], argv[2], MB2_MAGIC, 8, MB2_SEARCH);
     base_open(&aout, argv[3], MB1_MAGIC, 4, MB1_SEARCH);
@@ -573,7 +695,8 @@ int main(int argc, char **argv)
     struct img good = make_aout(&aout);
     img_write(outdir, AOUT_FILE, &good);
     free(good.b);
-    for (int i = 1; i <= 2; i++)
+    img_write(outdir, BZ_FILE, &bases[3].img);
+    for (int i = 1; i <= 3; i++)
         free(bases[i].img.b);
     free(aout.img.b);
     return 0;

@@ -34,6 +34,11 @@ static const char *const loader_error_names[] = {
     [-LOADER_ERR_REAL_MODE] = "image beyond real-mode reach (1 MiB)",
     [-LOADER_ERR_STACK] = "no usable real-mode stack",
     [-LOADER_ERR_NO_SPACE] = "no room for boot information and modules",
+    [-LOADER_ERR_SETUP_HEADER] = "Linux setup header malformed",
+    [-LOADER_ERR_PROTOCOL] = "Linux boot protocol version or flags not supported",
+    [-LOADER_ERR_KERNEL_SIZE] = "Linux kernel size inconsistent with its setup header",
+    [-LOADER_ERR_CMDLINE] = "command line longer than the kernel's cmdline_size",
+    [-LOADER_ERR_INITRD] = "initrd empty or no room for it",
 };
 
 const char *loader_error_str(int err)
@@ -63,6 +68,8 @@ const char *loader_kind_name(int kind)
         return "Multiboot";
     case LOAD_MULTIBOOT2:
         return "Multiboot2";
+    case LOAD_LINUX:
+        return "Linux";
     default:
         return "unknown";
     }
@@ -83,6 +90,10 @@ int loader_detect(const uint8_t *img, size_t len)
 {
     if (img == NULL)
         return LOAD_RAW_REAL_MODE;
+    /* Linux boot protocol (boot.rst, "header" field, 2.00+): "HdrS" at a fixed offset */
+    if (len >= LOADER_LINUX_MAGIC_OFF + 4 &&
+        rd32(img + LOADER_LINUX_MAGIC_OFF) == LOADER_LINUX_MAGIC)
+        return LOAD_LINUX;
     /* Multiboot2 3.1.1: 64-bit aligned in the first 32768 bytes */
     if (loader_has_magic(img, len, LOADER_MB2_HEADER_MAGIC, 8, LOADER_MB2_SEARCH))
         return LOAD_MULTIBOOT2;

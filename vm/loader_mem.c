@@ -139,3 +139,56 @@ int ld_place(const struct ld_ctx *c, uint64_t start, uint64_t need, uint64_t *ba
             LDX(need));
     return LOADER_ERR_NO_SPACE;
 }
+
+/* A range of the reserved list, the legacy hole or avoid[] overlapping [b, e); false if none. */
+static bool ld_find_blocker(const struct ld_ctx *c, const struct gpa_range *avoid, size_t navoid,
+                            uint64_t b, uint64_t e, struct gpa_range *r)
+{
+    size_t index;
+    if (ld_blocker(c, b, e, r, &index))
+        return true;
+    for (size_t i = 0; i < navoid; i++) {
+        if (ld_overlaps(b, e, avoid[i].base, avoid[i].end)) {
+            *r = avoid[i];
+            return true;
+        }
+    }
+    return false;
+}
+
+int ld_find(const struct ld_ctx *c, const char *what, uint64_t lo, uint64_t hi, uint64_t need,
+            uint64_t align, bool top_down, const struct gpa_range *avoid, size_t navoid,
+            uint64_t *base)
+{
+    uint64_t b = 0;
+    bool ok = need > 0 && hi > lo && need <= hi - lo;
+    if (ok && top_down) {
+        b = (hi - need) & ~(align - 1);
+        ok = b >= lo;
+    } else if (ok) {
+        b = ld_align(lo, align);
+        ok = b >= lo && b <= hi - need;
+    }
+    /* Each step moves past one blocking range for good (up, or down with top_down), so the
+     * search ends after at most one step per range. */
+    for (size_t step = 0; ok && step < c->nreserved + navoid + 2; step++) {
+        struct gpa_range r;
+        if (!ld_find_blocker(c, avoid, navoid, b, b + need, &r)) {
+            *base = b;
+            return ld_check_range(c, what, b, need);
+        }
+        if (top_down) {
+            ok = r.base >= lo + need;
+            b = ok ? (r.base - need) & ~(align - 1) : 0;
+            ok = ok && b >= lo;
+        } else {
+            b = ld_align(r.end, align);
+            ok = b >= r.end && b <= hi - need;
+        }
+    }
+    fmt_msg(c->err, c->errlen,
+            "%s: no room for 0x%lx bytes, 0x%lx-aligned, in [0x%lx, 0x%lx) clear of reserved "
+            "ranges",
+            what, LDX(need), LDX(align), LDX(lo), LDX(hi));
+    return LOADER_ERR_NO_SPACE;
+}

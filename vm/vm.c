@@ -7,6 +7,7 @@
 #include "platform/cpu.h"
 #include "platform/fmt.h"
 #include "platform/mem.h"
+#include "vm/acpi_build.h"
 #include "vm/host_mtrr.h"
 #include "vm/sched.h"
 #include "vm/vm.h"
@@ -16,6 +17,10 @@
 #include "vmx/vmx_cpu.h"
 
 #define SZ_2M (2ull << 20)
+/* A Linux guest's ACPI tables: in the BIOS area, where a BIOS keeps them (so a kernel that
+ * ignores boot_params.acpi_rsdp_addr still finds the RSDP by its scan, ACPI 6.4 5.2.5.1). */
+#define VM_ACPI_GPA 0xE0000u
+#define VM_ACPI_MAX 1024u /* acpi_build_size(VM_VCPUS_MAX) is about 0x300 */
 
 /* ---- EPT table pages come from the page allocator; they are counted per VM ---- */
 
@@ -162,6 +167,34 @@ static int setup_memory(struct vm *vm)
     return 0;
 }
 
+/* A Linux bzImage with its initrd (NULL: none) and ACPI tables for the VM's vCPUs. */
+static int load_linux(struct vm *vm, const uint8_t *data, size_t len,
+                      const struct mb2_module *initrd, const struct guest_ram *ram,
+                      const struct gpa_range *reserved, size_t nreserved, char *err, size_t errlen)
+{
+    uint8_t acpi[VM_ACPI_MAX];
+    struct acpi_build_cfg ac = {vm->cfg.vcpus, NULL, (uint8_t)vm->cfg.vcpus};
+    struct acpi_build_layout lay;
+    if (acpi_build(&ac, VM_ACPI_GPA, acpi, sizeof(acpi), &lay, err, errlen) != ACPI_BUILD_OK)
+        return LOADER_ERR_BAD_ARG;
+    /* An empty module may have no address (GRUB gives 0): the loader still sees an initrd, of
+     * 0 bytes, and refuses it by name. */
+    static const uint8_t empty[1];
+    const uint8_t *initrd_data = NULL;
+    if (initrd)
+        initrd_data = initrd->end > initrd->start ? phys_to_virt(initrd->start) : empty;
+    struct load_linux_args a = {
+        .cmdline = vm->cfg.cmdline,
+        .initrd = initrd_data,
+        .initrd_len = initrd ? initrd->end - initrd->start : 0,
+        .acpi = acpi,
+        .acpi_len = lay.size,
+        .acpi_gpa = VM_ACPI_GPA,
+        .rsdp_gpa = lay.rsdp,
+    };
+    return loader_load_linux(data, len, &a, ram, reserved, nreserved, &vm->load, err, errlen);
+}
+
 static int load_image(struct vm *vm)
 {
     const struct mb2_module *img = find_module(vm->cfg.image);
@@ -175,6 +208,9 @@ static int load_image(struct vm *vm)
             return vm_refuse(vm, "no boot module named '%s'", vm->cfg.modules[i]);
         mods[i] = (struct load_module){phys_to_virt(m->start), m->end - m->start, m->cmdline};
     }
+    const struct mb2_module *initrd = NULL;
+    if (vm->cfg.initrd[0] && !(initrd = find_module(vm->cfg.initrd)))
+        return vm_refuse(vm, "no boot module named '%s' for its initrd", vm->cfg.initrd);
     const uint8_t *data = phys_to_virt(img->start);
     size_t len = img->end - img->start;
     /* The guest's command line: cmdline= of its description, else its module's arguments. */
@@ -190,9 +226,15 @@ static int load_image(struct vm *vm)
     int kind = vm->cfg.kind == VM_IMAGE_AUTO        ? loader_detect(data, len)
                : vm->cfg.kind == VM_IMAGE_RAW       ? LOAD_RAW_REAL_MODE
                : vm->cfg.kind == VM_IMAGE_MULTIBOOT ? LOAD_MULTIBOOT1
+               : vm->cfg.kind == VM_IMAGE_LINUX     ? LOAD_LINUX
                                                     : LOAD_MULTIBOOT2;
+    if (initrd && kind != LOAD_LINUX)
+        return vm_refuse(vm, "initrd '%s' given, but image '%s' is a %s image, not a Linux bzImage",
+                    vm->cfg.initrd, vm->cfg.image, loader_kind_name(kind));
     int rc;
-    if (kind == LOAD_MULTIBOOT1)
+    if (kind == LOAD_LINUX)
+        rc = load_linux(vm, data, len, initrd, &ram, reserved, 1, err, sizeof(err));
+    else if (kind == LOAD_MULTIBOOT1)
         rc = loader_load_multiboot1(data, len, cmdline, mods, vm->cfg.nmodules, &ram, reserved, 1,
                                     &vm->load, err, sizeof(err));
     else if (kind == LOAD_MULTIBOOT2)
@@ -204,6 +246,18 @@ static int load_image(struct vm *vm)
     if (rc)
         return vm_refuse(vm, "image '%s' rejected by the %s loader: %s", vm->cfg.image,
                          loader_kind_name(kind), err[0] ? err : loader_error_str(rc));
+    if (kind == LOAD_LINUX) {
+        char version[64] = "(no version string)";
+        loader_linux_version(data, len, version, sizeof(version));
+        pr_info("vm %s: Linux %s: kernel at 0x%lx, boot_params 0x%lx, initrd 0x%lx (%lu bytes), "
+                "ACPI at 0x%lx, entry 0x%lx\n",
+                vm->cfg.name, version, vm->load.segs[0].gpa, vm->load.info_gpa, vm->load.initrd_gpa,
+                vm->load.initrd_size, vm->load.acpi_gpa, vm->load.cpu.rip);
+        return vm_refuse(vm,
+                    "a Linux kernel: starting a vCPU at its %s entry (boot_params in RSI) is "
+                    "not wired yet",
+                    vm->load.cpu.long_mode ? "64-bit" : "32-bit");
+    }
     return 0;
 }
 

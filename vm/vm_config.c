@@ -29,7 +29,8 @@ enum vmc_key {
     K_VMFUNC,
     K_AD,
     K_TIMER,
-    K_DEBUGEXIT
+    K_DEBUGEXIT,
+    K_INITRD
 };
 
 static const struct {
@@ -39,10 +40,11 @@ static const struct {
     {"mem", K_MEM},         {"cpus", K_CPUS},           {"vcpus", K_CPUS},    {"pin", K_PIN},
     {"image", K_IMAGE},     {"kind", K_KIND},           {"load", K_LOAD},     {"entry", K_ENTRY},
     {"cmdline", K_CMDLINE}, {"modules", K_MODULES},     {"vmfunc", K_VMFUNC}, {"ad", K_AD},
-    {"timer", K_TIMER},     {"debugexit", K_DEBUGEXIT},
+    {"timer", K_TIMER},     {"debugexit", K_DEBUGEXIT}, {"initrd", K_INITRD},
 };
 
-static const char *const vmc_kind_names[] = {"auto", "raw", "multiboot", "multiboot2", NULL};
+static const char *const vmc_kind_names[] = {"auto",       "raw",   "multiboot",
+                                             "multiboot2", "linux", NULL};
 
 /* The state of one parse (one command line, or one config module). */
 struct vmc_parse {
@@ -388,8 +390,8 @@ static void vmc_value(struct vmc_parse *p, enum vmc_key key, const char *kname, 
     case K_KIND:
         if (!vmc_kind(val, &vm->kind))
             vmc_error(p,
-                      "bad value '%s' for '%s': expected auto, raw, multiboot or "
-                      "multiboot2",
+                      "bad value '%s' for '%s': expected auto, raw, multiboot, "
+                      "multiboot2 or linux",
                       shown, kname);
         return;
     case K_LOAD:
@@ -412,6 +414,9 @@ static void vmc_value(struct vmc_parse *p, enum vmc_key key, const char *kname, 
         return;
     case K_MODULES:
         vmc_modules(p, val);
+        return;
+    case K_INITRD:
+        vmc_image_name(p, kname, val, val + len, vm->initrd);
         return;
     case K_VMFUNC:
     case K_AD:
@@ -497,6 +502,11 @@ static void vmc_end(struct vmc_parse *p)
         if ((p->seen & (1u << K_LOAD)) && vm->load >= vm->mem)
             vmc_error(p, "load address 0x%llx is outside the VM's %s of memory",
                       (unsigned long long)vm->load, size);
+        if (vm->initrd[0] != '\0' && vm->kind != VM_IMAGE_AUTO && vm->kind != VM_IMAGE_LINUX)
+            vmc_error(p, "initrd '%s' is for a Linux kernel, not kind=%s", vm->initrd,
+                      vm_image_kind_name(vm->kind));
+        if (vm->nmodules > 0 && vm->kind == VM_IMAGE_LINUX)
+            vmc_error(p, "modules are for Multiboot kernels: a Linux kernel takes initrd=NAME");
         if ((p->seen & (1u << K_ENTRY)) && vm->entry >= vm->mem)
             vmc_error(p, "entry 0x%llx is outside the VM's %s of memory",
                       (unsigned long long)vm->entry, size);
@@ -748,7 +758,7 @@ void vm_config_defaults(struct vm_config *vm)
 
 const char *vm_image_kind_name(enum vm_image_kind kind)
 {
-    return (unsigned)kind < 4 ? vmc_kind_names[kind] : "?";
+    return (unsigned)kind <= VM_IMAGE_LINUX ? vmc_kind_names[kind] : "?";
 }
 
 bool vm_config_image_matches(const char *name, const char *module_cmdline)
@@ -849,6 +859,8 @@ int vm_config_describe(const struct vm_config *vm, char *buf, size_t size)
         vmc_addf(buf, size, &len, ", cmdline \"%s\"", vm->cmdline);
     for (uint32_t i = 0; i < vm->nmodules && i < VM_MODULES_MAX; i++)
         vmc_addf(buf, size, &len, "%s%s", i == 0 ? ", modules " : ",", vm->modules[i]);
+    if (vm->initrd[0] != '\0')
+        vmc_addf(buf, size, &len, ", initrd %s", vm->initrd);
     if (vm->vmfunc)
         vmc_addf(buf, size, &len, ", vmfunc");
     if (vm->ad)

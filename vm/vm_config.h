@@ -41,7 +41,13 @@
 #define VM_MEM_ALIGN    (2ull << 20) /* guest memory is mapped with 2 MiB EPT pages */
 #define VM_LOAD_DEFAULT 0x7c00       /* where a BIOS loads a boot sector */
 
-enum vm_image_kind { VM_IMAGE_AUTO, VM_IMAGE_RAW, VM_IMAGE_MULTIBOOT, VM_IMAGE_MULTIBOOT2 };
+enum vm_image_kind {
+    VM_IMAGE_AUTO,
+    VM_IMAGE_RAW,
+    VM_IMAGE_MULTIBOOT,
+    VM_IMAGE_MULTIBOOT2,
+    VM_IMAGE_LINUX
+};
 
 struct vm_config {
     char name[VM_NAME_MAX];
@@ -54,7 +60,8 @@ struct vm_config {
     char cmdline[VM_CMDLINE_MAX];
     char modules[VM_MODULES_MAX][VM_IMAGE_MAX];
     uint32_t nmodules;
-    bool vmfunc, ad;   /* EPTP switching through VMFUNC; EPT accessed/dirty bits */
+    char initrd[VM_IMAGE_MAX]; /* Linux: the initrd module's name; empty: none */
+    bool vmfunc, ad;           /* EPTP switching through VMFUNC; EPT accessed/dirty bits */
     uint32_t timer;    /* VMX-preemption timer interval in TSC ticks, 0: only when sharing a CPU */
     bool no_debugexit; /* debugexit=off: no isa-debug-exit device at 0xf4 */
     bool valid;        /* false: an error was reported for this VM, do not start it */

@@ -328,7 +328,7 @@ Test(vm_config, other_values)
     bad_cmdline("vm=demo:image=x,kind=elf",
                 "command line: vm 'demo': bad value 'elf' for 'kind': expected "
                 "auto, raw, "
-                "multiboot or multiboot2\n");
+                "multiboot, multiboot2 or linux\n");
     bad_cmdline("vm=demo:image=x,ad=maybe",
                 "command line: vm 'demo': bad value 'maybe' for 'ad': expected "
                 "on or off\n");
@@ -415,6 +415,29 @@ Test(vm_config, describe_and_pins)
     cr_assert_str_eq(buf, "any");
     vm_config_format_pins(~0ull, buf, sizeof(buf));
     cr_assert_str_eq(buf, "0-63");
+}
+
+Test(vm_config, linux_kind_and_initrd)
+{
+    char buf[256];
+    cr_assert_eq(cmdline("vm=lx:image=bzImage,kind=Linux,initrd=initramfs.cpio.gz,mem=512M,"
+                         "cmdline=\"console=ttyS0 quiet\" vm=auto:image=k,initrd=i"),
+                 0, "%s", err);
+    cr_assert_eq(vms[0].kind, VM_IMAGE_LINUX);
+    cr_assert_str_eq(vms[0].initrd, "initramfs.cpio.gz");
+    cr_assert_str_eq(vms[1].initrd, "i");
+    cr_assert_str_eq(vm_image_kind_name(VM_IMAGE_LINUX), "linux");
+    vm_config_describe(&vms[0], buf, sizeof(buf));
+    cr_assert_str_eq(buf, "lx: image bzImage (linux), mem 512M, 1 vCPU, pin any, cmdline "
+                          "\"console=ttyS0 quiet\", initrd initramfs.cpio.gz");
+    bad_cmdline("vm=mb:image=k.elf,kind=multiboot,initrd=i",
+                "command line: vm 'mb': initrd 'i' is for a Linux kernel, not kind=multiboot\n");
+    bad_cmdline("vm=lx:image=bz,kind=linux,modules=a",
+                "command line: vm 'lx': modules are for Multiboot kernels: a Linux kernel takes "
+                "initrd=NAME\n");
+    bad_cmdline("vm=lx:image=bz,initrd=\"a b\"",
+                "command line: vm 'lx': bad value 'a b' for 'initrd': a module name has no blanks "
+                "or commas\n");
 }
 
 Test(vm_config, image_matches)
