@@ -230,7 +230,7 @@ static int load_image(struct vm *vm)
                                                     : LOAD_MULTIBOOT2;
     if (initrd && kind != LOAD_LINUX)
         return vm_refuse(vm, "initrd '%s' given, but image '%s' is a %s image, not a Linux bzImage",
-                    vm->cfg.initrd, vm->cfg.image, loader_kind_name(kind));
+                         vm->cfg.initrd, vm->cfg.image, loader_kind_name(kind));
     int rc;
     if (kind == LOAD_LINUX)
         rc = load_linux(vm, data, len, initrd, &ram, reserved, 1, err, sizeof(err));
@@ -254,9 +254,9 @@ static int load_image(struct vm *vm)
                 vm->cfg.name, version, vm->load.segs[0].gpa, vm->load.info_gpa, vm->load.initrd_gpa,
                 vm->load.initrd_size, vm->load.acpi_gpa, vm->load.cpu.rip);
         return vm_refuse(vm,
-                    "a Linux kernel: starting a vCPU at its %s entry (boot_params in RSI) is "
-                    "not wired yet",
-                    vm->load.cpu.long_mode ? "64-bit" : "32-bit");
+                         "a Linux kernel: starting a vCPU at its %s entry (boot_params in RSI) is "
+                         "not wired yet",
+                         vm->load.cpu.long_mode ? "64-bit" : "32-bit");
     }
     return 0;
 }
