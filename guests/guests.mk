@@ -115,7 +115,7 @@ GUEST_ALL_OBJS := $(sort $(GUEST_LIB32) $(GUEST_LIB64) $(GUEST_OBJS_longmode) \
 # outside its own RAM: beyond its end, at a high address, at a host address), spin (a
 # CPU-bound counter for time-slicing). Built by the same rule as the guests above, with the
 # command-line arguments (guests/lib/args.c).
-GUEST_VM_NAMES := sibling attack spin probe
+GUEST_VM_NAMES := sibling attack spin
 $(foreach g,$(GUEST_VM_NAMES),$(eval $(call GUEST_ELF32_RULE,$(g),$(GUEST_MB1_OBJ) $(GUEST_ARGS_OBJ))))
 guests: $(patsubst %,$(GUEST_BUILD)/%.elf,$(GUEST_VM_NAMES))
 -include $(patsubst %.o,%.d,$(foreach g,$(GUEST_VM_NAMES),$(GUEST_OBJS_$(g))))
@@ -162,3 +162,10 @@ $(GUEST_BUILD)/rmfault.bin: $(GUEST_BUILD)/rmfault.elf
 	@$(GUEST_OBJCOPY) -O binary $< $@
 
 guests: $(GUEST_BUILD)/rmfault.bin
+
+# probe: small checks of what the hypervisor does with one guest action each (do=...), with the
+# exception library guests/lib/trap (its own GDT and IDT, instructions that may fault).
+GUEST_TRAP_OBJS := $(GUEST_BUILD)/o32/guests/lib/trap.c.o $(GUEST_BUILD)/o32/guests/lib/trap32.S.o
+$(eval $(call GUEST_ELF32_RULE,probe,$(GUEST_MB1_OBJ) $(GUEST_ARGS_OBJ) $(GUEST_TRAP_OBJS)))
+guests: $(GUEST_BUILD)/probe.elf
+-include $(patsubst %.o,%.d,$(GUEST_OBJS_probe))

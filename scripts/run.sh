@@ -26,6 +26,7 @@ usage: scripts/run.sh --elf ELF [options]
   --cpus N             emulated CPUs (default 1)
   --megs M             emulated RAM in MiB (default 256)
   --model NAME         Bochs CPU model (default corei7_icelake_u; `bochs-bin --help cpu`)
+  --bochs-cpu OPTS     more options for the bochsrc cpu: line, e.g. ignore_bad_msrs=0
   --timeout S          wall-clock bound in seconds (default 120)
   --dir DIR            where the ISO, bochsrc, serial.txt, bochs.out and bochs.log go
                        (default build/run)
@@ -44,7 +45,7 @@ exit status:
 EOT
 }
 
-live=0 cpus=1 model=corei7_icelake_u timeout=120 megs=256 dir=build/run elf= args= bare=
+live=0 cpus=1 model=corei7_icelake_u timeout=120 megs=256 dir=build/run elf= args= bare= cpuopts=
 emulator=${VP_EMULATOR:-bochs-bin}
 nl='
 '
@@ -53,7 +54,8 @@ while [ $# -gt 0 ]; do
     case $1 in
     --help | -h) usage; exit 0 ;;
     --live) live=1 ;;
-    --cpus | --model | --timeout | --megs | --dir | --elf | --args | --module | --bare | --emulator)
+    --cpus | --model | --timeout | --megs | --dir | --elf | --args | --module | --bare | --emulator | \
+        --bochs-cpu)
         [ $# -ge 2 ] || { echo "run.sh: $1 needs a value (run.sh --help)" >&2; exit 2; }
         case $1 in
         --cpus) cpus=$2 ;;
@@ -66,6 +68,7 @@ while [ $# -gt 0 ]; do
         --module) mods="$mods$2$nl" ;;
         --bare) bare=$2 ;;
         --emulator) emulator=$2 ;;
+        --bochs-cpu) cpuopts=", $2" ;;
         esac
         shift ;;
     *) echo "run.sh: unknown option '$1' (run.sh --help)" >&2; exit 2 ;;
@@ -161,7 +164,7 @@ cat >"$dir/bochsrc" <<EOT
 megs: $megs
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
-cpu: model=$model, count=$cpus, ips=50000000, reset_on_triple_fault=0
+cpu: model=$model, count=$cpus, ips=50000000, reset_on_triple_fault=0$cpuopts
 ata0-master: type=cdrom, path=$dir/boot.iso, status=inserted
 boot: cdrom
 com1: enabled=1, mode=socket-client, dev=127.0.0.1:$(cat "$dir/port")

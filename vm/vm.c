@@ -74,7 +74,7 @@ int vm_attach_port_device(struct vm *vm, vm_port_fn io, void *dev)
 
 /* Port I/O of the guest: offered to the attached devices in order. With none claiming it,
  * an IN reads all ones and an OUT is dropped (what an ISA bus with no device does). */
-static bool vm_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value)
+bool vm_port_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value)
 {
     struct vm *vm = v->vm;
     struct vm_stop_request stop = {false, 0, NULL};
@@ -120,7 +120,8 @@ static bool vm_read_gpa(struct vcpu *v, uint64_t gpa, void *buf, unsigned len)
 }
 
 static const struct vcpu_ops vm_ops = {
-    .io = vm_io,
+    .io = vm_port_io,
+    .string_io = vm_string_io,
     .read_gpa = vm_read_gpa,
     .ept_violation = vm_ept_violation,
     .explain_misconfig = vm_explain_misconfig,

@@ -79,6 +79,12 @@ void vm_print_summary(const struct vm *vm);
 /* Host memory the VM uses besides its RAM (EPT tables, VMCS, bitmaps), in bytes. */
 uint64_t vm_overhead_bytes(const struct vm *vm);
 
+/* A port access of the guest, offered to the VM's devices in order (vcpu_ops.io). */
+bool vm_port_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value);
+
+/* INS/OUTS (vcpu_ops.string_io; vm/vm_string_io.c). */
+enum exit_action vm_string_io(struct vcpu *v, uint64_t qualification);
+
 /* Guest RAM access by guest-physical address: NULL outside RAM. */
 uint8_t *vm_gpa_ptr(struct vm *vm, uint64_t gpa, uint64_t len);
 

@@ -4,7 +4,8 @@
  * The exit qualification (SDM 28.2.1, table 28-5) gives size, direction, string/REP and the
  * port. Non-string accesses go to the VM layer's device hook; a port nobody models reads as
  * all ones and ignores writes (what an ISA bus does with no device), reported once per port.
- * String I/O (INS/OUTS) needs guest-memory access and stops the guest with a message.
+ * String I/O (INS/OUTS) goes to the VM layer (vcpu_ops.string_io, vm/vm_string_io.c), which
+ * reaches guest memory through the guest's page tables.
  */
 #include "platform/console.h"
 #include "vmx/exit.h"
@@ -33,9 +34,12 @@ enum exit_action exit_io(struct vcpu *v)
     bool string = (q >> 4) & 1;
     uint16_t port = (uint16_t)(q >> 16);
     v->exit_qualification = q;
-    if (string)
-        return vcpu_stop(v, VCPU_STOP_UNHANDLED, "string I/O (%s) at port 0x%x is not emulated",
+    if (string) { /* emulated by the VM layer, through the guest's page tables */
+        if (v->ops && v->ops->string_io)
+            return v->ops->string_io(v, q);
+        return vcpu_stop(v, VCPU_STOP_UNHANDLED, "string I/O (%s) at port 0x%x: no emulation here",
                          in ? "INS" : "OUTS", port);
+    }
 
     uint32_t mask = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
     uint32_t value = in ? mask : (uint32_t)v->regs.rax & mask;

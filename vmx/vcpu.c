@@ -72,13 +72,9 @@ static void setup_host_state(void)
 static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t *exit_ctl,
                           uint32_t *entry_ctl)
 {
-    uint32_t pin, proc, proc2, pin_req = 0, proc2_req = 0, exit_want = 0;
-    if (c->time_slice) {
+    uint32_t pin, proc, proc2, pin_req = 0, proc2_req = 0;
+    if (c->time_slice)
         pin_req |= PIN_BASED_ACTIVATE_VMX_PREEMPTION_TIMER; /* SDM 26.5.1 */
-        /* The timer keeps counting down across exits, so a slice is charged for the time the
-         * guest ran however often it exits (SDM 25.7.1, 28.3.4). */
-        exit_want |= VM_EXIT_CTL_SAVE_VMX_PREEMPTION_TIMER_VALUE;
-    }
     if (c->eptp)
         proc2_req |= PROC_BASED2_ENABLE_EPT | PROC_BASED2_UNRESTRICTED_GUEST; /* SDM 26.6 */
     if (c->vpid)
@@ -105,7 +101,7 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
          * 27.3.2.1); without them its hardware breakpoints stop at the first exit. */
         adjust(VMX_CTL_EXIT,
                VM_EXIT_CTL_SAVE_IA32_EFER | VM_EXIT_CTL_LOAD_IA32_EFER | VM_EXIT_CTL_SAVE_IA32_PAT |
-                   VM_EXIT_CTL_LOAD_IA32_PAT | VM_EXIT_CTL_SAVE_DEBUG_CONTROLS | exit_want,
+                   VM_EXIT_CTL_LOAD_IA32_PAT | VM_EXIT_CTL_SAVE_DEBUG_CONTROLS,
                VM_EXIT_CTL_HOST_ADDRESS_SPACE_SIZE, exit_ctl) ||
         adjust(VMX_CTL_ENTRY,
                VM_ENTRY_CTL_LOAD_IA32_EFER | VM_ENTRY_CTL_LOAD_IA32_PAT |
@@ -154,7 +150,6 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
         vmcs_write(EPTP_LIST_ADDRESS, c->eptp_list);
     }
     v->time_slice = c->time_slice;
-    v->timer_saved = (*exit_ctl & VM_EXIT_CTL_SAVE_VMX_PREEMPTION_TIMER_VALUE) != 0;
     v->tsc_offsetting = (proc & PROC_BASED_USE_TSC_OFFSETTING) != 0;
     if (v->tsc_offsetting) {
         v->tsc_offset = -rdtsc(); /* the guest's TSC starts near 0 */
@@ -500,9 +495,12 @@ int vmx_trace_setup(void)
     return 0;
 }
 
-/* Without "save VMX-preemption timer value" every entry would restart the timer at a full
- * slice, and a guest that exits often would never be preempted: the timer is loaded with what
- * is left of the slice instead (SDM 26.5.1: it counts down at TSC >> IA32_VMX_MISC[4:0]). */
+/* A time slice is wall time on the host CPU, the guest's and its exits' handling alike. The
+ * VMX-preemption timer counts only in VMX non-root operation (SDM 26.5.1), and without "save
+ * VMX-preemption timer value" every entry would even restart it at a full slice: a guest that
+ * exits often would then never be preempted, and one whose exits cost the host most of the
+ * time would be charged little of it. So before each entry the slice's end is checked against
+ * the TSC, and the timer is loaded with what is left (it counts TSC >> IA32_VMX_MISC[4:0]). */
 static __attribute__((noinline)) enum exit_action vcpu_timer_recharge(struct vcpu *v)
 {
     uint64_t now = rdtsc();
@@ -559,7 +557,7 @@ enum exit_action vcpu_run(struct vcpu *v)
     if (v->time_slice) {     /* counts down at TSC >> IA32_VMX_MISC[4:0] (SDM 26.5.1) */
         vmcs_write(VMX_PREEMPTION_TIMER_VALUE, v->time_slice);
         v->slice_end = rdtsc() + ((uint64_t)v->time_slice << vmx.caps.preemption_timer_rate);
-        v->timer_recharge = !v->timer_saved;
+        v->timer_recharge = true;
     }
     v->slices++;
     v->state = VCPU_RUNNING;

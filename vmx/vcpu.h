@@ -51,6 +51,8 @@ struct vcpu;
 struct vcpu_ops {
     /* Port I/O by the guest: return true when a device handled it. */
     bool (*io)(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value);
+    /* INS/OUTS, REP or not (qualification: SDM 28.2.1 table 28-5); NULL: the guest stops. */
+    enum exit_action (*string_io)(struct vcpu *v, uint64_t qualification);
     /* A VMCALL the VMX layer does not serve itself. */
     bool (*hypercall)(struct vcpu *v);
     /* An EPT violation (SDM 29.3.3.2) at guest-physical `gpa`: a device model may serve it;
@@ -95,7 +97,6 @@ struct vcpu {
     uint64_t timer_exits; /* VMX-preemption timer expiries */
     uint32_t time_slice;
     uint64_t slice_end;          /* TSC at which the current slice ends */
-    bool timer_saved;            /* the CPU saves the timer value at exits (else: recharged here) */
     bool timer_recharge;         /* reload the timer with the rest of the slice before each entry */
     bool tsc_offsetting;         /* TSC_OFFSET is in use */
     bool own_timer;              /* time_slice set by the VM itself, kept when it runs alone */

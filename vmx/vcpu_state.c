@@ -27,6 +27,18 @@ static bool has_tsc_aux(void)
     return known;
 }
 
+/* Every state component the CPU supports in XCR0 (CPUID.(EAX=0DH,ECX=0):EDX:EAX), which the
+ * area of vcpu_fpu_area_size holds. */
+static uint64_t xsave_all(void)
+{
+    static uint64_t all;
+    if (!all) {
+        struct cpuid_regs r = cpuid(0xd, 0);
+        all = ((uint64_t)r.edx << 32) | r.eax;
+    }
+    return all;
+}
+
 uint32_t vcpu_fpu_area_size(void)
 {
     if (!has_xsave())
@@ -76,9 +88,12 @@ static void save(struct vcpu *v)
     s->dr[3] = read_dr3();
     s->dr6 = read_dr6();
     s->cr2 = read_cr2();
-    if (read_cr4() & CR4_OSXSAVE)
-        xsave(s->fpu, s->xcr0); /* XCR0 is still this vCPU's */
-    else
+    if (read_cr4() & CR4_OSXSAVE) {
+        /* XSAVE saves only components XCR0 enables, but a guest uses SSE (and AVX state
+         * persists) whatever its XCR0 says: save everything the area holds (SDM vol. 1 13.7). */
+        xsetbv(0, xsave_all());
+        xsave(s->fpu, xsave_all());
+    } else
         fxsave(s->fpu);
 }
 
@@ -99,8 +114,9 @@ static void load(const struct vcpu *v)
     write_dr6(s->dr6);
     write_cr2(s->cr2);
     if (read_cr4() & CR4_OSXSAVE) {
+        xsetbv(0, xsave_all());
+        xrstor(s->fpu, xsave_all());
         xsetbv(0, s->xcr0);
-        xrstor(s->fpu, s->xcr0);
     } else {
         fxrstor(s->fpu);
     }
@@ -122,6 +138,12 @@ void vcpu_state_switch_to(struct vcpu *v)
         save(c->state_owner);
     load(v);
     c->state_owner = v;
+}
+
+void vcpu_set_cr2(struct vcpu *v, uint64_t cr2)
+{
+    vcpu_state_switch_to(v); /* it is the running vCPU: this only makes sure */
+    write_cr2(cr2);
 }
 
 void vcpu_state_set_xcr0(struct vcpu *v, uint64_t xcr0)

@@ -41,6 +41,9 @@ void vcpu_state_switch_to(struct vcpu *v);
  * dropped without saving, so the next switch loads v's new values. */
 void vcpu_state_forget(const struct vcpu *v);
 
+/* CR2 of v, which this CPU holds: a #PF the hypervisor delivers sets it (SDM 4.7). */
+void vcpu_set_cr2(struct vcpu *v, uint64_t cr2);
+
 /* XCR0 of the vCPU whose state the CPU holds changed (XSETBV): keeps the record in step. */
 void vcpu_state_set_xcr0(struct vcpu *v, uint64_t xcr0);
 

@@ -12,6 +12,7 @@ enum { R_EDI, R_ESI, R_EBP, R_ESP, R_EBX, R_EDX, R_ECX, R_EAX, R_VECTOR, R_ERROR
 struct frame {
     uint32_t r[R_EIP + 3];
 };
+/* trap_handle may change the frame (the EFLAGS IRET restores). */
 
 /* Flat 4 GiB code and data (SDM 3.4.5): 0x08 code, 0x10 data. */
 static const uint64_t gdt[3]
@@ -47,9 +48,9 @@ void trap_init(void)
     __asm__ volatile("lidt %0" : : "m"(t));
 }
 
-uint32_t trap_handle(const struct frame *f);
+uint32_t trap_handle(struct frame *f);
 
-uint32_t trap_handle(const struct frame *f)
+uint32_t trap_handle(struct frame *f)
 {
     uint32_t cr2;
     __asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
@@ -63,8 +64,11 @@ uint32_t trap_handle(const struct frame *f)
     trap_info.count++;
     if (trap_recover)
         return trap_recover;
-    if (f->r[R_VECTOR] == 1) /* #DB: recorded, and the guest goes on (single-step tests) */
+    if (f->r[R_VECTOR] == 1) { /* #DB: recorded, single-stepping ends, the guest goes on */
+        __asm__ volatile("mov %%db6, %0" : "=r"(trap_info.error)); /* DR6 (SDM 18.2.3) */
+        f->r[R_EIP + 2] &= ~(1u << 8);                             /* EFLAGS.TF */
         return 0;
+    }
     test_checkf(false, "unexpected exception %u (error 0x%x) at EIP 0x%x", (unsigned)f->r[R_VECTOR],
                 (unsigned)f->r[R_ERROR], (unsigned)f->r[R_EIP]);
     test_finish();

@@ -12,9 +12,9 @@
 #include <stdint.h>
 
 struct trap_info {
-    uint32_t vector, error, eip, cr2;
-    uint32_t ecx, esi, edi; /* at the fault: the progress of a REP string instruction */
-    uint32_t count;         /* exceptions taken since trap_init */
+    uint32_t vector, error, eip, cr2; /* for #DB, error holds DR6 */
+    uint32_t ecx, esi, edi;           /* at the fault: the progress of a REP string instruction */
+    uint32_t count;                   /* exceptions taken since trap_init */
 };
 extern volatile struct trap_info trap_info;
 

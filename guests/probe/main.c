@@ -1,33 +1,53 @@
 /*
  * guests/probe/main.c - the probe test guest (multiboot v1): small checks of what the
  * hypervisor does with one guest action each, chosen on the command line with `do=`:
- *   do=exit status=N   ends the VM with the VP_HC_EXIT hypercall (docs/hypercalls.md): VMCALL
- *                      with EAX = 1, EBX = N. The VM's summary must show exit status N.
+ *   do=exit status=N   ends the VM with the VP_HC_EXIT hypercall (docs/hypercalls.md)
+ *   do=mtrr            virtual MTRRs (msr.c)        do=wrmsr   refused MSR values (msr.c)
+ *   do=state seed=S    state isolation (state.c)    do=pae     PAE by an exiting CR0 write
+ *   do=strio           REP INS/OUTS (paging.c)      do=cpuid n=N  CPUID in a loop (load.c)
+ *   do=singlestep      TF over an emulated CPUID: one #DB after it (load.c)
  * It prints `probe: ...` notes and TEST lines like the other guests (guests/lib/test.h).
  */
 #include <string.h>
 #include "guests/lib/args.h"
 #include "guests/lib/mb.h"
 #include "guests/lib/test.h"
+#include "guests/lib/trap.h"
+#include "guests/probe/probe.h"
 
 #define VP_HC_EXIT 1
 
 static struct mb_info mbi;
+const char *probe_cmdline = "";
+
+uint64_t probe_arg(const char *key, uint64_t def)
+{
+    char arg[32];
+    uint64_t v = def;
+    if (args_get(probe_cmdline, key, arg, sizeof(arg)) &&
+        !test_checkf(args_parse_u64(arg, &v), "%s=%s is a number", key, arg))
+        test_finish();
+    return v;
+}
 
 static void do_exit(void)
 {
-    char arg[32];
-    uint64_t status = 0;
-    if (!test_check(args_get(mbi.cmdline, "status", arg, sizeof(arg)) &&
-                        args_parse_u64(arg, &status) && status <= 0x7fffffff,
-                    "status=N is a number below 2^31"))
+    uint64_t status = probe_arg("status", 0);
+    if (!test_check(status <= 0x7fffffff, "status=N is below 2^31"))
         test_finish();
     test_note("VP_HC_EXIT with status %u", (unsigned)status);
     uint32_t eax = VP_HC_EXIT, ebx = (uint32_t)status;
     __asm__ volatile("vmcall" : "+a"(eax) : "b"(ebx) : "memory");
     test_checkf(false, "VP_HC_EXIT returned (EAX 0x%x)", (unsigned)eax);
-    test_finish();
 }
+
+static const struct {
+    const char *name;
+    void (*fn)(void);
+} probes[] = {{"exit", do_exit},      {"mtrr", probe_mtrr},
+              {"wrmsr", probe_wrmsr}, {"state", probe_state},
+              {"pae", probe_pae},     {"strio", probe_strio},
+              {"cpuid", probe_cpuid}, {"singlestep", probe_singlestep}};
 
 void guest_main(uint32_t magic, uint32_t info);
 
@@ -38,11 +58,18 @@ void guest_main(uint32_t magic, uint32_t info)
     int err = mb_parse(magic, (const void *)(uintptr_t)info, &mbi, msg, sizeof(msg));
     if (!test_checkf(err == MB_OK, "%s", err == MB_OK ? "multiboot information parsed" : msg))
         test_finish();
-    if (!test_check(mbi.has_cmdline && args_get(mbi.cmdline, "do", what, sizeof(what)),
+    if (mbi.has_cmdline)
+        probe_cmdline = mbi.cmdline;
+    if (!test_check(args_get(probe_cmdline, "do", what, sizeof(what)),
                     "command line gives do=WHAT"))
         test_finish();
-    if (strncmp(what, "exit", sizeof("exit")) == 0)
-        do_exit();
+    trap_init();
+    for (unsigned i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+        if (strncmp(what, probes[i].name, sizeof(what)) == 0) {
+            probes[i].fn();
+            test_finish();
+        }
+    }
     test_checkf(false, "do=%s is a known probe", what);
     test_finish();
 }

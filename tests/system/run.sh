@@ -8,6 +8,7 @@
 #   ALLOW_PANIC=1        (the run may print PANIC / *** EXCEPTION; otherwise that fails it)
 #   HALTS=1              (the run ends by halting: scripts/run.sh's status 3 is not a failure)
 #   EXPECT_RC=N          (scripts/run.sh must end with status N, e.g. 5 for a GRUB error)
+#   BOCHS_CPU="opts"     (more options for Bochs's cpu: line, e.g. ignore_bad_msrs=0)
 #   BARE=multiboot|multiboot2 ELF=build/guests/X.elf   (boot a test guest directly, no hypervisor)
 #   check() { expect "SCENARIO boot: PASS"; expect_re 'cpu: 4 of 4 CPUs online'; reject "ERROR"; }
 # Helpers in check(): expect TEXT, expect_re REGEX, reject TEXT, expect_count N REGEX, fail MSG,
@@ -36,7 +37,7 @@ run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
     rm -rf "$dir"; mkdir -p "$dir"
     (
         CPUS=1 ARGS="" MODEL=corei7_icelake_u TIMEOUT=120 MODULES="" ALLOW_PANIC=0 MEGS=256 HALTS=0
-        EXPECT_RC=
+        EXPECT_RC= BOCHS_CPU=
         BARE="" ELF=""
         # shellcheck disable=SC1090
         . "$file"
@@ -54,7 +55,8 @@ run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
         fi
         start=$(date +%s.%N)
         "$here/scripts/run.sh" --dir "$dir" --elf "$runelf" "${bare[@]}" --cpus "$CPUS" --model "$MODEL" \
-            --timeout "$TIMEOUT" --megs "$MEGS" --args "$ARGS" "${modargs[@]}" >"$dir/run.out" 2>&1
+            --timeout "$TIMEOUT" --megs "$MEGS" --args "$ARGS" "${modargs[@]}" \
+            ${BOCHS_CPU:+--bochs-cpu "$BOCHS_CPU"} >"$dir/run.out" 2>&1
         rc=$?
         end=$(date +%s.%N)
         SERIAL=$dir/serial.clean.txt
