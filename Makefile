@@ -100,6 +100,7 @@ PURE_SRCS += vmx/vmcs_image.c
 PURE_SRCS += vm/acpi_build.c
 PURE_SRCS += vm/loader_linux.c
 PURE_SRCS += vm/loader_linux_boot.c
+PURE_SRCS += vmx/event.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
@@ -170,11 +171,18 @@ run: deps
 	scripts/run.sh --live --cpus $(CPUS) --megs $(MEGS) --model $(MODEL) --timeout $(TIMEOUT) \
 		--elf $(ELF) --args "$$ARGS" "$$@"
 
-$(UNIT_BIN): $(UNIT_SRCS) $(UNIT_HELPERS) $(PURE_SRCS) \
-             $(wildcard platform/*.h vmx/*.h vm/*.h devices/*.h tools/*.h tests/unit/*.h)
+# The unit tests, file by file (each object has its dependency file), linked into one binary.
+UNIT_OBJS := $(patsubst %.c,$(BUILD)/host/obj/%.o,$(UNIT_SRCS) $(UNIT_HELPERS) $(PURE_SRCS))
+$(BUILD)/host/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	@echo "  HOSTCC  $@"
-	@$(CC) $(HOST_CFLAGS) $(UNIT_SRCS) $(UNIT_HELPERS) $(PURE_SRCS) -lcriterion -lm -o $@
+	@echo "  HOSTCC  $<"
+	@$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(UNIT_BIN): $(UNIT_OBJS)
+	@echo "  HOSTLD  $@"
+	@$(CC) $(HOST_CFLAGS) $(UNIT_OBJS) -lcriterion -lm -o $@
+
+-include $(UNIT_OBJS:.o=.d)
 
 # tools/vmxcap: the capability decoder on a Linux host (/dev/cpu/N/msr) or a saved dump.
 $(VMXCAP): tools/vmxcap.c tools/vmx_dump.c vmx/vmx_caps.c vmx/vmx_controls.c platform/fmt.c \

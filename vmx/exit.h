@@ -42,6 +42,8 @@ enum exit_action exit_wbinvd(struct vcpu *v);
 enum exit_action exit_vmx_instruction(struct vcpu *v);
 enum exit_action exit_monitor_mwait(struct vcpu *v);
 enum exit_action exit_rdpmc(struct vcpu *v);
+enum exit_action exit_mtf(struct vcpu *v);
+enum exit_action exit_event_window(struct vcpu *v); /* event_inject.c */
 enum exit_action exit_triple_fault(struct vcpu *v);
 enum exit_action exit_external_interrupt(struct vcpu *v);
 enum exit_action exit_entry_failure(struct vcpu *v);
@@ -59,7 +61,9 @@ void exit_msr_init_vcpu(struct vcpu *v);
 #define VP_HC_VERSION       0
 #define VP_HC_EXIT          1          /* RBX: exit status; the guest stops */
 #define VP_HC_NOP           2          /* returns 0: the cheapest round trip, for benchmarks */
+#define VP_HC_INJECT        3          /* RBX type, RCX vector, RDX error, RSI length: an event */
 #define VP_HC_VERSION_VALUE 0x00010000 /* 1.0 */
 #define VP_HC_ENOSYS        (~0ull)
+#define VP_HC_EINVAL        (~1ull)
 
 #endif

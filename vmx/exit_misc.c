@@ -5,6 +5,57 @@
 #include "vmx/exit.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_names.h"
+#include "vmx/vmx_cpu.h"
+
+/* VP_HC_INJECT: RBX the interruption type, RCX the vector, RDX the error code, RSI the
+ * instruction length: an event for the guest at the next entry, as the book's chapter 4
+ * examples inject them, checked by the rules VM entry applies (SDM 27.2.1.3) so a bad request
+ * is refused, not a failed entry. External interrupts wait on the vCPU's test line for
+ * RFLAGS.IF (an interrupt window opens meanwhile); the others are queued at once. */
+static bool hc_inject(struct vcpu *v)
+{
+    uint64_t type = vcpu_get_gpr(v, 3), vector = vcpu_get_gpr(v, 1);
+    uint32_t error = (uint32_t)vcpu_get_gpr(v, 2), len = (uint32_t)vcpu_get_gpr(v, 6);
+    if (vector > 255)
+        return false;
+    switch (type) {
+    case EVENT_EXTERNAL_INTERRUPT:
+        if (vector < 16) /* 0-15 are no interrupt vectors (SDM 6.2) */
+            return false;
+        v->test_irq = (int)vector;
+        v->attention = true;
+        return true;
+    case EVENT_NMI:
+        if (vector != X86_EXC_NMI)
+            return false;
+        vcpu_inject_nmi(v);
+        return true;
+    case EVENT_HARDWARE_EXCEPTION:
+        if (vector > 31 || vector == X86_EXC_NMI)
+            return false;
+        vcpu_inject_exception(v, (uint8_t)vector, exception_has_error_code((uint8_t)vector), error);
+        return true;
+    case EVENT_SOFTWARE_INTERRUPT:
+    case EVENT_PRIV_SOFTWARE_EXCEPTION:
+    case EVENT_SOFTWARE_EXCEPTION:
+        /* The length of the INT n / INT1 / INT3 / INTO it stands for: 1 to 15 (SDM 27.2.1.3) */
+        if (len < 1 || len > 15 || (type == EVENT_PRIV_SOFTWARE_EXCEPTION && vector != 1) ||
+            (type == EVENT_SOFTWARE_EXCEPTION && vector != X86_EXC_BP && vector != X86_EXC_OF))
+            return false;
+        v->events.reinject = (struct event){
+            .valid = true, .type = (uint8_t)type, .vector = (uint8_t)vector, .insn_len = len};
+        v->attention = true;
+        return true;
+    case EVENT_OTHER: /* vector 0: a pending MTF VM exit, with the MTF capability */
+        if (vector != 0 || !vmx_caps_has(&vmx.caps, VMX_FEATURE_MTF))
+            return false;
+        v->events.reinject = (struct event){.valid = true, .type = EVENT_OTHER};
+        v->attention = true;
+        return true;
+    default: /* 1 is reserved */
+        return false;
+    }
+}
 
 /* VMCALL: hypercall number in RAX, result in RAX (docs/hypercalls.md). Only CPL 0 may call;
  * elsewhere the guest gets #UD, as for VMCALL outside VMX (SDM vol. 3C VMCALL). */
@@ -20,6 +71,9 @@ enum exit_action exit_vmcall(struct vcpu *v)
         break;
     case VP_HC_NOP:
         vcpu_set_result(v, 0);
+        break;
+    case VP_HC_INJECT:
+        vcpu_set_result(v, hc_inject(v) ? 0 : VP_HC_EINVAL);
         break;
     case VP_HC_EXIT:
         /* The status is the guest's own: kept to 31 bits, so it never reads as a stop of the
@@ -78,6 +132,17 @@ enum exit_action exit_monitor_mwait(struct vcpu *v)
 enum exit_action exit_rdpmc(struct vcpu *v)
 {
     vcpu_inject_exception(v, X86_EXC_GP, true, 0);
+    return EXIT_RESUME;
+}
+
+/* Monitor trap flag (reason 37): the guest completed one instruction (or an event delivery)
+ * with MTF on, or the injected "other event" of vector 0 (SDM 26.5.2, 27.6.2). Counted; the
+ * guest goes on, and single-steps on as long as the control stays set. */
+enum exit_action exit_mtf(struct vcpu *v)
+{
+    v->mtf_exits++;
+    if (v->ops && v->ops->mtf)
+        return v->ops->mtf(v);
     return EXIT_RESUME;
 }
 

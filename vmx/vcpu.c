@@ -292,6 +292,9 @@ int vcpu_init(struct vcpu *v, const struct vcpu_config *c)
     v->host_cpu = this_cpu_id();
     vcpu_state_forget(v);
     exit_msr_init_vcpu(v);
+    memset(&v->events, 0, sizeof(v->events));
+    v->attention = v->windows_open = false;
+    v->test_irq = -1;
     if (vcpu_state_init(v)) {
         pr_err("vmx: out of memory for the FPU state of a vCPU\n");
         return -1;
@@ -412,22 +415,6 @@ void vcpu_set_result(struct vcpu *v, uint64_t value)
     vcpu_set_gpr(v, 0, value);
 }
 
-void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
-{
-    /* VM-entry interruption information (SDM 25.8.3): valid, type 3 hardware exception. In
-     * real-address mode no exception pushes an error code, and the entry checks refuse one
-     * (SDM 27.2.1.3: "deliver error code" must be 0 when unrestricted guest and CR0.PE = 0). */
-    uint32_t info = (1u << 31) | (3u << 8) | vector;
-    (void)v;
-    if (has_error && !(vmcs_read(GUEST_CR0) & CR0_PE))
-        has_error = false;
-    if (has_error) {
-        info |= 1u << 11;
-        vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
-    }
-    vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info);
-}
-
 static void report_entry_failure(struct vcpu *v, int st)
 {
     uint32_t n = 0;
@@ -536,6 +523,8 @@ int vmx_exit_handler(struct guest_regs *regs)
         vcpu_trace_exit(v, t0, ticks);
     if (__builtin_expect(v->timer_recharge, 0) && a == EXIT_RESUME)
         a = vcpu_timer_recharge(v);
+    if (__builtin_expect(v->attention, 0) && a == EXIT_RESUME) /* events to inject */
+        a = vcpu_prepare_entry(v);
     if (__builtin_expect(a == EXIT_RESUME, 1)) {
         if (__builtin_expect(!v->stop_request || !*v->stop_request, 1))
             return 0;
@@ -560,6 +549,8 @@ enum exit_action vcpu_run(struct vcpu *v)
         v->timer_recharge = true;
     }
     v->slices++;
+    if (vcpu_prepare_entry(v) != EXIT_RESUME) /* the one step before every entry */
+        goto stopped;
     v->state = VCPU_RUNNING;
     v->ring = &this_cpu()->trace;
     v->stats = c->exits;

@@ -13,6 +13,7 @@
 #include "vmx/trace_mask.h"
 #include "vmx/vcpu_state.h"
 #include "vmx/guest_msr.h"
+#include "vmx/event.h"
 #include "platform/x86.h"
 
 struct guest_regs { /* order fixed by vmx/vmx_entry.S */
@@ -53,11 +54,17 @@ struct vcpu_ops {
     bool (*io)(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value);
     /* INS/OUTS, REP or not (qualification: SDM 28.2.1 table 28-5); NULL: the guest stops. */
     enum exit_action (*string_io)(struct vcpu *v, uint64_t qualification);
+    /* A monitor-trap-flag exit (SDM 26.5.2): one guest instruction done. NULL: go on. */
+    enum exit_action (*mtf)(struct vcpu *v);
     /* A VMCALL the VMX layer does not serve itself. */
     bool (*hypercall)(struct vcpu *v);
     /* An EPT violation (SDM 29.3.3.2) at guest-physical `gpa`: a device model may serve it;
      * otherwise the guest is stopped with the decoded qualification. */
     enum exit_action (*ept_violation)(struct vcpu *v, uint64_t gpa, uint64_t qualification);
+    /* The highest external interrupt the vCPU's interrupt controllers hold for it, or -1;
+     * and its acknowledgement once it is injected (Xen's peek / check / ack). */
+    int (*intr_peek)(struct vcpu *v);
+    void (*intr_ack)(struct vcpu *v, int vector);
     /* Copy len bytes of guest-physical memory at gpa into buf; false outside its RAM. */
     bool (*read_gpa)(struct vcpu *v, uint64_t gpa, void *buf, unsigned len);
     /* Describe the EPT entry that makes `gpa` misconfigured (SDM 29.3.3.1), into buf. */
@@ -87,14 +94,19 @@ struct vcpu {
 
     /* Bitmaps (physical addresses) and virtualised state. */
     uint64_t io_bitmap_a, io_bitmap_b, msr_bitmap;
-    struct vcpu_hw_state hw; /* guest registers outside the VMCS (vmx/vcpu_state.h) */
-    struct guest_mtrr mtrr;  /* its virtual MTRRs (vmx/guest_msr.h) */
-    uint64_t misc_enable;    /* IA32_MISC_ENABLE as it reads it */
-    uint64_t tsc_offset;     /* guest TSC = host TSC + tsc_offset (SDM 26.3, TSC offsetting) */
+    struct vcpu_hw_state hw;   /* guest registers outside the VMCS (vmx/vcpu_state.h) */
+    struct guest_mtrr mtrr;    /* its virtual MTRRs (vmx/guest_msr.h) */
+    struct vcpu_events events; /* pending events (vmx/event.h) */
+    bool attention;            /* the step before the next entry has work (events, windows) */
+    bool windows_open;         /* interrupt- or NMI-window exiting is on */
+    int test_irq;              /* VP_HC_INJECT's external interrupt line: a vector, or -1 */
+    uint64_t misc_enable;      /* IA32_MISC_ENABLE as it reads it */
+    uint64_t tsc_offset;       /* guest TSC = host TSC + tsc_offset (SDM 26.3, TSC offsetting) */
     uint64_t cr0_mask, cr4_mask;
     uint64_t exits;
     uint64_t slices;      /* times it was switched in by vcpu_run */
     uint64_t timer_exits; /* VMX-preemption timer expiries */
+    uint64_t mtf_exits;   /* monitor-trap-flag exits */
     uint32_t time_slice;
     uint64_t slice_end;          /* TSC at which the current slice ends */
     bool timer_recharge;         /* reload the timer with the rest of the slice before each entry */
@@ -147,8 +159,16 @@ enum exit_action vcpu_stop(struct vcpu *v, int status, const char *fmt, ...)
 uint64_t vcpu_real_cr0(const struct vcpu *v, uint64_t guest_value);
 uint64_t vcpu_real_cr4(const struct vcpu *v, uint64_t guest_value);
 
-/* Event injection (SDM 27.6): a hardware exception at the next VM entry. */
+/* Events (vmx/event_inject.c, vmx/event.h). Handlers only queue: the exception is merged with
+ * what is pending (SDM 6.15) and the step before the next VM entry (vcpu_prepare_entry)
+ * injects it, with RF for faults and without an error code in real mode. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+void vcpu_inject_nmi(struct vcpu *v);
+/* Handlers of exits that can happen while an event is being delivered (EPT violation,
+ * exception, APIC access, task switch...) call this first: the event is re-injected. */
+void vcpu_record_vectoring(struct vcpu *v);
+/* The step before every VM entry: injection and interrupt/NMI windows. */
+enum exit_action vcpu_prepare_entry(struct vcpu *v);
 /* The rare parts of completing an emulated instruction: IP/EIP wrap-around in 16- and 32-bit
  * code, the single-step trap of RFLAGS.TF, the end of STI and MOV SS blocking (vcpu.c). */
 void vcpu_skip_finish(struct vcpu *v, uint64_t next_rip, uint64_t rflags, uint32_t blocking);

@@ -1,0 +1,92 @@
+/*
+ * vmx/event_inject.c - the one place that writes the VM-entry interruption information: before
+ * each VM entry, when the vCPU has events pending (or an interrupt source to ask), the guest's
+ * blocking state is read from the VMCS, vmx/event.c decides, and the decision is written back
+ * (SDM 27.6: event injection; 26.7.5/26.7.6: interrupt- and NMI-window exiting; 27.6.3: an
+ * injected event wakes a halted guest). Handlers never write VM_ENTRY_INTR_INFO_FIELD
+ * themselves: they call vcpu_inject_exception (which only queues) and return.
+ */
+#include "platform/console.h"
+#include "vmx/event.h"
+#include "vmx/exit.h"
+#include "vmx/vcpu.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_controls.h"
+
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+    event_queue_exception(&v->events, vector, has_error, error);
+    v->attention = true;
+}
+
+void vcpu_inject_nmi(struct vcpu *v)
+{
+    event_queue_nmi(&v->events);
+    v->attention = true;
+}
+
+void vcpu_record_vectoring(struct vcpu *v)
+{
+    uint32_t info = (uint32_t)vmcs_read(IDT_VECTORING_INFO_FIELD);
+    if (!(info & INTR_INFO_VALID))
+        return;
+    event_record_vectoring(&v->events, info, (uint32_t)vmcs_read(IDT_VECTORING_ERROR_CODE),
+                           (uint32_t)vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+    v->attention = true;
+}
+
+static void set_proc_control(uint32_t bit, bool on)
+{
+    uint64_t proc = vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
+    if (!!(proc & bit) != on)
+        vmcs_write(CPU_BASED_VM_EXEC_CONTROL, on ? proc | bit : proc & ~(uint64_t)bit);
+}
+
+enum exit_action vcpu_prepare_entry(struct vcpu *v)
+{
+    int irq = v->ops && v->ops->intr_peek ? v->ops->intr_peek(v) : v->test_irq;
+    if (!event_pending(&v->events) && irq < 0 && !v->windows_open) {
+        v->attention = false;
+        return EXIT_RESUME;
+    }
+    struct entry_state s = {
+        .rflags = vmcs_read(GUEST_RFLAGS),
+        .interruptibility = (uint32_t)vmcs_read(GUEST_INTERRUPTIBILITY_INFO),
+        .activity = (uint32_t)vmcs_read(GUEST_ACTIVITY_STATE),
+        .protected_mode = (vmcs_read(GUEST_CR0) & CR0_PE) != 0,
+        .pending_interrupt = irq,
+    };
+    struct entry_plan p;
+    event_plan(&v->events, &s, &p);
+    if (p.shutdown) /* SDM 6.15: a fault during #DF delivery shuts the processor down */
+        return vcpu_stop(v, VCPU_STOP_TRIPLE_FAULT, "triple fault at RIP 0x%lx (exceptions "
+                         "merged into one while delivering a double fault)", v->guest_rip);
+    if (p.inject) {
+        if (p.intr_info & INTR_INFO_ERROR_CODE)
+            vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, p.error);
+        if (p.insn_len)
+            vmcs_write(VM_ENTRY_INSTRUCTION_LEN, p.insn_len);
+        if (p.set_rf) /* a fault pushes RF = 1; VM entry does not set it (SDM 18.3.1.1) */
+            vmcs_write(GUEST_RFLAGS, s.rflags | RFLAGS_RF);
+        if (p.wake)
+            vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+        if (p.ack_interrupt && v->ops && v->ops->intr_peek)
+            v->ops->intr_ack(v, irq);
+        else if (p.ack_interrupt)
+            v->test_irq = -1;
+        vmcs_write(VM_ENTRY_INTR_INFO_FIELD, p.intr_info);
+    }
+    set_proc_control(PROC_BASED_INTERRUPT_WINDOW_EXITING, p.interrupt_window);
+    set_proc_control(PROC_BASED_NMI_WINDOW_EXITING, p.nmi_window);
+    v->windows_open = p.interrupt_window || p.nmi_window;
+    v->attention = event_pending(&v->events) || v->windows_open;
+    return EXIT_RESUME;
+}
+
+/* Interrupt window (reason 7) and NMI window (reason 8): the guest can now take what waited;
+ * the entry that follows injects it (SDM 26.7.5, 26.7.6). */
+enum exit_action exit_event_window(struct vcpu *v)
+{
+    v->attention = true;
+    return EXIT_RESUME;
+}
