@@ -70,8 +70,7 @@ void event_queue_exception(struct vcpu_events *e, uint8_t vector, bool has_error
 {
     /* The first event: a queued exception, or the hardware exception being delivered. */
     const struct event *first = e->exception.valid ? &e->exception
-                                : e->reinject.valid &&
-                                        e->reinject.type == EVENT_HARDWARE_EXCEPTION
+                                : e->reinject.valid && e->reinject.type == EVENT_HARDWARE_EXCEPTION
                                     ? &e->reinject
                                     : NULL;
     struct event next = hw_exception(vector, has_error, error);
@@ -91,8 +90,7 @@ void event_queue_exception(struct vcpu_events *e, uint8_t vector, bool has_error
     e->exception = next;
 }
 
-void event_record_vectoring(struct vcpu_events *e, uint32_t info, uint32_t error,
-                            uint32_t insn_len)
+void event_record_vectoring(struct vcpu_events *e, uint32_t info, uint32_t error, uint32_t insn_len)
 {
     if (!(info & INTR_INFO_VALID))
         return;
@@ -134,12 +132,12 @@ static void inject(struct entry_plan *p, const struct event *ev, const struct en
 void event_plan(struct vcpu_events *e, const struct entry_state *s, struct entry_plan *p)
 {
     memset(p, 0, sizeof(*p));
-    bool irq_blocked = !(s->rflags & RFLAGS_IF) ||
-                       (s->interruptibility & (BLOCKING_BY_STI | BLOCKING_BY_MOV_SS));
+    bool irq_blocked =
+        !(s->rflags & RFLAGS_IF) || (s->interruptibility & (BLOCKING_BY_STI | BLOCKING_BY_MOV_SS));
     /* NMIs: blocked by NMI blocking, and not injected under STI or MOV SS blocking (SDM
      * 27.3.1.5: some processors refuse NMI injection with blocking by STI). */
-    bool nmi_blocked = (s->interruptibility &
-                        (BLOCKING_BY_NMI | BLOCKING_BY_STI | BLOCKING_BY_MOV_SS)) != 0;
+    bool nmi_blocked =
+        (s->interruptibility & (BLOCKING_BY_NMI | BLOCKING_BY_STI | BLOCKING_BY_MOV_SS)) != 0;
     if (e->triple_fault) {
         p->shutdown = true;
         return;

@@ -106,7 +106,7 @@ struct entry_plan {
     bool ack_interrupt; /* the pending external interrupt is injected: acknowledge it */
     bool wake;          /* activity HLT -> active: an event is delivered (SDM 27.6.3) */
     bool interrupt_window, nmi_window; /* open these windows (SDM 26.7.5, 26.7.6) */
-    bool shutdown;      /* a triple fault: the guest cannot go on */
+    bool shutdown;                     /* a triple fault: the guest cannot go on */
 };
 
 /*

@@ -6,15 +6,15 @@
 
 static struct vcpu_events e;
 static struct entry_plan p;
-static const struct entry_state open = {.rflags = RFLAGS_FIXED1 | RFLAGS_IF,
-                                        .protected_mode = true,
-                                        .pending_interrupt = -1};
+static const struct entry_state open = {
+    .rflags = RFLAGS_FIXED1 | RFLAGS_IF, .protected_mode = true, .pending_interrupt = -1};
 
 static void reset(void)
 {
     memset(&e, 0, sizeof(e));
 }
 
+// cppcheck-suppress unknownMacro
 TestSuite(event, .init = reset);
 
 Test(event, classes_and_error_codes)
