@@ -5,11 +5,17 @@
 #include "vmx/exit.h"
 #include "vmx/vmcs.h"
 
-/* The time slice is over: give the CPU to the next vCPU (vm/sched.c). */
+/* The timer ran out: a device event is due (the step before the entry injects it), or the
+ * time slice is over (vcpu_timer_recharge then gives the CPU to the next vCPU, vm/sched.c). */
 enum exit_action exit_preemption_timer(struct vcpu *v)
 {
-    v->timer_exits++;
-    return EXIT_YIELD;
+    if (v->device_time)
+        v->attention = true;
+    else if (v->time_slice) {
+        v->timer_exits++;
+        return EXIT_YIELD;
+    }
+    return EXIT_RESUME;
 }
 
 /* The qualification (SDM 28.2.1, "Exit Qualification for EPT Violations"): what the access

@@ -89,15 +89,23 @@ enum exit_action exit_vmcall(struct vcpu *v)
     return EXIT_RESUME;
 }
 
-/* HLT: there is no virtual interrupt source yet, so a HLT with interrupts enabled returns at
- * once (as if an interrupt had come); with interrupts disabled the guest could never wake. */
+/* HLT: a guest with interrupt controllers sleeps until its next event (the VMX-preemption
+ * timer set for its devices' next event, or an interrupt another CPU kicks it for). Without
+ * them (the built-in guests) a HLT with interrupts enabled returns at once, as if an interrupt
+ * had come; with interrupts disabled and no event pending it could never wake. */
 enum exit_action exit_hlt(struct vcpu *v)
 {
-    if (!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF))
+    if (!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF) && !event_pending(&v->events))
         return vcpu_stop(v, VCPU_STOP_HUNG,
                          "HLT with interrupts disabled at RIP 0x%lx: it can never wake",
                          v->guest_rip);
     vcpu_skip_instruction(v);
+    if (v->ops && v->ops->intr_peek && v->device_time) {
+        /* It sleeps: the step before the entry puts it in the HLT activity state unless an
+         * event is there for it now; the next event wakes it (SDM 25.4.2, 27.6.3). */
+        v->halted = true;
+        v->attention = true;
+    }
     return EXIT_RESUME;
 }
 
