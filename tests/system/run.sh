@@ -58,7 +58,6 @@ run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
             --timeout "$TIMEOUT" --megs "$MEGS" --args "$ARGS" "${modargs[@]}" \
             ${BOCHS_CPU:+--bochs-cpu "$BOCHS_CPU"} >"$dir/run.out" 2>&1
         rc=$?
-        end=$(date +%s.%N)
         SERIAL=$dir/serial.clean.txt
         tr -d '\r' <"$dir/serial.txt" >"$SERIAL" 2>/dev/null || : >"$SERIAL"
         failures=0
@@ -103,6 +102,7 @@ run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
             reject "*** EXCEPTION"
         fi
         check
+        end=$(date +%s.%N) # after check(): its own runs (same_as_bare, a sweep) count too
         secs=$(echo "$start $end" | awk '{printf "%.1f", $2 - $1}')
         if [ $failures -eq 0 ]; then
             echo "PASS $name (${secs}s)" >"$dir/result"
