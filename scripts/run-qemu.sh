@@ -6,7 +6,7 @@
 # EFI GRUB), starts QEMU headless with SeaBIOS or OVMF (UEFI), COM1 connected to the serial
 # listener that writes DIR/serial.txt as the bytes come, the debug console (port 0xE9) to
 # DIR/debugcon.txt, QEMU's isa-debug-exit at 0xF4, no network (no PXE ROM to wait for), and no
-# reboot (a triple fault ends QEMU). With KVM and nested VT-x on the host (/dev/kvm usable, an
+# reboot (a triple fault ends QEMU). The ISO is a CD, or (--media usb) a USB stick. With KVM and nested VT-x on the host (/dev/kvm usable, an
 # Intel CPU with VMX, kvm_intel nested=Y) it uses -accel kvm -cpu host,+vmx and the hypervisor
 # runs its guests; otherwise TCG (-cpu max), whose CPU has no VMX: the hypervisor then runs the
 # platform scenarios (boot, trace, fault) and says that VMX is missing. It says which it uses.
@@ -25,6 +25,8 @@ usage: scripts/run-qemu.sh --elf ELF [options]
   --firmware bios|efi  SeaBIOS (default) or OVMF, i.e. UEFI with GRUB-EFI ($VP_OVMF_CODE and
                        $VP_OVMF_VARS name other OVMF files; default /usr/share/OVMF/*_4M.fd)
   --machine pc|q35     QEMU machine: i440fx (default) or q35
+  --media cdrom|usb    the image as a CD (default), or as a USB stick on an xHCI controller:
+                       what `make usb` writes to a real stick, booted the same way
   --accel auto|kvm|tcg KVM with nested VT-x when the host has it (auto, the default), or forced
   --cpu MODEL          QEMU CPU model (default: host,+vmx with KVM, max with TCG)
   --cpus N             CPUs (default 1)
@@ -52,18 +54,19 @@ EOT
 me=run-qemu.sh emu=QEMU
 . "$(dirname "$0")/runlib.sh"
 dir=build/run-qemu
-firmware=bios machine=pc accel=auto cpu=
+firmware=bios machine=pc accel=auto cpu= media=cdrom
 emulator=${VP_QEMU:-qemu-system-x86_64}
 while [ $# -gt 0 ]; do
     case $1 in
     --help | -h) usage; exit 0 ;;
-    --firmware | --machine | --accel | --cpu)
+    --firmware | --machine | --accel | --cpu | --media)
         [ $# -ge 2 ] || rl_die2 "$1 needs a value (run-qemu.sh --help)"
         case $1 in
         --firmware) firmware=$2 ;;
         --machine) machine=$2 ;;
         --accel) accel=$2 ;;
         --cpu) cpu=$2 ;;
+        --media) media=$2 ;;
         esac
         shift 2 ;;
     *)
@@ -76,6 +79,7 @@ rl_check_options
 case $firmware in bios | efi) ;; *) rl_die2 "--firmware takes bios or efi, not '$firmware'" ;; esac
 case $machine in pc | q35) ;; *) rl_die2 "--machine takes pc or q35, not '$machine'" ;; esac
 case $accel in auto | kvm | tcg) ;; *) rl_die2 "--accel takes auto, kvm or tcg, not '$accel'" ;; esac
+case $media in cdrom | usb) ;; *) rl_die2 "--media takes cdrom or usb, not '$media'" ;; esac
 
 # Why KVM with nested VT-x cannot be used here (nothing when it can). $VP_KVM_DEV stands for
 # /dev/kvm in the harness self-tests.
@@ -119,15 +123,21 @@ rl_prepare qemu.out qemu.cmd debugcon.txt ovmf_vars.fd
 rl_start_listener
 
 set -- -M "$machine" -accel "$accel" -cpu "$cpu" -smp "$cpus" -m "$megs" \
-    -cdrom "$dir/boot.iso" -display none -monitor none -serial "tcp:127.0.0.1:$port" \
+    -display none -monitor none -serial "tcp:127.0.0.1:$port" \
     -debugcon "file:$dir/debugcon.txt" -device isa-debug-exit,iobase=0xf4,iosize=4 \
     -nic none -no-reboot
+if [ "$media" = usb ]; then # the hybrid image as a disk on a USB stick (writes are discarded)
+    set -- "$@" -drive "if=none,id=stick,format=raw,snapshot=on,file=$dir/boot.iso" \
+        -device qemu-xhci -device usb-storage,drive=stick,bootindex=0
+else
+    set -- "$@" -cdrom "$dir/boot.iso"
+fi
 if [ "$firmware" = efi ]; then
     # OVMF: the code read-only, a copy of the variable store per run (UEFI writes to it).
     cp "${VP_OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}" "$dir/ovmf_vars.fd" || exit 2
     set -- "$@" -drive "if=pflash,format=raw,unit=0,readonly=on,file=${VP_OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}" \
         -drive "if=pflash,format=raw,unit=1,file=$dir/ovmf_vars.fd"
-else
+elif [ "$media" = cdrom ]; then
     set -- "$@" -boot d
 fi
 # The command line, quoted, so that the run can be repeated by hand.

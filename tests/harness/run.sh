@@ -70,6 +70,7 @@ case_ qemu-logs-named silent 5 'files: serial .*/qemu-logs-named/serial.txt, QEM
 case_ qemu-kvm-missing ok 2 'accel kvm: KVM with nested VT-x is not usable here: no /nonexistent/kvm' --accel kvm
 case_ qemu-bad-firmware ok 2 "firmware takes bios or efi, not 'uefi'" --firmware uefi
 case_ qemu-bad-machine ok 2 "machine takes pc or q35, not 'isapc'" --machine isapc
+case_ qemu-bad-media ok 2 "media takes cdrom or usb, not 'floppy'" --media floppy
 case_ qemu-missing-emulator ok 2 "the emulator '/nonexistent/qemu' is not installed \(Debian qemu-system-x86\)" --emulator /nonexistent/qemu
 VP_OVMF_CODE=/nonexistent/OVMF_CODE.fd case_ qemu-missing-ovmf ok 2 'the UEFI firmware file /nonexistent/OVMF_CODE.fd is missing \(Debian ovmf\)' --firmware efi
 case_ qemu-bad-option ok 2 "unknown option '--model'" --model corei7_icelake_u
@@ -83,6 +84,17 @@ for want in "'-M' 'q35'" "'-accel' 'tcg' '-cpu' 'max' '-smp' '2' '-m' '128'" "'-
         pass=$((pass + 1))
     else
         echo "FAIL harness qemu-efi-command-line: $cmd lacks $want"
+        failn=$((failn + 1))
+    fi
+done
+case_ qemu-usb-command-line ok 0 '' --media usb
+cmd=$out/qemu-usb-command-line/qemu.cmd
+for want in "'-device' 'qemu-xhci' '-device' 'usb-storage,drive=stick,bootindex=0'" \
+    "if=none,id=stick,format=raw,snapshot=on,file=$out/qemu-usb-command-line/boot.iso"; do
+    if grep -qF -- "$want" "$cmd" 2>/dev/null && ! grep -qF -- "'-cdrom'" "$cmd"; then
+        pass=$((pass + 1))
+    else
+        echo "FAIL harness qemu-usb-command-line: $cmd lacks $want, or has -cdrom"
         failn=$((failn + 1))
     fi
 done

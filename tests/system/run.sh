@@ -12,6 +12,7 @@
 #   EMULATOR=bochs|qemu-bios|qemu-efi   (default bochs: scripts/run.sh; qemu-*: scripts/run-qemu.sh
 #                        with SeaBIOS or OVMF, TCG here; MODEL is then not used)
 #   MACHINE=pc|q35       (QEMU's machine, default pc)
+#   MEDIA=cdrom|usb      (QEMU: the ISO as a CD, default, or as a USB stick: `make usb`'s image)
 #   ACCEL=tcg|auto|kvm   (QEMU's accelerator, default tcg: the QEMU tests are written for a CPU
 #                        without VMX, whatever the host has)
 #   check() { expect "SCENARIO boot: PASS"; expect_re 'cpu: 4 of 4 CPUs online'; reject "ERROR"; }
@@ -43,7 +44,7 @@ run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
     (
         CPUS=1 ARGS="" MODEL=corei7_icelake_u TIMEOUT=120 MODULES="" ALLOW_PANIC=0 MEGS=256 HALTS=0
         EXPECT_RC=
-        BARE="" ELF="" EMULATOR=bochs MACHINE=pc ACCEL=tcg
+        BARE="" ELF="" EMULATOR=bochs MACHINE=pc ACCEL=tcg MEDIA=cdrom
         # shellcheck disable=SC1090
         . "$file"
         runelf=$elf bare=()
@@ -62,7 +63,7 @@ run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
         bochs) runner=("$here/scripts/run.sh" --model "$MODEL") logs="Bochs log $dir/bochs.log" ;;
         qemu-bios | qemu-efi)
             runner=("$here/scripts/run-qemu.sh" --firmware "${EMULATOR#qemu-}" --machine "$MACHINE"
-                --accel "$ACCEL")
+                --accel "$ACCEL" --media "$MEDIA")
             logs="QEMU output $dir/qemu.out" ;;
         *) runner=(false) logs= ;;
         esac
