@@ -14,6 +14,7 @@ struct boot_config config = {
 static const char *const apic_modes[] = {"auto", "xapic", "x2apic", NULL};
 static const char *const panic_actions[] = {"halt", "poweroff", NULL};
 static const char *const calibrations[] = {"pit", "pmtimer", NULL};
+static const char *const bootinfos[] = {"auto", "efi", NULL};
 
 static const struct cmdline_option options[] = {
     {.key = "scenario",
@@ -81,6 +82,12 @@ static const struct cmdline_option options[] = {
      .type = CMDLINE_BOOL,
      .dest.boolean = &config.tracedump,
      .help = "bigger debug-record rings, all dumped at power-off for tools/vptrace"},
+    {.key = "bootinfo",
+     .type = CMDLINE_ENUM,
+     .dest.index = &config.bootinfo,
+     .names = bootinfos,
+     .help = "memory map and ACPI RSDP: the boot loader's (auto), or under UEFI the EFI memory "
+             "map and the EFI configuration table (efi)"},
 };
 
 int config_parse(const char *line)

@@ -19,6 +19,7 @@ struct boot_config {
     char vmconfig[64];   /* name of a GRUB module holding VM descriptions (docs/vm-config.md) */
     char trace[256];     /* exit reasons written to the debug record (vmx/trace_mask.h) */
     bool tracedump;      /* bigger debug-record rings, dumped at power-off (docs/trace.md) */
+    uint32_t bootinfo;   /* 0 auto, 1 efi: where the memory map and the RSDP come from */
 };
 
 extern struct boot_config config;
