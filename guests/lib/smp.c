@@ -104,7 +104,7 @@ int smp_init(const struct acpi_madt *m, char *msg, size_t msg_len)
     return 0;
 }
 
-bool smp_start_ap(uint32_t idx, uint32_t timeout_us)
+void smp_prepare_ap(uint32_t idx)
 {
     struct smp_cpu *c = &smp_cpus[idx];
     *tramp_word(smp_tramp_stack) = (uint32_t)(uintptr_t)&ap_stacks[idx][AP_STACK_SIZE];
@@ -113,22 +113,37 @@ bool smp_start_ap(uint32_t idx, uint32_t timeout_us)
     c->online = 0;
     c->cmd = NULL;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    /* SDM 8.4.4.1: INIT (level assert), 10 ms, SIPI, 200 us, SIPI */
-    if (!lapic_send_ipi(c->apic_id, ICR_INIT | ICR_ASSERT))
-        return false;
-    pit_delay_us(10000);
-    if (!lapic_send_ipi(c->apic_id, ICR_STARTUP | SIPI_VECTOR))
-        return false;
-    pit_delay_us(200);
-    if (!lapic_send_ipi(c->apic_id, ICR_STARTUP | SIPI_VECTOR))
-        return false;
+}
+
+bool smp_sipi(uint32_t idx)
+{
+    return lapic_send_ipi(smp_cpus[idx].apic_id, ICR_STARTUP | SIPI_VECTOR);
+}
+
+bool smp_wait_online(uint32_t idx, uint32_t timeout_us)
+{
     uint32_t start = pit_clock_us();
-    while (!c->online) {
+    while (!smp_cpus[idx].online) {
         if (pit_clock_us() - start >= timeout_us)
             return false;
         cpu_relax();
     }
     return true;
+}
+
+bool smp_start_ap(uint32_t idx, uint32_t timeout_us)
+{
+    smp_prepare_ap(idx);
+    /* SDM 8.4.4.1: INIT (level assert), 10 ms, SIPI, 200 us, SIPI */
+    if (!lapic_send_ipi(smp_cpus[idx].apic_id, ICR_INIT | ICR_ASSERT))
+        return false;
+    pit_delay_us(10000);
+    if (!smp_sipi(idx))
+        return false;
+    pit_delay_us(200);
+    if (!smp_sipi(idx))
+        return false;
+    return smp_wait_online(idx, timeout_us);
 }
 
 void smp_post(uint32_t idx, smp_fn fn)

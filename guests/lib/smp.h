@@ -45,6 +45,11 @@ int smp_init(const struct acpi_madt *m, char *msg, size_t msg_len);
 /* INIT, 10 ms, SIPI, 200 us, SIPI (always both), then waits up to timeout_us for the AP to
  * come online. Also restarts an AP that runs (INIT puts it back into wait-for-SIPI). */
 bool smp_start_ap(uint32_t idx, uint32_t timeout_us);
+/* The parts of it: the trampoline's data for this AP (its stack and index; online and the
+ * mailbox cleared), one SIPI, the wait for online. */
+void smp_prepare_ap(uint32_t idx);
+bool smp_sipi(uint32_t idx);
+bool smp_wait_online(uint32_t idx, uint32_t timeout_us);
 /* This CPU's index (by its local APIC ID), or SMP_MAX_CPUS if it is not in the table. */
 uint32_t smp_self(void);
 /* Posts fn to the AP's mailbox (waking it with an IPI if the APs sleep), and waits up to
