@@ -59,8 +59,7 @@ static void find_ioapic(void)
     io.pit_pin = gsi_pit - a->gsi_base;
     io.rtc_pin = gsi_rtc - a->gsi_base;
     test_note("I/O APIC id %u at 0x%x, GSI base %u: the PIT on pin %u, the RTC on pin %u",
-              (unsigned)a->id, (unsigned)a->address, (unsigned)a->gsi_base, io.pit_pin,
-              io.rtc_pin);
+              (unsigned)a->id, (unsigned)a->address, (unsigned)a->gsi_base, io.pit_pin, io.rtc_pin);
 
     uint32_t id = ioapic_read(io.base, IOAPIC_REG_ID);
     test_checkf(((id >> 24) & 0xf) == (a->id & 0xfu),
@@ -69,8 +68,7 @@ static void find_ioapic(void)
     ioapic_write(io.base, IOAPIC_REG_ID, new_id);
     uint32_t id2 = ioapic_read(io.base, IOAPIC_REG_ID);
     ioapic_write(io.base, IOAPIC_REG_ID, id);
-    test_checkf((id2 & 0x0f000000u) == new_id, "ID register is writable (0x%08x)",
-                (unsigned)id2);
+    test_checkf((id2 & 0x0f000000u) == new_id, "ID register is writable (0x%08x)", (unsigned)id2);
 }
 
 static void test_registers(void)
@@ -79,8 +77,7 @@ static void test_registers(void)
     uint32_t version = ver & 0xff;
     io.pins = ((ver >> 16) & 0xff) + 1; /* VER bits 23:16: the highest entry (82093AA 3.2.2) */
     test_note("VER 0x%08x: version 0x%02x, %u redirection entries%s", (unsigned)ver,
-              (unsigned)version, (unsigned)io.pins,
-              version >= 0x20 ? ", EOI register (ICH)" : "");
+              (unsigned)version, (unsigned)io.pins, version >= 0x20 ? ", EOI register (ICH)" : "");
     test_checkf((version & 0xf0) == 0x10 || (version & 0xf0) == 0x20,
                 "VER holds an I/O APIC version, 0x1X or 0x2X (0x%02x)", (unsigned)version);
     if (!test_checkf(io.pins >= 16 && io.pins > io.rtc_pin && io.pins > io.pit_pin,

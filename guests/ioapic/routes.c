@@ -106,8 +106,7 @@ void ioapic_test_pit(void)
     uint32_t during = pit_count - m0;
     test_checkf(during == 0, "masked: no interrupt in 10 ms (%u)", (unsigned)during);
     ioapic_rte_write(io.base, io.pit_pin, rte(VEC_PIT, RTE_DM_FIXED, io.bsp_apic_id));
-    test_check(wait_count(&pit_count, pit_count + 5, 50000),
-               "unmasked: the interrupts come again");
+    test_check(wait_count(&pit_count, pit_count + 5, 50000), "unmasked: the interrupts come again");
     ioapic_rte_write(io.base, io.pit_pin, RTE_MASKED);
     pit_ch0_stop();
 }
@@ -127,7 +126,8 @@ void ioapic_test_logical(void)
     drain(1500);
     uint32_t l0 = logical_count;
     wait_count(&logical_count, l0 + 1, 10000);
-    test_checkf(logical_count == l0, "logical destination 0x02 (no CPU's LDR) delivers nowhere (%u)",
+    test_checkf(logical_count == l0,
+                "logical destination 0x02 (no CPU's LDR) delivers nowhere (%u)",
                 (unsigned)(logical_count - l0));
     ioapic_rte_write(io.base, io.pit_pin, RTE_MASKED);
     pit_ch0_stop();
@@ -141,7 +141,8 @@ void ioapic_test_rtc_edge(void)
     rtc_count = 0;
     rtc_periodic_start(RTC_RATE_1024HZ);
     bool came = wait_count(&rtc_count, 1, WAIT_FIRST_US);
-    if (!test_check(came, "the RTC (periodic, 1024 Hz) interrupts through its pin as vector 0x38")) {
+    if (!test_check(came,
+                    "the RTC (periodic, 1024 Hz) interrupts through its pin as vector 0x38")) {
         ioapic_rte_write(io.base, io.rtc_pin, RTE_MASKED);
         rtc_periodic_stop();
         return;
@@ -154,8 +155,7 @@ void ioapic_test_rtc_edge(void)
 
     /* Masked, the handler cannot read register C: IRQ8 rises once and stays high. Its edge
      * came while masked and is lost: unmasking brings nothing, until register C is read. */
-    ioapic_rte_write(io.base, io.rtc_pin,
-                     rte(VEC_RTC_EDGE, RTE_MASKED, io.bsp_apic_id));
+    ioapic_rte_write(io.base, io.rtc_pin, rte(VEC_RTC_EDGE, RTE_MASKED, io.bsp_apic_id));
     drain(500);
     (void)rtc_read(RTC_REG_C);
     pit_delay_us(3000);
@@ -180,12 +180,12 @@ void ioapic_test_rtc_level(void)
                      rte(VEC_RTC_LEVEL, RTE_DM_FIXED | RTE_LEVEL, io.bsp_apic_id));
     rtc_periodic_start(RTC_RATE_1024HZ);
     bool all = wait_count(&rtc_count, 32, WAIT_FIRST_US);
-    test_checkf(all,
-                "level-triggered: 32 interrupts, each ended by register C and the EOI (%u)",
+    test_checkf(all, "level-triggered: 32 interrupts, each ended by register C and the EOI (%u)",
                 (unsigned)rtc_count);
     uint32_t n = rtc_level_checked;
-    test_checkf(n > 0 && rtc_tmr_set == n, "level-triggered: TMR bit of 0x39 set in the handler "
-                                           "(%u of %u)",
+    test_checkf(n > 0 && rtc_tmr_set == n,
+                "level-triggered: TMR bit of 0x39 set in the handler "
+                "(%u of %u)",
                 (unsigned)rtc_tmr_set, (unsigned)n);
     test_checkf(n > 0 && rtc_rirr_after_clear == n,
                 "level-triggered: remote IRR clear after the EOI (%u of %u)",

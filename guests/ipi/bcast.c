@@ -41,9 +41,9 @@ static uint32_t all_cpus(void)
 
 void ipi_test_shorthands(void)
 {
-    test_check(exactly(S_OTHERS, 0, ICR_DEST_OTHERS | ICR_FIXED | (VEC_BASE + S_OTHERS),
-                       all_cpus() & ~1u),
-               "all-excluding-self reaches every AP once, not the sender");
+    test_check(
+        exactly(S_OTHERS, 0, ICR_DEST_OTHERS | ICR_FIXED | (VEC_BASE + S_OTHERS), all_cpus() & ~1u),
+        "all-excluding-self reaches every AP once, not the sender");
     test_check(exactly(S_ALL, 0, ICR_DEST_ALL | ICR_FIXED | (VEC_BASE + S_ALL), all_cpus()),
                "all-including-self reaches every CPU once, the sender too");
 }
@@ -61,19 +61,19 @@ void ipi_test_logical(void)
     set_flat_ldr(0);
     for (uint32_t i = 1; i < smp_ncpus; i++)
         smp_call(i, set_flat_ldr, WAIT_US);
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++) /* cppcheck-suppress knownConditionTrueFalse */
         right += ldr_seen[i] == (1u << i) << 24;
-    test_checkf(right == n, "each CPU's LDR holds its flat logical ID (%u of %u)",
-                (unsigned)right, (unsigned)n);
+    test_checkf(right == n, "each CPU's LDR holds its flat logical ID (%u of %u)", (unsigned)right,
+                (unsigned)n);
     uint32_t mask = 0; /* the odd CPUs: some APs, not the BSP */
     for (uint32_t i = 1; i < n; i += 2)
         mask |= 1u << i;
     test_checkf(exactly(S_LOGICAL, mask, ICR_LOGICAL | ICR_FIXED | (VEC_BASE + S_LOGICAL), mask),
                 "a logical destination reaches exactly the CPUs whose LDR bit it holds (0x%02x)",
                 (unsigned)mask);
-    test_check(exactly(S_LOGICAL, 0xff, ICR_LOGICAL | ICR_FIXED | (VEC_BASE + S_LOGICAL),
-                       (1u << n) - 1),
-               "logical destination 0xff reaches every CPU, the sender too");
+    test_check(
+        exactly(S_LOGICAL, 0xff, ICR_LOGICAL | ICR_FIXED | (VEC_BASE + S_LOGICAL), (1u << n) - 1),
+        "logical destination 0xff reaches every CPU, the sender too");
 }
 
 void ipi_test_nmi(void)
@@ -81,8 +81,8 @@ void ipi_test_nmi(void)
     uint32_t aps = smp_ncpus - 1, ok = 0;
     for (uint32_t i = 1; i < smp_ncpus; i++)
         ok += exactly(S_NMI, smp_cpus[i].apic_id, ICR_NMI, 1u << i);
-    test_checkf(ok == aps, "an NMI IPI reaches each AP and no other CPU (%u of %u)",
-                (unsigned)ok, (unsigned)aps);
+    test_checkf(ok == aps, "an NMI IPI reaches each AP and no other CPU (%u of %u)", (unsigned)ok,
+                (unsigned)aps);
     test_check(exactly(S_NMI, 0, ICR_DEST_OTHERS | ICR_NMI, all_cpus() & ~1u),
                "an NMI to all-excluding-self reaches every AP, not the sender");
 }
@@ -94,8 +94,8 @@ static void hold(uint32_t idx)
     pend_ready = 1;
     for (uint32_t i = 0; !pend_release && i < SPIN_MAX; i++)
         cpu_relax();
-    pend_irr = lapic_vector_bit(LAPIC_IRR, VEC_BASE + S_PENDING) &&
-               ipi_got[S_PENDING][idx] == pend_before;
+    pend_irr =
+        lapic_vector_bit(LAPIC_IRR, VEC_BASE + S_PENDING) && ipi_got[S_PENDING][idx] == pend_before;
     irq_enable();
     for (uint32_t i = 0; ipi_got[S_PENDING][idx] == pend_before && i < SPIN_MAX; i++)
         cpu_relax();

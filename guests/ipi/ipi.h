@@ -7,15 +7,15 @@
 #include "guests/lib/smp.h"
 
 enum ipi_slot { /* one counter per CPU for each of these */
-    S_SELF,
-    S_FIXED,
-    S_TO_BSP,
-    S_OTHERS,
-    S_ALL,
-    S_LOGICAL,
-    S_PENDING,
-    S_NMI,
-    S_SLOTS
+                S_SELF,
+                S_FIXED,
+                S_TO_BSP,
+                S_OTHERS,
+                S_ALL,
+                S_LOGICAL,
+                S_PENDING,
+                S_NMI,
+                S_SLOTS
 };
 #define VEC_BASE 0x50 /* slot s has vector VEC_BASE + s (but S_NMI: vector 2) */
 #define VEC_PING 0x5e

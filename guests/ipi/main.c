@@ -199,8 +199,8 @@ void guest_main(uint32_t magic, uint32_t info)
                      msg[0] ? msg : "the BSP is an enabled CPU of the MADT"))
         test_finish();
     if (want_cpus)
-        test_checkf(smp_ncpus == want_cpus, "the MADT lists cpus=%u CPUs (%u)",
-                    (unsigned)want_cpus, (unsigned)smp_ncpus);
+        test_checkf(smp_ncpus == want_cpus, "the MADT lists cpus=%u CPUs (%u)", (unsigned)want_cpus,
+                    (unsigned)smp_ncpus);
 
     test_self();
     if (smp_ncpus < 2) {

@@ -5,14 +5,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define VEC_TIMER     0x40
-#define VEC_DEADLINE  0x42
-#define VEC_TPR       0x45
-#define VEC_SELF_MSR  0x46
-#define VEC_LOW       0x61
-#define VEC_LOW2      0x62
-#define VEC_HIGH      0x81
-#define VEC_WATCHDOG  0x20 /* the PIT through the 8259 and LINT0 (ExtINT) */
+#define VEC_TIMER    0x40
+#define VEC_DEADLINE 0x42
+#define VEC_TPR      0x45
+#define VEC_SELF_MSR 0x46
+#define VEC_LOW      0x61
+#define VEC_LOW2     0x62
+#define VEC_HIGH     0x81
+#define VEC_WATCHDOG 0x20 /* the PIT through the 8259 and LINT0 (ExtINT) */
 
 /* The mode under test, "xAPIC" or "x2APIC": every TEST line starts with it. */
 extern const char *lt_mode;

@@ -61,7 +61,8 @@ void lt_test_priority(void)
 static void high_irq(uint32_t vector)
 {
     high_count++;
-    high_both = lapic_vector_bit(LAPIC_ISR, VEC_LOW) && lapic_vector_bit(LAPIC_ISR, (uint8_t)vector);
+    high_both =
+        lapic_vector_bit(LAPIC_ISR, VEC_LOW) && lapic_vector_bit(LAPIC_ISR, (uint8_t)vector);
     high_ppr = lapic_read(LAPIC_PPR) & 0xff;
     lapic_eoi();
 }
@@ -79,8 +80,8 @@ static void low_irq(uint32_t vector)
     low_isr = lapic_vector_bit(LAPIC_ISR, (uint8_t)vector);
     self_ipi(VEC_HIGH);
     wait_count(&high_count, 1, 2000);
-    after_high_ok = lapic_vector_bit(LAPIC_ISR, (uint8_t)vector) &&
-                    !lapic_vector_bit(LAPIC_ISR, VEC_HIGH);
+    after_high_ok =
+        lapic_vector_bit(LAPIC_ISR, (uint8_t)vector) && !lapic_vector_bit(LAPIC_ISR, VEC_HIGH);
     self_ipi(VEC_LOW2);
     wait_count(&low2_count, 1, 2000);
     low2_held = low2_count == 0 && lapic_vector_bit(LAPIC_IRR, VEC_LOW2);
@@ -98,11 +99,10 @@ void lt_test_nesting(void)
     self_ipi(VEC_LOW);
     bool done = wait_count(&low_done, 1, 50000);
     test_checkf(done && low_isr, "%s: a self IPI of 0x61 comes, its ISR bit set", lt_mode);
-    test_checkf(high_count == 1, "%s: 0x81 (a higher class) nests in the handler of 0x61",
-                lt_mode);
+    test_checkf(high_count == 1, "%s: 0x81 (a higher class) nests in the handler of 0x61", lt_mode);
     test_checkf(high_both && high_ppr == 0x80,
-                "%s: in the nested handler the ISR holds 0x61 and 0x81, PPR 0x80 (0x%x)",
-                lt_mode, (unsigned)high_ppr);
+                "%s: in the nested handler the ISR holds 0x61 and 0x81, PPR 0x80 (0x%x)", lt_mode,
+                (unsigned)high_ppr);
     test_checkf(after_high_ok, "%s: the nested EOI ended 0x81 only, 0x61 stays in service",
                 lt_mode);
     test_checkf(low2_held, "%s: 0x62 (the same class) waits in the IRR while 0x61 is in service",
@@ -148,8 +148,7 @@ static void self_msr_irq(uint32_t vector)
 void lt_test_x2apic_regs(uint32_t xapic_id)
 {
     uint32_t id = lapic_read(LAPIC_ID);
-    test_checkf(id == xapic_id, "x2APIC: the ID MSR (0x802) holds the xAPIC ID (%u)",
-                (unsigned)id);
+    test_checkf(id == xapic_id, "x2APIC: the ID MSR (0x802) holds the xAPIC ID (%u)", (unsigned)id);
     /* SDM 11.12.10.2: the LDR is derived from the ID in x2APIC mode. Bochs 2.7 computes it
      * only when IA32_APIC_BASE is written in x2APIC mode; writing the same value again is a
      * legal no-op, after which every correct APIC shows the derived LDR. */

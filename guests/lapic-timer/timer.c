@@ -58,8 +58,8 @@ static void test_registers(void)
             same++;
     }
     lapic_write(LAPIC_TIMER_DCR, DCR_DIV1);
-    test_checkf(same == 8, "%s: the divide configuration reads back all 8 encodings (%u)",
-                lt_mode, same);
+    test_checkf(same == 8, "%s: the divide configuration reads back all 8 encodings (%u)", lt_mode,
+                same);
     uint32_t lvt = LVT_MASKED | LVT_TIMER_PERIODIC | VEC_TIMER;
     lapic_write(LAPIC_LVT_TIMER, lvt);
     uint32_t back = lapic_read(LAPIC_LVT_TIMER);
@@ -109,8 +109,7 @@ static void test_periodic(void)
     bool all = wait_count(&timer_count, n0 + 50, 200000);
     uint32_t us = pit_clock_us() - t0;
     test_checkf(all && us >= 45000 && us <= 55000,
-                "%s: periodic: 50 interrupts of 1 ms took 45-55 ms (%u us)", lt_mode,
-                (unsigned)us);
+                "%s: periodic: 50 interrupts of 1 ms took 45-55 ms (%u us)", lt_mode, (unsigned)us);
     uint32_t ccr = lapic_read(LAPIC_TIMER_CCR);
     test_checkf(ccr > 0 && ccr <= icr,
                 "%s: periodic: the current count reloads from the initial count (%u of %u)",
@@ -222,8 +221,7 @@ void lt_test_deadline(void)
     }
     if (!offered) {
         if (lt_want_deadline == LT_YES)
-            test_checkf(false, "%s: TSC-deadline mode offered by CPUID (tscdeadline=yes)",
-                        lt_mode);
+            test_checkf(false, "%s: TSC-deadline mode offered by CPUID (tscdeadline=yes)", lt_mode);
         else
             test_note("%s: TSC-deadline mode not offered by CPUID (CPUID.1:ECX[24] clear), "
                       "skipped",

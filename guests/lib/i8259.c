@@ -14,8 +14,8 @@ void pic_init(uint8_t master_base, uint8_t slave_base)
 {
     outb(PIC_MASTER_DATA, 0xff);
     outb(PIC_SLAVE_DATA, 0xff);
-    outb(PIC_MASTER_CMD, ICW1_INIT | ICW1_IC4); /* ICW1 clears the IMR and the ISR */
-    outb(PIC_MASTER_DATA, master_base);          /* ICW2: vector base */
+    outb(PIC_MASTER_CMD, ICW1_INIT | ICW1_IC4);   /* ICW1 clears the IMR and the ISR */
+    outb(PIC_MASTER_DATA, master_base);           /* ICW2: vector base */
     outb(PIC_MASTER_DATA, 1u << PIC_CASCADE_IRQ); /* ICW3: a slave on IR2 */
     outb(PIC_MASTER_DATA, ICW4_8086);
     outb(PIC_SLAVE_CMD, ICW1_INIT | ICW1_IC4);

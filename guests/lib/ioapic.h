@@ -13,14 +13,14 @@
 #define IOAPIC_REG_RTE 0x10
 
 /* Redirection entry, low half (82093AA datasheet 3.2.4). */
-#define RTE_DM_FIXED    (0u << 8)
-#define RTE_DM_NMI      (4u << 8)
-#define RTE_LOGICAL     (1u << 11)
-#define RTE_DELIVS      (1u << 12) /* read-only */
-#define RTE_ACTIVE_LOW  (1u << 13)
-#define RTE_REMOTE_IRR  (1u << 14) /* read-only */
-#define RTE_LEVEL       (1u << 15)
-#define RTE_MASKED      (1u << 16)
+#define RTE_DM_FIXED   (0u << 8)
+#define RTE_DM_NMI     (4u << 8)
+#define RTE_LOGICAL    (1u << 11)
+#define RTE_DELIVS     (1u << 12) /* read-only */
+#define RTE_ACTIVE_LOW (1u << 13)
+#define RTE_REMOTE_IRR (1u << 14) /* read-only */
+#define RTE_LEVEL      (1u << 15)
+#define RTE_MASKED     (1u << 16)
 
 uint32_t ioapic_read(uint32_t base, uint8_t reg);
 void ioapic_write(uint32_t base, uint8_t reg, uint32_t value);

@@ -12,13 +12,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define IA32_APIC_BASE      0x1b
-#define IA32_TSC_DEADLINE   0x6e0
-#define APIC_BASE_BSP       (1u << 8)  /* SDM 11.4.4 */
-#define APIC_BASE_EXTD      (1u << 10) /* x2APIC mode (SDM 11.12.1) */
-#define APIC_BASE_EN        (1u << 11)
-#define LAPIC_DEFAULT_BASE  0xfee00000u
-#define X2APIC_MSR_BASE     0x800u
+#define IA32_APIC_BASE     0x1b
+#define IA32_TSC_DEADLINE  0x6e0
+#define APIC_BASE_BSP      (1u << 8)  /* SDM 11.4.4 */
+#define APIC_BASE_EXTD     (1u << 10) /* x2APIC mode (SDM 11.12.1) */
+#define APIC_BASE_EN       (1u << 11)
+#define LAPIC_DEFAULT_BASE 0xfee00000u
+#define X2APIC_MSR_BASE    0x800u
 
 /* Register offsets (SDM table 11-1). */
 #define LAPIC_ID          0x020
@@ -60,18 +60,18 @@
 #define LVT_TIMER_TSC_DEADL (2u << 17)
 
 /* ICR fields (SDM 11.6.1, figure 11-12). */
-#define ICR_FIXED        (0u << 8)
-#define ICR_LOWEST       (1u << 8)
-#define ICR_NMI          (4u << 8)
-#define ICR_INIT         (5u << 8)
-#define ICR_STARTUP      (6u << 8)
-#define ICR_LOGICAL      (1u << 11)
-#define ICR_DELIVS       (1u << 12) /* xAPIC: send pending */
-#define ICR_ASSERT       (1u << 14)
-#define ICR_LEVEL        (1u << 15)
-#define ICR_DEST_SELF    (1u << 18)
-#define ICR_DEST_ALL     (2u << 18)
-#define ICR_DEST_OTHERS  (3u << 18)
+#define ICR_FIXED       (0u << 8)
+#define ICR_LOWEST      (1u << 8)
+#define ICR_NMI         (4u << 8)
+#define ICR_INIT        (5u << 8)
+#define ICR_STARTUP     (6u << 8)
+#define ICR_LOGICAL     (1u << 11)
+#define ICR_DELIVS      (1u << 12) /* xAPIC: send pending */
+#define ICR_ASSERT      (1u << 14)
+#define ICR_LEVEL       (1u << 15)
+#define ICR_DEST_SELF   (1u << 18)
+#define ICR_DEST_ALL    (2u << 18)
+#define ICR_DEST_OTHERS (3u << 18)
 
 /* ESR bits (SDM 11.5.3). */
 #define ESR_SEND_ILLEGAL_VECTOR (1u << 5)

@@ -51,7 +51,7 @@ static uint16_t ch2_read(void)
 void pit_clock_start(void)
 {
     uint8_t p61 = (uint8_t)(inb(PORT_61) & 0x0c); /* speaker off; bits 7:4 are read-only */
-    outb(PORT_61, p61);                             /* gate 2 low: channel 2 stops */
+    outb(PORT_61, p61);                           /* gate 2 low: channel 2 stops */
     outb(PIT_CTRL, PIT_CW(2, 3, 2));
     outb(PIT_CH2, 0); /* 65536 */
     outb(PIT_CH2, 0);

@@ -23,7 +23,8 @@ extern const uint8_t smp_tramp_stack[], smp_tramp_idx[], smp_tramp_entry[];
 /* The data word of the trampoline's copy that corresponds to sym. */
 static volatile uint32_t *tramp_word(const uint8_t *sym)
 {
-    return (volatile uint32_t *)(uintptr_t)(SMP_TRAMPOLINE + (uint32_t)(sym - smp_tramp_start));
+    return (volatile uint32_t *)(uintptr_t)(SMP_TRAMPOLINE + (uintptr_t)sym -
+                                            (uintptr_t)smp_tramp_start);
 }
 
 static void smp_wake(uint32_t vector)
@@ -100,7 +101,7 @@ int smp_init(const struct acpi_madt *m, char *msg, size_t msg_len)
     smp_cpus[0].lapic_id = self;
     trap_set_handler(SMP_WAKE_VECTOR, smp_wake);
     memcpy((void *)(uintptr_t)SMP_TRAMPOLINE, smp_tramp_start,
-           (size_t)(smp_tramp_end - smp_tramp_start));
+           (size_t)((uintptr_t)smp_tramp_end - (uintptr_t)smp_tramp_start));
     return 0;
 }
 

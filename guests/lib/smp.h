@@ -23,13 +23,13 @@
 typedef void (*smp_fn)(uint32_t idx);
 
 struct smp_cpu {
-    uint32_t apic_id;              /* from the MADT */
-    volatile uint32_t boots;       /* times it came through the trampoline into C */
-    volatile uint32_t online;      /* it finished its start and waits for commands */
-    volatile uint32_t lapic_id;    /* what its local APIC's ID register says */
-    volatile uint32_t cpuid_id;    /* CPUID.1:EBX[31:24], the initial APIC ID */
-    volatile uint32_t cr0;         /* CR0 in C: PE set, PG clear */
-    volatile smp_fn cmd;           /* the mailbox: posted by the BSP, NULL when done */
+    uint32_t apic_id;           /* from the MADT */
+    volatile uint32_t boots;    /* times it came through the trampoline into C */
+    volatile uint32_t online;   /* it finished its start and waits for commands */
+    volatile uint32_t lapic_id; /* what its local APIC's ID register says */
+    volatile uint32_t cpuid_id; /* CPUID.1:EBX[31:24], the initial APIC ID */
+    volatile uint32_t cr0;      /* CR0 in C: PE set, PG clear */
+    volatile smp_fn cmd;        /* the mailbox: posted by the BSP, NULL when done */
     volatile uint32_t cmds_done;
 };
 

@@ -3,7 +3,7 @@
 #include "guests/lib/io.h"
 #include "guests/lib/pit.h"
 
-static bool wait_loop(volatile uint32_t *count, uint32_t target, uint32_t timeout_us, int how)
+static bool wait_loop(const volatile uint32_t *count, uint32_t target, uint32_t timeout_us, int how)
 {
     int was_on = irq_enabled();
     uint32_t start = pit_clock_us();
@@ -30,17 +30,17 @@ static bool wait_loop(volatile uint32_t *count, uint32_t target, uint32_t timeou
     return ok;
 }
 
-bool wait_count(volatile uint32_t *count, uint32_t target, uint32_t timeout_us)
+bool wait_count(const volatile uint32_t *count, uint32_t target, uint32_t timeout_us)
 {
     return wait_loop(count, target, timeout_us, 1);
 }
 
-bool wait_count_noirq(volatile uint32_t *count, uint32_t target, uint32_t timeout_us)
+bool wait_count_noirq(const volatile uint32_t *count, uint32_t target, uint32_t timeout_us)
 {
     return wait_loop(count, target, timeout_us, 0);
 }
 
-bool hlt_count(volatile uint32_t *count, uint32_t target, uint32_t timeout_us)
+bool hlt_count(const volatile uint32_t *count, uint32_t target, uint32_t timeout_us)
 {
     return wait_loop(count, target, timeout_us, 2);
 }

@@ -107,7 +107,7 @@ static void test_self_nmi(void)
                 (unsigned)n);
     bp_count = 0;
     n = run_mode(NMI_IRET_BP);
-    test_checkf(held_inside && bp_count == 1 && nested_after_bp && nmi_max_depth == 2,
+    test_checkf(n == 2 && held_inside && bp_count == 1 && nested_after_bp && nmi_max_depth == 2,
                 "an IRET from a #BP inside the handler ends the blocking: the NMI nests "
                 "(depth %u)",
                 (unsigned)nmi_max_depth);

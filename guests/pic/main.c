@@ -179,7 +179,7 @@ static void test_pit(void)
 {
     pit_mode = PIT_CHECK_ISR;
     pit_ch0_periodic(PIT_TEST_HZ);
-    pic_set_mask((uint16_t)~(1u << PIC_IRQ_PIT));
+    pic_set_mask((uint16_t) ~(1u << PIC_IRQ_PIT));
     bool came = wait_count(&pic_count[PIC_IRQ_PIT], 1, WAIT_FIRST_US);
     if (!test_check(came, "IRQ0 from the PIT (mode 2, 1000 Hz) arrives on vector 0x20")) {
         test_note("IRR 0x%04x ISR 0x%04x IMR 0x%04x", (unsigned)pic_read_irr(),
@@ -218,7 +218,7 @@ static void test_aeoi(void)
     outb(PIC_MASTER_DATA, PIC_VEC_MASTER);
     outb(PIC_MASTER_DATA, 1u << PIC_CASCADE_IRQ);
     outb(PIC_MASTER_DATA, 0x03); /* 8086 mode, AEOI */
-    outb(PIC_MASTER_DATA, (uint8_t)~(1u << PIC_IRQ_PIT));
+    outb(PIC_MASTER_DATA, (uint8_t) ~(1u << PIC_IRQ_PIT));
     pit_mode = PIT_AEOI;
     uint32_t n0 = pic_count[PIC_IRQ_PIT], a0 = pit_aeoi_isr_clear;
     bool ok = wait_count(&pic_count[PIC_IRQ_PIT], n0 + 10, WAIT_FIRST_US);
@@ -232,7 +232,7 @@ static void test_aeoi(void)
 
 static void test_rtc(void)
 {
-    pic_set_mask((uint16_t)~((1u << PIC_IRQ_RTC) | (1u << PIC_CASCADE_IRQ)));
+    pic_set_mask((uint16_t) ~((1u << PIC_IRQ_RTC) | (1u << PIC_CASCADE_IRQ)));
     rtc_mode = RTC_CHECK;
     rtc_periodic_start(RTC_RATE_1024HZ);
     bool came = wait_count(&pic_count[PIC_IRQ_RTC], 1, WAIT_FIRST_US);
@@ -262,7 +262,7 @@ static void test_rtc(void)
 
     /* The PIT against the RTC: two clocks, two interrupt lines, one count each. */
     pit_ch0_periodic(PIT_TEST_HZ);
-    pic_set_mask((uint16_t)~((1u << PIC_IRQ_RTC) | (1u << PIC_CASCADE_IRQ) | 1u));
+    pic_set_mask((uint16_t) ~((1u << PIC_IRQ_RTC) | (1u << PIC_CASCADE_IRQ) | 1u));
     wait_count(&pic_count[PIC_IRQ_PIT], pic_count[PIC_IRQ_PIT] + 1, WAIT_FIRST_US);
     uint32_t r0 = pic_count[PIC_IRQ_RTC], p0 = pic_count[PIC_IRQ_PIT];
     hlt_count(&pic_count[PIC_IRQ_RTC], r0 + 128, 1000000);

@@ -84,9 +84,8 @@ static uint32_t start_all(void)
         uint32_t t0 = pit_clock_us();
         bool ok = smp_start_ap(i, START_TIMEOUT_US);
         uint32_t us = pit_clock_us() - t0;
-        test_note("AP %u (APIC ID %u): %s after %u us", (unsigned)i,
-                  (unsigned)smp_cpus[i].apic_id, ok ? "online" : "did not come up",
-                  (unsigned)us);
+        test_note("AP %u (APIC ID %u): %s after %u us", (unsigned)i, (unsigned)smp_cpus[i].apic_id,
+                  ok ? "online" : "did not come up", (unsigned)us);
         up += ok;
     }
     return up;
@@ -105,8 +104,9 @@ static void check_aps(uint32_t up)
     }
     test_checkf(up == aps, "every AP of the MADT started with INIT-SIPI-SIPI and runs C (%u of %u)",
                 (unsigned)up, (unsigned)aps);
-    test_checkf(once == aps, "each AP ran the trampoline once: the second SIPI was ignored "
-                             "(%u of %u)",
+    test_checkf(once == aps,
+                "each AP ran the trampoline once: the second SIPI was ignored "
+                "(%u of %u)",
                 (unsigned)once, (unsigned)aps);
     test_checkf(ids == aps,
                 "each AP's local APIC ID is its MADT APIC ID and its CPUID initial APIC ID "
@@ -212,8 +212,8 @@ void guest_main(uint32_t magic, uint32_t info)
     test_note("MADT: %u enabled CPUs (%u entries), the BSP has APIC ID %u", (unsigned)smp_ncpus,
               (unsigned)madt.cpu_count, (unsigned)smp_cpus[0].apic_id);
     if (want_cpus)
-        test_checkf(smp_ncpus == want_cpus, "the MADT lists cpus=%u CPUs (%u)",
-                    (unsigned)want_cpus, (unsigned)smp_ncpus);
+        test_checkf(smp_ncpus == want_cpus, "the MADT lists cpus=%u CPUs (%u)", (unsigned)want_cpus,
+                    (unsigned)smp_ncpus);
     if (smp_ncpus < 2) {
         test_note("one CPU: no AP to start, the AP checks are skipped");
         test_finish();
