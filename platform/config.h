@@ -19,6 +19,8 @@ struct boot_config {
     char vmconfig[64];   /* name of a GRUB module holding VM descriptions (docs/vm-config.md) */
     char trace[256];     /* exit reasons written to the debug record (vmx/trace_mask.h) */
     bool tracedump;      /* bigger debug-record rings, dumped at power-off (docs/trace.md) */
+    bool entrycheck;     /* run the VM-entry checker before every first VMLAUNCH */
+    uint64_t seed;       /* seed of randomised scenarios (entry-diff) */
 };
 
 extern struct boot_config config;

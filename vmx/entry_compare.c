@@ -160,10 +160,11 @@ static bool hlt_or_shutdown_18(const struct dstate *s, const struct entry_findin
     return s->activity == 1 || (s->activity == 2 && (s->intr_info & 0xffu) == 18);
 }
 
-static bool ss_rpl0_64bit(const struct dstate *s, const struct entry_finding *f)
+static bool ss_null_64bit(const struct dstate *s, const struct entry_finding *f)
 {
     (void)f;
-    return in_64bit(s) && (s->sel[SEG_SS] & 3u) == 0 && !(s->rflags & RFLAGS_VM);
+    /* BX_SELECTOR_RPL_MASK is 0xfffc in Bochs: the test is for a null selector (0-3) */
+    return in_64bit(s) && (s->sel[SEG_SS] & 0xfffcu) == 0 && !(s->rflags & RFLAGS_VM);
 }
 
 static bool unrestricted(const struct dstate *s, const struct entry_finding *f)
@@ -268,14 +269,15 @@ static const struct row rows[] = {
      NULL,
      0,
      tsc_multiplier_zero},
-    {{"bochs27.ss_rpl0_64bit",
+    {{"bochs27.ss_null_64bit",
       "guest.ss.type guest.ss.s guest.ss.p guest.ss.reserved_11_8 guest.ss.reserved_31_17 "
       "guest.ss.limit_g guest.ss.base",
       ENTRY_DEV_NOT_CHECKED,
-      "a usable SS whose selector has RPL 0 is not checked at all when the guest will run "
-      "64-bit code (taken as a null SS)",
-      CHECK_GUEST " (\"SS is allowed to be NULL selector if going to 64-bit guest\")"},
-     ss_rpl0_64bit,
+      "a usable SS with a null selector (0-3) is not checked at all when the guest will run "
+      "64-bit code",
+      CHECK_GUEST " (\"SS is allowed to be NULL selector if going to 64-bit guest\": "
+                  "selector & BX_SELECTOR_RPL_MASK, 0xfffc, is 0)"},
+     ss_null_64bit,
      0,
      NULL},
     {{"bochs27.cs_dpl_unrestricted", "guest.cs.dpl.nonconforming guest.cs.dpl.conforming",
