@@ -47,6 +47,7 @@ static struct entry_mutation singles[MAX_SINGLES];
 static struct vmcs_image state;
 static struct entry_finding found[MAX_FINDINGS];
 static struct tally t;
+static size_t nsingles;                 /* states 0..nsingles-1 are the single mutations */
 static struct entry_check_env base_env; /* the checker reads state, the image */
 
 /*
@@ -143,7 +144,7 @@ static void print_disagreement(unsigned idx, uint64_t seed, const struct entry_m
                                         entry_rule_id(found[i].rule));
     entry_format_verdict(exp, sizeof(exp), &r->expect);
     entry_format_verdict(got, sizeof(got), cpu);
-    if (seed)
+    if (idx >= nsingles)
         kprintf("entry-diff: DISAGREE state %u (seed %lu): %s\n", idx, seed, muts);
     else
         kprintf("entry-diff: DISAGREE state %u (single %u): %s\n", idx, idx, muts);
@@ -305,11 +306,13 @@ static bool run(void)
         scenario_fail_reason("%zu single mutations (room for %d)", nsingle, MAX_SINGLES);
         return false;
     }
-    uint64_t nrandom = config.iterations;
+    uint64_t nrandom = config.iterations, i;
     if (nsingle + nrandom < MIN_STATES)
         nrandom = MIN_STATES - nsingle;
-    kprintf("entry-diff: %zu single mutations, then %lu random combinations from seed %lu\n",
-            nsingle, nrandom, config.seed);
+    nsingles = nsingle;
+    kprintf("entry-diff: %zu single mutations, then %lu random combinations from seed %lu "
+            "(state i: seed + i - %zu)\n",
+            nsingle, nrandom, config.seed, nsingle);
     irq_disable(); /* a VM exit clears RFLAGS.IF anyway (SDM 28.5.3) */
     if (!check_base()) {
         if (flags & RFLAGS_IF)
@@ -317,7 +320,8 @@ static bool run(void)
         return false;
     }
     t0 = rdtsc();
-    for (uint64_t i = 0; i < nsingle + nrandom; i++) {
+    /* more combinations when states had to be left out, up to 10,000 attempted */
+    for (i = 0; i < nsingle + nrandom || (t.states < MIN_STATES && i < 4 * MIN_STATES); i++) {
         unsigned nm = 1;
         uint64_t seed = 0;
         if (i < nsingle) {
@@ -338,6 +342,9 @@ static bool run(void)
         }
     }
     uint64_t ticks = rdtsc() - t0;
+    if (i > nsingle + nrandom)
+        kprintf("entry-diff: %lu more random combinations for the states left out\n",
+                i - nsingle - nrandom);
     vmclear(base.v.vmcs_phys); /* nothing runs this VMCS again */
     vmx_this_cpu()->current = NULL;
     if (flags & RFLAGS_IF)

@@ -7,6 +7,7 @@
 #include "platform/cpu.h"
 #include "platform/mem.h"
 #include "platform/paging.h"
+#include "platform/percpu.h"
 #include "vmx/entry_compare.h"
 #include "vmx/vmx_cpu.h"
 #include "vmx/vmx_insn.h"
@@ -68,12 +69,18 @@ static bool entry_error(uint32_t n)
 }
 
 static struct entry_finding found[EXPLAIN_MAX]; /* used under the console lock only */
+static struct vmx_entry_explained last[MAX_CPUS];
+
+void vmx_entry_last(struct vmx_entry_explained *out)
+{
+    *out = last[this_cpu_id()];
+}
 
 int vmx_entry_explain(struct vcpu *v, const struct entry_verdict *cpu)
 {
     struct entry_check_env env;
     struct entry_check_result res;
-    struct entry_compare_result cmp;
+    struct entry_compare_result cmp = {.how = ENTRY_DISAGREE};
     char line[ENTRY_MSG_MAX + 160], expect[128], dev[256];
     size_t n = 0;
     const char *name = v && v->name ? v->name : "?";
@@ -132,6 +139,12 @@ int vmx_entry_explain(struct vcpu *v, const struct entry_verdict *cpu)
                     cmp.how == ENTRY_AGREE_DEVIATION ? dev : "",
                     cmp.how == ENTRY_DISAGREE ? " (docs/entry-checker.md)" : "");
     }
+    last[this_cpu_id()] = (struct vmx_entry_explained){
+        .valid = true,
+        .failed = res.failed,
+        .first = res.failed ? res.first : ENTRY_RULE_COUNT,
+        .cpu = cpu ? *cpu : (struct entry_verdict){ENTRY_VERDICT_PASS, 0, 0},
+        .how = cpu ? cmp.how : ENTRY_AGREE};
     console_unlock();
     return (int)res.failed;
 }

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "vmx/entry_check.h"
+#include "vmx/entry_compare.h"
 #include "vmx/vcpu.h"
 
 /* vmcs_read_fn over the current VMCS: 0 and *value, or -1 when VMREAD fails (quietly). */
@@ -42,6 +43,16 @@ void vmx_entry_env(struct entry_check_env *env);
  * failed rules.
  */
 int vmx_entry_explain(struct vcpu *v, const struct entry_verdict *cpu);
+
+/* What the last vmx_entry_explain on this CPU found (for scenarios that check it). */
+struct vmx_entry_explained {
+    bool valid;               /* vmx_entry_explain ran on this CPU */
+    unsigned failed;          /* failed rules */
+    enum entry_rule first;    /* the rule that decides the verdict (ENTRY_RULE_COUNT: none) */
+    struct entry_verdict cpu; /* what the CPU answered (PASS before a VMLAUNCH) */
+    enum entry_agreement how; /* ENTRY_AGREE... (vmx/entry_compare.h); AGREE before a launch */
+};
+void vmx_entry_last(struct vmx_entry_explained *out);
 
 /* The call sites: VMfailValid with VM-instruction error n (explained for 7, 8 and 26), and a
  * VM-entry failure exit (basic reason 33 or 34; 41, machine-check during entry, is only said). */
