@@ -108,6 +108,7 @@ PURE_SRCS += vmx/entry_check_host.c
 PURE_SRCS += vmx/entry_check_seg.c
 PURE_SRCS += vmx/entry_mutate.c
 PURE_SRCS += vmx/vmcs_image.c
+PURE_SRCS += vmx/entry_compare.c
 PURE_SRCS += vm/acpi_build.c
 PURE_SRCS += vm/loader_linux.c
 PURE_SRCS += vm/loader_linux_boot.c

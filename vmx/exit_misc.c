@@ -2,6 +2,7 @@
  * interrupts and VM-entry failures (SDM 26.1.2-26.2, 27.8). */
 #include "platform/console.h"
 #include "platform/cpu.h"
+#include "vmx/entry_explain.h"
 #include "vmx/exit.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_names.h"
@@ -178,9 +179,6 @@ enum exit_action exit_external_interrupt(struct vcpu *v)
     return EXIT_RESUME;
 }
 
-/* Filled in by the VM-entry checker (a later issue); when set it explains a failed entry. */
-void (*vmx_entry_check_hook)(struct vcpu *v);
-
 /* SDM 27.8: exit reason with bit 31 set; qualification for reason 33 (27.8, table). */
 enum exit_action exit_entry_failure(struct vcpu *v)
 {
@@ -197,8 +195,7 @@ enum exit_action exit_entry_failure(struct vcpu *v)
     else if ((v->exit_reason & 0xffff) == VM_EXIT_REASON_MSR_LOAD_FAIL)
         kprintf(" (entry %lu of the VM-entry MSR-load list)", q);
     kprintf("\n");
-    if (vmx_entry_check_hook)
-        vmx_entry_check_hook(v);
+    vmx_entry_explain_exit(v, v->exit_reason, q); /* which rule (vmx/entry_explain.h) */
     vmcs_dump_current();
     console_unlock();
     return vcpu_stop(v, VCPU_STOP_ENTRY_FAILED, "VM entry failed: %s", reason);

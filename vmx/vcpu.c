@@ -9,6 +9,7 @@
 #include "platform/mem.h"
 #include "platform/percpu.h"
 #include "platform/trace_vcpu.h"
+#include "vmx/entry_explain.h"
 #include "vmx/exit.h"
 #include "vmx/invalidate.h"
 #include "vmx/vcpu.h"
@@ -427,6 +428,7 @@ static void report_entry_failure(struct vcpu *v, int st)
         const char *why = vmcs_last_error(&n);
         kprintf("vmx: VM entry of %s failed: VMfailValid, VM-instruction error %u: %s\n", v->name,
                 n, why);
+        vmx_entry_explain_vmfail(v, n); /* which rule (vmx/entry_explain.h) */
         vmcs_dump_current();
     }
     console_unlock();
@@ -573,6 +575,8 @@ enum exit_action vcpu_run(struct vcpu *v)
     v->ring = &this_cpu()->trace;
     v->stats = c->exits;
     trace(TRACE_VM_ENTRY, v->id, v->launched, trace_vcpu_number(v, v->id, v->name), 0);
+    if (config.entrycheck && !v->launched)
+        vmx_entry_explain(v, NULL); /* the checker before the first VMLAUNCH (entrycheck=1) */
     int st = vmx_run(&v->regs, v->launched);
     if (__builtin_expect(st != 0, 0))
         report_entry_failure(v, st);
