@@ -62,6 +62,8 @@ static void *ept_ptr(void *ctx, uint64_t p)
 static void idt_gate(uint64_t *slot)
 {
     uint64_t off = G_CODE;
+    /* cppcheck-suppress badBitmaskCheck ; G_CODE's middle bits may be zero, the formula is general
+     */
     slot[0] = (off & 0xffff) | ((uint64_t)SEL_CODE64 << 16) | (0x8eULL << 40) |
               ((off >> 16 & 0xffff) << 48);
     slot[1] = off >> 32;
@@ -196,7 +198,7 @@ int ediff_base_build(struct ediff_base *b, char *err, size_t len)
         .idt_base = G_IDT,
         .idt_limit = 256 * 16 - 1,
         .eptp = ept_eptp(&b->ept, EPT_MT_WB),
-        .vpid = vmx.caps.ctl[VMX_CTL_PROC2].allowed1 & PROC_BASED2_ENABLE_VPID ? 1 : 0};
+        .vpid = (vmx.caps.ctl[VMX_CTL_PROC2].allowed1 & PROC_BASED2_ENABLE_VPID) ? 1 : 0};
     if (vcpu_init(&b->v, &c)) {
         fmt_snprintf(err, len, "vcpu_init failed");
         return -1;
