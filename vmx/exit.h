@@ -52,6 +52,12 @@ enum exit_action exit_ept_violation(struct vcpu *v);
 enum exit_action exit_ept_misconfig(struct vcpu *v);
 enum exit_action exit_vmfunc(struct vcpu *v);
 
+/* Stops the guest with its EPT violation decoded and worded by vmx/ept_violation.h
+ * ("EPT violation: write to GPA 0x... (...) in a page that is ... at RIP 0x..."): what
+ * exit_ept_violation does when no hook serves the access, and what a hook calls when it
+ * does not serve it either. */
+enum exit_action exit_ept_violation_stop(struct vcpu *v, uint64_t gpa, uint64_t qualification);
+
 /* Open the MSRs a guest may access directly in a 4 KiB MSR bitmap (SDM 25.6.9). */
 void exit_msr_setup_bitmap(uint8_t *bitmap);
 /* The power-up values of a vCPU's own MSRs (MTRRs, IA32_MISC_ENABLE). */
