@@ -1,16 +1,8 @@
-/* vmx/exit_ept.c - EPT violations and misconfigurations (SDM 29.3.3), the VMX-preemption
- * timer (SDM 26.5.1) and VMFUNC failures (SDM 26.5.6). The qualification of a violation is
- * decoded and worded by vmx/ept_violation.c (pure), for every guest. */
+/* vmx/exit_ept.c - EPT violations and misconfigurations (SDM 29.3.3). The qualification of a
+ * violation is decoded and worded by vmx/ept_violation.c (pure), for every guest. */
 #include "vmx/ept_violation.h"
 #include "vmx/exit.h"
 #include "vmx/vmcs.h"
-
-/* The time slice is over: give the CPU to the next vCPU (vm/sched.c). */
-enum exit_action exit_preemption_timer(struct vcpu *v)
-{
-    v->timer_exits++;
-    return EXIT_YIELD;
-}
 
 enum exit_action exit_ept_violation(struct vcpu *v)
 {
@@ -41,12 +33,4 @@ enum exit_action exit_ept_misconfig(struct vcpu *v)
         v->ops->explain_misconfig(v, gpa, why, sizeof(why));
     return vcpu_stop(v, VCPU_STOP_MEMORY, "EPT misconfiguration at guest-physical 0x%lx: %s", gpa,
                      why);
-}
-
-/* VMFUNC with a function or EPTP index the VMM did not enable: #UD, as on a CPU without the
- * function (SDM 26.5.6.3 leaves the response to the VMM). */
-enum exit_action exit_vmfunc(struct vcpu *v)
-{
-    vcpu_inject_exception(v, 6, false, 0);
-    return EXIT_RESUME;
 }
