@@ -11,7 +11,7 @@
 #include "vm/insn_decode.h"
 #include "vm/vm.h"
 #include "vm/vm_guest.h"
-#include "vmx/ept_violation.h"
+#include "vmx/exit.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_cpu.h"
 
@@ -99,11 +99,6 @@ enum exit_action vm_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t q)
         return mmio(v, gpa);
     }
     /* No RAM and no device: an access outside the VM stops it with the decoded violation. */
-    struct ept_violation d;
-    char msg[200];
-    uint64_t gla = (q & (1u << 7)) ? vmcs_read(GUEST_LINEAR_ADDRESS) : 0;
-    ept_violation_decode(&d, q, gpa, gla, vmx.caps.ept.advanced_exit_info, false);
-    ept_violation_format(&d, msg, sizeof(msg));
     vm->stop = true; /* every vCPU of the VM stops */
-    return vcpu_stop(v, VCPU_STOP_MEMORY, "%s at RIP 0x%lx", msg, v->guest_rip);
+    return exit_ept_violation_stop(v, gpa, q);
 }
