@@ -81,6 +81,10 @@ const struct vcpu_ops vm_vcpu_ops = {
     .msr = vm_msr,
     .start_state = vm_start_state,
     .stopped = vm_vcpu_stopped,
+    .apic_x2apic = vm_apic_x2apic,
+    .apic_eoi_exit_bitmap = vm_apic_eoi_exit_bitmap,
+    .apic_write = vm_apic_write,
+    .apic_eoi = vm_apic_eoi,
 };
 
 /* ---- creation ---- */
