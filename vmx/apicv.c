@@ -74,8 +74,10 @@ void apicv_prepare_entry(struct vcpu *v)
             a->eoi_exit[i] = eoi[i];
         }
     /* A halted guest with a virtual interrupt it can take wakes: the entry delivers it to
-     * the active guest (SDM 30.2.1), as the interrupt ends its HLT. */
-    if (v->halted && (vmcs_read(GUEST_RFLAGS) & RFLAGS_IF) && apicv_vid_pending(page)) {
+     * the active guest (SDM 30.2.1), as the interrupt ends its HLT. It may have been put in
+     * the HLT activity state by an earlier entry (event_inject.c): look at the VMCS. */
+    bool hlt = v->halted || vmcs_read(GUEST_ACTIVITY_STATE) == ACTIVITY_HLT;
+    if (hlt && (vmcs_read(GUEST_RFLAGS) & RFLAGS_IF) && apicv_vid_pending(page)) {
         v->halted = false;
         vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
     }
