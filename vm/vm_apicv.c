@@ -41,6 +41,23 @@ int vm_apicv_setup(struct vm *vm)
     return 0;
 }
 
+void vm_apicv_report(const struct vm *vm)
+{
+    uint64_t n[4] = {0};
+    if (!vm->nvcpus || !vm->vcpus[0].apicv.plan.tpr_shadow)
+        return;
+    for (uint32_t i = 0; i < vm->nvcpus; i++) {
+        const struct vcpu_apicv *a = &vm->vcpus[i].apicv;
+        n[0] += a->tpr_threshold_exits;
+        n[1] += a->apic_access_exits;
+        n[2] += a->eoi_exits;
+        n[3] += a->apic_write_exits;
+    }
+    pr_info("vm %s: APIC virtualization exits: TPR below threshold %lu, APIC access %lu, "
+            "virtualized EOI %lu, APIC write %lu\n",
+            vm->cfg.name, n[0], n[1], n[2], n[3]);
+}
+
 bool vm_apic_x2apic(struct vcpu *v)
 {
     struct vm *vm = v->vm;
