@@ -170,7 +170,8 @@ void vm_vcpu_stopped(struct vcpu *v);
  * chosen when the board is attached; the APIC-access page mapped at 0xFEE00000; each vCPU
  * given its virtual-APIC page. 0, or -1 with the VM refused. */
 int vm_apicv_setup(struct vm *vm);
-/* "vm NAME: APIC virtualization exits: ..." (the counts of exits 43, 44, 45, 56), if used. */
+/* "vm NAME: APIC virtualization exits: ..." (the counts of exits 43, 44, 45, 56 and of the
+ * x2APIC MSR exits), for a VM whose board has a local APIC. */
 void vm_apicv_report(const struct vm *vm);
 bool vm_apic_x2apic(struct vcpu *v);
 void vm_apic_eoi_exit_bitmap(struct vcpu *v, uint64_t bitmap[4]);

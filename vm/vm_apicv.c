@@ -43,8 +43,8 @@ int vm_apicv_setup(struct vm *vm)
 
 void vm_apicv_report(const struct vm *vm)
 {
-    uint64_t n[4] = {0};
-    if (!vm->nvcpus || !vm->vcpus[0].apicv.plan.tpr_shadow)
+    uint64_t n[5] = {0};
+    if (!vm->board || !vm->board->apic_page)
         return;
     for (uint32_t i = 0; i < vm->nvcpus; i++) {
         const struct vcpu_apicv *a = &vm->vcpus[i].apicv;
@@ -52,10 +52,11 @@ void vm_apicv_report(const struct vm *vm)
         n[1] += a->apic_access_exits;
         n[2] += a->eoi_exits;
         n[3] += a->apic_write_exits;
+        n[4] += a->x2apic_msr_exits;
     }
     pr_info("vm %s: APIC virtualization exits: TPR below threshold %lu, APIC access %lu, "
-            "virtualized EOI %lu, APIC write %lu\n",
-            vm->cfg.name, n[0], n[1], n[2], n[3]);
+            "virtualized EOI %lu, APIC write %lu; x2APIC MSR exits %lu\n",
+            vm->cfg.name, n[0], n[1], n[2], n[3], n[4]);
 }
 
 bool vm_apic_x2apic(struct vcpu *v)

@@ -26,6 +26,7 @@ struct vcpu_apicv {
     bool x2apic;           /* the controls and MSR bitmap are set for a guest in x2APIC mode */
     uint64_t eoi_exit[4];  /* what the VMCS's EOI-exit bitmap holds */
     uint64_t tpr_threshold_exits, apic_access_exits, eoi_exits, apic_write_exits;
+    uint64_t x2apic_msr_exits; /* RDMSR/WRMSR exits of 0x800-0x8FF (the rest is virtualized) */
 };
 
 struct vcpu;
