@@ -213,7 +213,7 @@ Test(apicv_policy, apic_access_qualification)
     a = apicv_decode_access(0x0390);
     apicv_access_format(&a, buf, sizeof(buf));
     cr_assert_str_eq(buf, "linear read at offset 0x390 (current count)");
-    a = apicv_decode_access(0x1a000 | 0x0);
+    a = apicv_decode_access(0x1a000);
     cr_assert(a.valid && a.async && a.type == APICV_ACCESS_PHYSICAL_EVENT);
     apicv_access_format(&a, buf, sizeof(buf));
     cr_assert_str_eq(buf, "guest-physical access during event delivery, asynchronous");
