@@ -97,6 +97,7 @@ PURE_SRCS += devices/vlapic_msr.c
 PURE_SRCS += devices/vlapic_regs.c
 PURE_SRCS += devices/vlapic_timer.c
 PURE_SRCS += vmx/posted_intr.c
+PURE_SRCS += vmx/apicv_policy.c
 PURE_SRCS += vm/guest_walk.c
 PURE_SRCS += vm/insn_decode.c
 PURE_SRCS += vm/insn_operand.c

@@ -62,7 +62,8 @@ struct pc {
     struct pci_host pci;
     struct pc_lapic lapic[VM_VCPUS_MAX];
     bool uart_line;
-    bool peeked_pic[VM_VCPUS_MAX]; /* the last peek chose the 8259 (an ExtINT) */
+    bool peeked_pic[VM_VCPUS_MAX];   /* the last peek chose the 8259 (an ExtINT) */
+    bool cpu_delivers[VM_VCPUS_MAX]; /* virtual-interrupt delivery takes the APIC's (SDM 30.2) */
 };
 
 static struct pc boards[VM_MAX];
@@ -411,7 +412,7 @@ static int intr_peek(void *ctx, uint32_t vcpu)
     p->peeked_pic[vcpu] = vlapic_extint_routed(a) && i8259_int_output(&p->pic);
     if (p->peeked_pic[vcpu])
         return i8259_peek(&p->pic);
-    return vlapic_pending(a);
+    return p->cpu_delivers[vcpu] ? -1 : vlapic_pending(a);
 }
 
 static void intr_ack(void *ctx, uint32_t vcpu, int vector)
@@ -438,7 +439,50 @@ static int apic_msr(void *ctx, uint32_t vcpu, uint32_t msr, bool write, uint64_t
     return rc == VLAPIC_OK ? 0 : -1;
 }
 
+/* APIC virtualization (vm/vm_apicv.c): the model's page is the virtual-APIC page. */
+static void *apic_page(void *ctx, uint32_t vcpu)
+{
+    struct pc *p = ctx;
+    return p->lapic[vcpu].apic.regs;
+}
+
+static bool apic_x2apic(void *ctx, uint32_t vcpu)
+{
+    struct pc *p = ctx;
+    return vlapic_mode(&p->lapic[vcpu].apic) == VLAPIC_MODE_X2APIC;
+}
+
+static void apic_eoi_exit_bitmap(void *ctx, uint32_t vcpu, uint64_t bitmap[4])
+{
+    struct pc *p = ctx;
+    vlapic_eoi_exit_bitmap(&p->lapic[vcpu].apic, bitmap);
+}
+
+static void apic_write(void *ctx, uint32_t vcpu, unsigned offset)
+{
+    struct pc *p = ctx;
+    vlapic_on_apic_write(&p->lapic[vcpu].apic, offset, guest_tsc(p, rdtsc()));
+}
+
+static void apic_eoi(void *ctx, uint32_t vcpu, uint8_t vector)
+{
+    struct pc *p = ctx;
+    vlapic_on_eoi_exit(&p->lapic[vcpu].apic, vector);
+}
+
+static void apic_cpu_delivers(void *ctx, uint32_t vcpu, bool on)
+{
+    struct pc *p = ctx;
+    p->cpu_delivers[vcpu] = on;
+}
+
 static const struct vm_board_ops board_ops = {
+    .apic_page = apic_page,
+    .apic_x2apic = apic_x2apic,
+    .apic_eoi_exit_bitmap = apic_eoi_exit_bitmap,
+    .apic_write = apic_write,
+    .apic_eoi = apic_eoi,
+    .apic_cpu_delivers = apic_cpu_delivers,
     .advance = advance,
     .next_event = next_event,
     .intr_peek = intr_peek,
@@ -495,5 +539,5 @@ int pc_attach(struct vm *vm)
     if (err)
         return vm_refuse(vm, "its devices do not fit on its buses");
     vm_set_board(vm, &board_ops, p);
-    return 0;
+    return vm_apicv_setup(vm);
 }

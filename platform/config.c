@@ -16,6 +16,7 @@ static const char *const apic_modes[] = {"auto", "xapic", "x2apic", NULL};
 static const char *const panic_actions[] = {"halt", "poweroff", NULL};
 static const char *const calibrations[] = {"pit", "pmtimer", NULL};
 static const char *const bootinfos[] = {"auto", "efi", NULL};
+static const char *const apicv_modes[] = {"auto", "off", NULL};
 
 static const struct cmdline_option options[] = {
     {.key = "scenario",
@@ -43,6 +44,12 @@ static const struct cmdline_option options[] = {
      .dest.index = &config.apic,
      .names = apic_modes,
      .help = "local APIC mode: x2APIC when the CPU has it (auto), or forced"},
+    {.key = "apicv",
+     .type = CMDLINE_ENUM,
+     .dest.index = &config.apicv,
+     .names = apicv_modes,
+     .help = "VMs use the CPU's APIC virtualization when it has it (auto), or only the "
+             "software local APIC (off)"},
     {.key = "onpanic",
      .type = CMDLINE_ENUM,
      .dest.index = &config.onpanic,

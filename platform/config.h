@@ -22,6 +22,7 @@ struct boot_config {
     uint32_t bootinfo;   /* 0 auto, 1 efi: where the memory map and the RSDP come from */
     bool entrycheck;     /* run the VM-entry checker before every first VMLAUNCH */
     uint64_t seed;       /* seed of randomised scenarios (entry-diff) */
+    uint32_t apicv;      /* 0 auto: the CPU's APIC virtualization when it has it; 1 off */
 };
 
 extern struct boot_config config;

@@ -81,6 +81,10 @@ const struct vcpu_ops vm_vcpu_ops = {
     .msr = vm_msr,
     .start_state = vm_start_state,
     .stopped = vm_vcpu_stopped,
+    .apic_x2apic = vm_apic_x2apic,
+    .apic_eoi_exit_bitmap = vm_apic_eoi_exit_bitmap,
+    .apic_write = vm_apic_write,
+    .apic_eoi = vm_apic_eoi,
 };
 
 /* ---- creation ---- */
@@ -379,6 +383,7 @@ void vm_print_summary(const struct vm *vm)
         fmt_snprintf(timer, sizeof(timer), ", preemption-timer exits: %lu", timer_exits);
     kprintf("vm %s: exit status %d%s, %lu exits, on CPU %u: %s%s\n", vm->cfg.name, status, cause,
             exits, vm->host_cpu[0], why[0] ? why : "no reason recorded", timer);
+    vm_apicv_report(vm);
 }
 
 uint64_t vm_overhead_bytes(const struct vm *vm)

@@ -33,7 +33,12 @@
  *                acknowledgement when it is injected (Xen's has_pending_irq / ack_pending_irq);
  *  - msr:        the MSRs of its local APIC (IA32_APIC_BASE, x2APIC, TSC deadline): 0 done,
  *                -1 #GP, 1 not the board's;
- *  - unclaimed_port: what an access to a port no device has does (the board's policy).
+ *  - unclaimed_port: what an access to a port no device has does (the board's policy);
+ *  - apic_*:     for APIC virtualization (vm/vm_apicv.c): the local APIC's register page
+ *                (4 KiB aligned: it becomes the virtual-APIC page), whether it is in x2APIC
+ *                mode, its EOI-exit bitmap, its part of APIC-write and EOI-induced exits, and
+ *                apic_cpu_delivers: the CPU delivers its interrupts (virtual-interrupt
+ *                delivery), so intr_peek gives only the 8259's.
  */
 struct vm_board_ops {
     void (*advance)(void *ctx, uint64_t now);
@@ -42,6 +47,12 @@ struct vm_board_ops {
     void (*intr_ack)(void *ctx, uint32_t vcpu, int vector);
     int (*msr)(void *ctx, uint32_t vcpu, uint32_t msr, bool write, uint64_t *value);
     void (*unclaimed_port)(void *ctx, uint16_t port, unsigned size, bool in, uint32_t *value);
+    void *(*apic_page)(void *ctx, uint32_t vcpu);
+    bool (*apic_x2apic)(void *ctx, uint32_t vcpu);
+    void (*apic_eoi_exit_bitmap)(void *ctx, uint32_t vcpu, uint64_t bitmap[4]);
+    void (*apic_write)(void *ctx, uint32_t vcpu, unsigned offset);
+    void (*apic_eoi)(void *ctx, uint32_t vcpu, uint8_t vector);
+    void (*apic_cpu_delivers)(void *ctx, uint32_t vcpu, bool on);
 };
 
 enum vm_state { VM_EMPTY, VM_READY, VM_RUNNING, VM_ENDED, VM_FAILED };
@@ -154,5 +165,17 @@ uint64_t vm_next_event(struct vcpu *v);
 int vm_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *value);
 int vm_start_state(struct vcpu *v, struct vcpu_config *c);
 void vm_vcpu_stopped(struct vcpu *v);
+
+/* APIC virtualization (vm/vm_apicv.c): the plan from the CPU's capabilities and apicv=,
+ * chosen when the board is attached; the APIC-access page mapped at 0xFEE00000; each vCPU
+ * given its virtual-APIC page. 0, or -1 with the VM refused. */
+int vm_apicv_setup(struct vm *vm);
+/* "vm NAME: APIC virtualization exits: ..." (the counts of exits 43, 44, 45, 56 and of the
+ * x2APIC MSR exits), for a VM whose board has a local APIC. */
+void vm_apicv_report(const struct vm *vm);
+bool vm_apic_x2apic(struct vcpu *v);
+void vm_apic_eoi_exit_bitmap(struct vcpu *v, uint64_t bitmap[4]);
+void vm_apic_write(struct vcpu *v, unsigned offset);
+void vm_apic_eoi(struct vcpu *v, uint8_t vector);
 
 #endif

@@ -45,6 +45,8 @@ static void set_proc_control(uint32_t bit, bool on)
 enum exit_action vcpu_prepare_entry(struct vcpu *v)
 {
     int irq = v->ops && v->ops->intr_peek ? v->ops->intr_peek(v) : v->test_irq;
+    if (v->apicv.plan.tpr_shadow) /* after the peek brought the devices' time up to now */
+        apicv_prepare_entry(v);
     if (!event_pending(&v->events) && irq < 0 && !v->windows_open && !v->halted) {
         v->attention = false;
         return EXIT_RESUME;

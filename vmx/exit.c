@@ -42,6 +42,10 @@ const exit_handler_fn exit_table[VM_EXIT_REASONS] = {
     [VM_EXIT_REASON_EPT_VIOLATION] = exit_ept_violation,
     [VM_EXIT_REASON_EPT_MISCONFIG] = exit_ept_misconfig,
     [VM_EXIT_REASON_VMFUNC] = exit_vmfunc,
+    [VM_EXIT_REASON_TPR_BELOW_THRESHOLD] = exit_tpr_below_threshold,
+    [VM_EXIT_REASON_APIC_ACCESS] = exit_apic_access,
+    [VM_EXIT_REASON_VIRTUALIZED_EOI] = exit_virtualized_eoi,
+    [VM_EXIT_REASON_APIC_WRITE] = exit_apic_write,
 };
 
 exit_handler_fn exit_handler_for(uint32_t basic_reason)

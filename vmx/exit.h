@@ -49,8 +49,12 @@ enum exit_action exit_entry_failure(struct vcpu *v);
 enum exit_action exit_event_window(struct vcpu *v);  /* event_inject.c */
 enum exit_action exit_ept_violation(struct vcpu *v); /* exit_ept.c */
 enum exit_action exit_ept_misconfig(struct vcpu *v);
-enum exit_action exit_preemption_timer(struct vcpu *v); /* exit_timer.c */
-enum exit_action exit_vmfunc(struct vcpu *v);           /* exit_vmfunc.c */
+enum exit_action exit_preemption_timer(struct vcpu *v);    /* exit_timer.c */
+enum exit_action exit_vmfunc(struct vcpu *v);              /* exit_vmfunc.c */
+enum exit_action exit_tpr_below_threshold(struct vcpu *v); /* apicv.c */
+enum exit_action exit_apic_access(struct vcpu *v);
+enum exit_action exit_virtualized_eoi(struct vcpu *v);
+enum exit_action exit_apic_write(struct vcpu *v);
 
 /* Stops the guest with its EPT violation decoded and worded by vmx/ept_violation.h
  * ("EPT violation: write to GPA 0x... (...) in a page that is ... at RIP 0x..."): what

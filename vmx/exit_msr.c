@@ -140,6 +140,7 @@ enum exit_action exit_rdmsr(struct vcpu *v)
 {
     uint32_t msr = (uint32_t)v->regs.rcx;
     uint64_t value;
+    v->apicv.x2apic_msr_exits += msr >= 0x800 && msr <= 0x8ff;
     if (!read_msr(v, msr, &value)) {
         vcpu_inject_exception(v, X86_EXC_GP, true, 0);
         return EXIT_RESUME;
@@ -235,6 +236,7 @@ enum exit_action exit_wrmsr(struct vcpu *v)
 {
     uint32_t msr = (uint32_t)v->regs.rcx;
     uint64_t value = ((v->regs.rdx & 0xffffffff) << 32) | (uint32_t)v->regs.rax;
+    v->apicv.x2apic_msr_exits += msr >= 0x800 && msr <= 0x8ff;
     if (!write_msr(v, msr, value)) {
         pr_debug("vmx: %s: WRMSR 0x%x = 0x%lx refused (#GP)\n", v->name, msr, value);
         vcpu_inject_exception(v, X86_EXC_GP, true, 0);

@@ -306,6 +306,7 @@ int vcpu_init(struct vcpu *v, const struct vcpu_config *c)
     uint32_t exit_ctl, entry_ctl;
     if (setup_controls(v, c, &exit_ctl, &entry_ctl))
         return -1;
+    apicv_vcpu_setup(v);
     setup_host_state();
     if (exit_ctl & VM_EXIT_CTL_LOAD_IA32_EFER)
         vmcs_write(HOST_IA32_EFER, rdmsr(MSR_EFER));

@@ -14,6 +14,7 @@
 #include "vmx/vcpu_state.h"
 #include "vmx/guest_msr.h"
 #include "vmx/event.h"
+#include "vmx/apicv.h"
 #include "platform/x86.h"
 
 struct guest_regs { /* order fixed by vmx/vmx_entry.S */
@@ -82,6 +83,13 @@ struct vcpu_ops {
     bool (*read_gpa)(struct vcpu *v, uint64_t gpa, void *buf, unsigned len);
     /* Describe the EPT entry that makes `gpa` misconfigured (SDM 29.3.3.1), into buf. */
     void (*explain_misconfig)(struct vcpu *v, uint64_t gpa, char *buf, unsigned len);
+    /* APIC virtualization (vmx/apicv.h): whether the local APIC is in x2APIC mode; the
+     * vectors whose EOI the model must see (EOI-exit bitmap); the model's part of an
+     * APIC-write exit (page offset) and of an EOI-induced exit (vector). */
+    bool (*apic_x2apic)(struct vcpu *v);
+    void (*apic_eoi_exit_bitmap)(struct vcpu *v, uint64_t bitmap[4]);
+    void (*apic_write)(struct vcpu *v, unsigned offset);
+    void (*apic_eoi)(struct vcpu *v, uint8_t vector);
 };
 
 struct vcpu {
@@ -113,6 +121,7 @@ struct vcpu {
     struct vcpu_hw_state hw;   /* guest registers outside the VMCS (vmx/vcpu_state.h) */
     struct guest_mtrr mtrr;    /* its virtual MTRRs (vmx/guest_msr.h) */
     struct vcpu_events events; /* pending events (vmx/event.h) */
+    struct vcpu_apicv apicv;   /* APIC virtualization, set by the VM layer (vmx/apicv.h) */
     bool attention;            /* the step before the next entry has work (events, windows) */
     bool windows_open;         /* interrupt- or NMI-window exiting is on */
     int test_irq;              /* VP_HC_INJECT's external interrupt line: a vector, or -1 */
