@@ -54,13 +54,16 @@ enum exit_action vcpu_prepare_entry(struct vcpu *v)
         .interruptibility = (uint32_t)vmcs_read(GUEST_INTERRUPTIBILITY_INFO),
         .activity = (uint32_t)vmcs_read(GUEST_ACTIVITY_STATE),
         .protected_mode = (vmcs_read(GUEST_CR0) & CR0_PE) != 0,
+        .virtual_nmis = (vmcs_read(PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VIRTUAL_NMIS) != 0,
         .pending_interrupt = irq,
     };
     struct entry_plan p;
     event_plan(&v->events, &s, &p);
     if (p.shutdown) /* SDM 6.15: a fault during #DF delivery shuts the processor down */
-        return vcpu_stop(v, VCPU_STOP_TRIPLE_FAULT, "triple fault at RIP 0x%lx (exceptions "
-                         "merged into one while delivering a double fault)", v->guest_rip);
+        return vcpu_stop(v, VCPU_STOP_TRIPLE_FAULT,
+                         "triple fault at RIP 0x%lx (exceptions "
+                         "merged into one while delivering a double fault)",
+                         v->guest_rip);
     if (p.inject) {
         if (p.intr_info & INTR_INFO_ERROR_CODE)
             vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, p.error);
