@@ -8,7 +8,11 @@
 #                 scripts/run.sh --module takes any)
 #   MEGS=M        emulated RAM in MiB (default 256)
 #   MODEL=name    Bochs CPU model (default corei7_icelake_u)
-#   TIMEOUT=s     wall-clock bound of one Bochs run (default 120)
+#   TIMEOUT=s     wall-clock bound of one Bochs (or QEMU) run (default 120)
+#   FIRMWARE=bios|efi  make run-qemu: SeaBIOS or OVMF/UEFI (default bios)
+#   MACHINE=pc|q35     make run-qemu: QEMU machine (default pc)
+#   ACCEL=auto|kvm|tcg make run-qemu: KVM with nested VT-x when there is one (default auto)
+#   MEDIA=cdrom|usb    make run-qemu: the image as a CD or as a USB stick (default cdrom)
 #   JOBS=N        system tests run in parallel (default 2)
 #   T=a,b         make system: only these tests
 
@@ -19,12 +23,17 @@ MEGS    ?= 256
 MODEL   ?= corei7_icelake_u
 TIMEOUT ?= 120
 JOBS    ?= 2
+FIRMWARE ?= bios
+MACHINE ?= pc
+ACCEL   ?= auto
+MEDIA   ?= cdrom
 # The recipes read these from the environment ("$$ARGS"), so quotes in them survive the shell.
 export ARGS MODULES
 
 BUILD   := build
 ELF     := $(BUILD)/vanderpool.elf
 ISO     := $(BUILD)/vanderpool.iso
+USB_IMG := $(BUILD)/vanderpool-usb.img
 
 CC      := gcc
 LD      := ld
@@ -49,6 +58,8 @@ PURE_SRCS += platform/fmt.c
 PURE_SRCS += platform/cmdline.c
 PURE_SRCS += platform/trace.c
 PURE_SRCS += platform/mb2.c
+PURE_SRCS += platform/mb2_efi.c
+PURE_SRCS += platform/efi_tables.c
 PURE_SRCS += platform/acpi_tables.c
 PURE_SRCS += platform/pmm.c
 PURE_SRCS += vmx/vmcs_fields.c
@@ -97,10 +108,14 @@ PURE_SRCS += vmx/entry_check_host.c
 PURE_SRCS += vmx/entry_check_seg.c
 PURE_SRCS += vmx/entry_mutate.c
 PURE_SRCS += vmx/vmcs_image.c
+PURE_SRCS += vmx/entry_compare.c
 PURE_SRCS += vm/acpi_build.c
 PURE_SRCS += vm/loader_linux.c
 PURE_SRCS += vm/loader_linux_boot.c
 PURE_SRCS += vmx/event.c
+PURE_SRCS += vm/io_bus.c
+PURE_SRCS += devices/acpi_pm.c
+PURE_SRCS += devices/pci_host.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
@@ -114,16 +129,21 @@ UNIT_HELPERS := tests/unit/fixtures.c tests/unit/entry_fixture.c tools/vmx_dump.
 VMXCAP := $(BUILD)/host/vmxcap
 
 .PHONY: all iso run test unit system harness lint format bench deps clean help vmxcap FORCE \
-        vptrace trace trace-vms linux
+        vptrace trace trace-vms linux run-qemu usb
 all: $(ISO)
 
 help:
 	@echo "make run     install what is missing, build, boot the demo in Bochs, show its output"
 	@echo "             ARGS='hypervisor command line' CPUS=N MEGS=M MODEL=name TIMEOUT=s"
 	@echo "             MODULES='file[:args] ...' (ARGS=scenario=list lists the scenarios)"
+	@echo "make run-qemu  the same in QEMU: KVM with nested VT-x (-cpu host,+vmx) on an Intel host"
+	@echo "             that has it, else TCG, whose CPU has no VMX (platform scenarios only);"
+	@echo "             FIRMWARE=bios|efi (SeaBIOS or OVMF) MACHINE=pc|q35 ACCEL=auto|kvm|tcg"
+	@echo "             MEDIA=cdrom|usb (the image as a CD or as a USB stick)"
+	@echo "make usb     build/vanderpool-usb.img (ARGS=, MODULES=) and how to dd it to a USB stick"
 	@echo "make test    unit, harness and system tests; ends with 'N passed, N failed' (JOBS=N)"
 	@echo "make unit    host unit tests only;  make harness  harness self-tests only"
-	@echo "make system  system tests in Bochs only (T=name,name to pick some)"
+	@echo "make system  system tests in Bochs and QEMU only (T=name,name to pick some)"
 	@echo "make guests  build the test guests (build/guests/*.elf) for your own runs"
 	@echo "make iso     build/vanderpool.iso with ARGS as its command line (for QEMU or hardware)"
 	@echo "make lint    clang-format check and cppcheck;  make format  reformat the tree"
@@ -170,6 +190,21 @@ run: deps
 	@set --; for m in $$MODULES; do set -- "$$@" --module "$$m"; done; \
 	scripts/run.sh --live --cpus $(CPUS) --megs $(MEGS) --model $(MODEL) --timeout $(TIMEOUT) \
 		--elf $(ELF) --args "$$ARGS" "$$@"
+
+# make run-qemu: scripts/run-qemu.sh builds its own ISO, as run.sh does (README.md, "QEMU, KVM,
+# UEFI and USB").
+run-qemu: deps
+	@$(MAKE) --no-print-directory $(ELF)
+	@set --; for m in $$MODULES; do set -- "$$@" --module "$$m"; done; \
+	scripts/run-qemu.sh --live --cpus $(CPUS) --megs $(MEGS) --timeout $(TIMEOUT) \
+		--firmware $(FIRMWARE) --machine $(MACHINE) --accel $(ACCEL) --media $(MEDIA) --elf $(ELF) \
+		--args "$$ARGS" "$$@"
+
+# make usb: the hybrid image for a USB stick, with ARGS and MODULES; it writes no device.
+usb: deps
+	@$(MAKE) --no-print-directory $(ELF)
+	@set --; for m in $$MODULES; do set -- "$$@" "$$m"; done; \
+	scripts/usb.sh $(ELF) $(USB_IMG) "$$ARGS" "$$@"
 
 # The unit tests, file by file (each object has its dependency file), linked into one binary.
 UNIT_OBJS := $(patsubst %.c,$(BUILD)/host/obj/%.o,$(UNIT_SRCS) $(UNIT_HELPERS) $(PURE_SRCS))

@@ -3,7 +3,9 @@
  *
  * GRUB enters here in 32-bit protected mode with paging off, EAX holding the
  * Multiboot2 magic and EBX the physical address of the boot information
- * (Multiboot2 spec 3.3 "I386 machine state"). We build a temporary identity
+ * (Multiboot2 spec 3.3 "I386 machine state"). GRUB-EFI does the same after
+ * ExitBootServices: the header below asks neither for EFI boot services (3.1.11)
+ * nor for an EFI entry point (3.1.6, 3.1.7). We build a temporary identity
  * map of the first 4 GiB with 2 MiB pages, enable PAE and long mode (SDM vol. 3
  * 10.8.5 "Initializing IA-32e Mode") and call kernel_main(magic, info) in
  * 64-bit mode. platform/paging.c replaces these tables with the final ones.

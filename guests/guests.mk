@@ -169,3 +169,19 @@ GUEST_TRAP_OBJS := $(GUEST_BUILD)/o32/guests/lib/trap.c.o $(GUEST_BUILD)/o32/gue
 $(eval $(call GUEST_ELF32_RULE,probe,$(GUEST_MB1_OBJ) $(GUEST_ARGS_OBJ) $(GUEST_TRAP_OBJS)))
 guests: $(GUEST_BUILD)/probe.elf
 -include $(patsubst %.o,%.d,$(GUEST_OBJS_probe))
+
+# The interrupt guests (pic, ioapic, lapic-timer, ipi, nmi, smp): multiboot v1 like hello, with
+# the exception library and the interrupt library of guests/lib/: local APIC (xAPIC/x2APIC),
+# PIT (channel 0, and the channel 2 clock they measure time with), bounded waits, 8259 pair,
+# RTC, I/O APIC, the MADT through the hypervisor's pure ACPI parser (platform/acpi_tables.c,
+# linked in unchanged like platform/fmt.c), and the APs' start (smp.c, the real-mode trampoline
+# ap_tramp.S, copied to 0x8000 at run time). See guests/README.md, "Interrupt guests".
+GUEST_IRQ_LIB_SRCS := guests/lib/trap.c guests/lib/trap32.S guests/lib/lapic.c guests/lib/pit.c \
+                      guests/lib/wait.c guests/lib/i8259.c guests/lib/rtc.c guests/lib/ioapic.c \
+                      guests/lib/madt.c guests/lib/smp.c guests/lib/ap_tramp.S \
+                      guests/lib/args.c platform/acpi_tables.c
+GUEST_IRQ_OBJS  := $(patsubst %,$(GUEST_BUILD)/o32/%.o,$(GUEST_IRQ_LIB_SRCS))
+GUEST_IRQ_NAMES := pic ioapic lapic-timer nmi smp ipi
+$(foreach g,$(GUEST_IRQ_NAMES),$(eval $(call GUEST_ELF32_RULE,$(g),$(GUEST_MB1_OBJ) $(GUEST_IRQ_OBJS))))
+guests: $(patsubst %,$(GUEST_BUILD)/%.elf,$(GUEST_IRQ_NAMES))
+-include $(patsubst %.o,%.d,$(GUEST_IRQ_OBJS) $(foreach g,$(GUEST_IRQ_NAMES),$(GUEST_OBJS_$(g))))

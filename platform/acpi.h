@@ -19,8 +19,10 @@ struct acpi_info {
 
 extern struct acpi_info acpi;
 
-/* Find the RSDP (multiboot copy first, then the BIOS areas), load the tables, read the MADT,
- * FADT and \_S5. Every problem is reported; what could be read is kept. */
-void acpi_init(const struct mb2_info *mb);
+/* Find the RSDP (the boot loader's copies first; then, booted by UEFI, the EFI configuration
+ * table, else the BIOS areas; with prefer_efi under UEFI the EFI configuration table first),
+ * load the tables, read the MADT, FADT and \_S5. Every problem is reported; what could be read
+ * is kept. */
+void acpi_init(const struct mb2_info *mb, bool prefer_efi);
 
 #endif

@@ -127,9 +127,9 @@ int acpi_rsdp_parse(const void *p, size_t avail, struct acpi_rsdp *out, char *ms
     return ACPI_OK;
 }
 
-/* Map a candidate RSDP whose first 20 bytes are good, as far as its revision says it extends. */
-static int acpi_rsdp_at(const struct acpi_mem *mem, uint64_t phys, struct acpi_rsdp *out, char *msg,
-                        size_t msg_len)
+/* Map a candidate RSDP as far as its revision says it extends, and validate it. */
+int acpi_rsdp_at(const struct acpi_mem *mem, uint64_t phys, struct acpi_rsdp *out, char *msg,
+                 size_t msg_len)
 {
     const uint8_t *r = acpi_map(mem, phys, RSDP_V1_LEN);
     size_t n = RSDP_V1_LEN;

@@ -37,6 +37,7 @@ enum acpi_error {
     ACPI_ERR_MADT_ENTRY_SHORT = -15,  /* MADT entry shorter than its type's layout */
     ACPI_ERR_S5_NOT_FOUND = -16,      /* no Name(_S5_, Package) in the DSDT */
     ACPI_ERR_S5_BAD = -17,            /* _S5_ package malformed or values out of range */
+    ACPI_ERR_LAST = ACPI_ERR_S5_BAD,
 };
 
 /* Returns a pointer through which `len` bytes at physical `phys` can be read, or NULL.
@@ -149,6 +150,10 @@ struct acpi_s5 {
 
 /* Validate an RSDP held in ordinary memory (e.g. the Multiboot2 copy, `avail` bytes). */
 int acpi_rsdp_parse(const void *p, size_t avail, struct acpi_rsdp *out, char *msg, size_t msg_len);
+
+/* Validate the RSDP at physical `phys`, mapped as far as its revision and length say. */
+int acpi_rsdp_at(const struct acpi_mem *mem, uint64_t phys, struct acpi_rsdp *out, char *msg,
+                 size_t msg_len);
 
 /* Scan [start, end) on 16-byte boundaries for "RSD PTR " with a good 20-byte checksum and parse
  * the first match (ACPI 6.4 5.2.5.1). */

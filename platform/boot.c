@@ -7,6 +7,7 @@
 #include "platform/cpu.h"
 #include "platform/desc.h"
 #include "platform/lapic.h"
+#include "platform/mb2_efi.h"
 #include "platform/mem.h"
 #include "platform/paging.h"
 #include "platform/panic.h"
@@ -71,6 +72,47 @@ static void parse_boot_info(uint32_t magic, uint32_t info_phys)
     if (boot_info.modules_overflow)
         pr_warn("boot: %zu modules, only the first %d are used\n", boot_info.modules_total,
                 MAX_MODULES);
+    if (boot_info.efi_boot_services) /* Multiboot2 3.6.20: we never ask for it (boot/entry.S) */
+        pr_warn("boot: the boot loader left EFI boot services running; Vanderpool does not use "
+                "them\n");
+    if (boot_info.has_efi_mmap && boot_info.efi_desc_version != EFI_MEMORY_DESCRIPTOR_VERSION)
+        pr_warn("boot: EFI memory descriptor version %u (expected %u); read as version %u\n",
+                boot_info.efi_desc_version, EFI_MEMORY_DESCRIPTOR_VERSION,
+                EFI_MEMORY_DESCRIPTOR_VERSION);
+}
+
+/* Which firmware started us, as far as the boot information tells. */
+static void print_firmware(void)
+{
+    if (!mb2_booted_by_efi(&boot_info)) {
+        pr_info("boot: firmware BIOS (no EFI tags in the boot information)\n");
+        return;
+    }
+    if (boot_info.efi_systab)
+        pr_info("boot: firmware UEFI: EFI %d-bit system table at 0x%lx, EFI memory map of %u "
+                "descriptors\n",
+                boot_info.efi_systab_is_64 ? 64 : 32, boot_info.efi_systab,
+                boot_info.efi_desc_count);
+    else
+        pr_info("boot: firmware UEFI: no EFI system table, EFI memory map of %u descriptors\n",
+                boot_info.efi_desc_count);
+}
+
+/* bootinfo=efi: the EFI memory map (Multiboot2 3.6.19) instead of the boot loader's own. */
+static void choose_memory_map(void)
+{
+    if (config.bootinfo != 1 || boot_info.mmap_from_efi)
+        return;
+    if (!boot_info.efi_mmap) {
+        pr_warn("bootinfo=efi: no EFI memory map in the boot information (%s); using the "
+                "Multiboot2 memory map\n",
+                mb2_booted_by_efi(&boot_info) ? "UEFI" : "BIOS firmware");
+        return;
+    }
+    mb2_efi_mmap_convert(boot_info.efi_mmap, boot_info.efi_mmap_size, &boot_info);
+    if (boot_info.mmap_overflow)
+        pr_warn("boot: the EFI memory map has %zu ranges, only the first %d are used\n",
+                boot_info.mmap_total, MAX_MMAP);
 }
 
 static void print_memory_map(void)
@@ -83,8 +125,9 @@ static void print_memory_map(void)
         if (e->type == MB2_MMAP_AVAILABLE)
             usable += e->length;
     }
-    pr_info("memory: %zu map entries, %lu MiB usable, %zu modules\n", boot_info.mmap_count,
-            usable >> 20, boot_info.modules_count);
+    pr_info("memory: %zu map entries, %lu MiB usable, %zu modules (map from the %s)\n",
+            boot_info.mmap_count, usable >> 20, boot_info.modules_count,
+            boot_info.mmap_from_efi ? "EFI memory map tag" : "Multiboot2 memory map tag");
 }
 
 /* CPU 0 is the bootstrap processor; the others follow in MADT order. */
@@ -121,6 +164,7 @@ int platform_init(uint32_t magic, uint32_t info_phys)
     pr_info("boot: loader '%s', command line '%s'\n",
             boot_info.loader_name ? boot_info.loader_name : "?",
             boot_info.cmdline ? boot_info.cmdline : "");
+    print_firmware();
 
     stage(3, "command line");
     int cmd_errors = config_parse(boot_info.cmdline);
@@ -135,6 +179,7 @@ int platform_init(uint32_t magic, uint32_t info_phys)
     idt_load();
 
     stage(5, "physical memory");
+    choose_memory_map();
     print_memory_map();
     if (mem_init(&boot_info, info_phys))
         panic("cannot manage physical memory");
@@ -150,7 +195,7 @@ int platform_init(uint32_t magic, uint32_t info_phys)
             (rdmsr(MSR_EFER) & (1u << 11)) ? "on" : "off (not supported)", paging_cr3());
 
     stage(7, "ACPI");
-    acpi_init(&boot_info);
+    acpi_init(&boot_info, config.bootinfo == 1);
     if (acpi.have_s5)
         power_set_acpi_s5((uint16_t)acpi.fadt.pm1a_cnt, (uint16_t)acpi.fadt.pm1b_cnt,
                           acpi.s5.slp_typa, acpi.s5.slp_typb);

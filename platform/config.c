@@ -9,11 +9,13 @@ struct boot_config config = {
     .scenario = "guest-basic",
     .cpus = 64,
     .iterations = 1000,
+    .seed = 1,
 };
 
 static const char *const apic_modes[] = {"auto", "xapic", "x2apic", NULL};
 static const char *const panic_actions[] = {"halt", "poweroff", NULL};
 static const char *const calibrations[] = {"pit", "pmtimer", NULL};
+static const char *const bootinfos[] = {"auto", "efi", NULL};
 
 static const struct cmdline_option options[] = {
     {.key = "scenario",
@@ -81,6 +83,23 @@ static const struct cmdline_option options[] = {
      .type = CMDLINE_BOOL,
      .dest.boolean = &config.tracedump,
      .help = "bigger debug-record rings, all dumped at power-off for tools/vptrace"},
+    {.key = "bootinfo",
+     .type = CMDLINE_ENUM,
+     .dest.index = &config.bootinfo,
+     .names = bootinfos,
+     .help = "memory map and ACPI RSDP: the boot loader's (auto), or under UEFI the EFI memory "
+             "map and the EFI configuration table (efi)"},
+    {.key = "entrycheck",
+     .type = CMDLINE_BOOL,
+     .dest.boolean = &config.entrycheck,
+     .help = "run the VM-entry checker before the first VMLAUNCH of every vCPU and print its "
+             "findings (docs/entry-checker.md)"},
+    {.key = "seed",
+     .type = CMDLINE_UINT,
+     .dest.uint = &config.seed,
+     .min = 0,
+     .max = ~0ull,
+     .help = "seed of the random VMCS states of scenario entry-diff (reproducible runs)"},
 };
 
 int config_parse(const char *line)

@@ -19,6 +19,9 @@ struct boot_config {
     char vmconfig[64];   /* name of a GRUB module holding VM descriptions (docs/vm-config.md) */
     char trace[256];     /* exit reasons written to the debug record (vmx/trace_mask.h) */
     bool tracedump;      /* bigger debug-record rings, dumped at power-off (docs/trace.md) */
+    uint32_t bootinfo;   /* 0 auto, 1 efi: where the memory map and the RSDP come from */
+    bool entrycheck;     /* run the VM-entry checker before every first VMLAUNCH */
+    uint64_t seed;       /* seed of randomised scenarios (entry-diff) */
 };
 
 extern struct boot_config config;

@@ -1,6 +1,7 @@
 /* Multiboot2 boot-information parser: walks the tag list of the info block (Multiboot2 3.6),
  * checks every size and string against the block's bounds, and copies out the command line,
- * loader name, basic memory info, memory map, modules and the ACPI RSDP copy. Pure code. */
+ * loader name, basic memory info, memory map, modules, the ACPI RSDP copies and the EFI tags
+ * (system table pointer, EFI memory map: platform/mb2_efi.c). Pure code. */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 
 #include "platform/mb2.h"
 #include "platform/bytes.h"
+#include "platform/mb2_efi.h"
 #include "platform/fmt.h"
 
 /* Multiboot2 3.6.2: fixed part and tag header are 8 bytes each */
@@ -42,7 +44,10 @@ static const char *const mb2_error_names[] = {
     [-MB2_ERR_DUPLICATE_TAG] = "duplicate tag",
     [-MB2_ERR_MODULE_RANGE] = "module end before start",
     [-MB2_ERR_RSDP_SHORT] = "ACPI RSDP tag too short",
-    [-MB2_ERR_NO_MMAP] = "no memory map tag",
+    [-MB2_ERR_NO_MMAP] = "no memory map tag (nor an EFI memory map tag)",
+    [-MB2_ERR_EFI_DESC_SIZE] = "EFI memory map descriptor_size too small",
+    [-MB2_ERR_EFI_ENTRIES] = "EFI memory map descriptors do not fit the tag",
+    [-MB2_ERR_EFI_RANGE] = "EFI memory map descriptor misaligned or past 2^64",
 };
 
 const char *mb2_error_str(int err)
@@ -161,9 +166,12 @@ static int mb2_module(const uint8_t *tag, uint32_t size, uint32_t off, struct mb
 }
 
 struct mb2_seen {
-    bool cmdline, loader, meminfo, mmap, rsdp_old, rsdp_new;
+    bool cmdline, loader, meminfo, mmap, rsdp_old, rsdp_new, efi32, efi64, efi_mmap, efi_bs;
     const void *rsdp_old_p, *rsdp_new_p;
     size_t rsdp_old_len, rsdp_new_len;
+    const uint8_t *efi_mmap_tag; /* converted after the walk when there is no tag 6 */
+    uint32_t efi_mmap_size;
+    uint64_t efi32_p;
 };
 
 /* Multiboot2 3.6.16 / 3.6.17: the tag holds a copy of the RSDP after its 8-byte header */
@@ -189,6 +197,50 @@ static int mb2_rsdp(const uint8_t *tag, uint32_t size, uint32_t off, bool is_new
         seen->rsdp_old_len = size - MB2_HDR_SIZE;
     }
     return MB2_OK;
+}
+
+/* Multiboot2 3.6.13 / 3.6.14: the physical address of the EFI system table, 32 or 64 bits */
+static int mb2_efi_systab(const uint8_t *tag, uint32_t size, uint32_t off, bool is_64,
+                          struct mb2_seen *seen, struct mb2_info *out, char *msg, size_t msg_len)
+{
+    const char *what = is_64 ? "EFI 64-bit system table" : "EFI 32-bit system table";
+    uint32_t need = MB2_HDR_SIZE + (is_64 ? 8u : 4u);
+
+    int rc = mb2_duplicate(is_64 ? &seen->efi64 : &seen->efi32, what, off, msg, msg_len);
+    if (rc != MB2_OK)
+        return rc;
+    if (size < need)
+        return mb2_too_short(what, off, size, need, msg, msg_len);
+    if (is_64) {
+        out->efi_systab = rd64(tag + MB2_HDR_SIZE);
+        out->efi_systab_is_64 = true;
+    } else {
+        seen->efi32_p = rd32(tag + MB2_HDR_SIZE);
+    }
+    return MB2_OK;
+}
+
+static int mb2_tag_efi(const uint8_t *tag, uint32_t type, uint32_t size, uint32_t off,
+                       struct mb2_seen *seen, struct mb2_info *out, char *msg, size_t msg_len)
+{
+    int rc;
+
+    switch (type) {
+    case MB2_TAG_EFI32:
+    case MB2_TAG_EFI64:
+        return mb2_efi_systab(tag, size, off, type == MB2_TAG_EFI64, seen, out, msg, msg_len);
+    case MB2_TAG_EFI_MMAP: /* Multiboot2 3.6.19 */
+        rc = mb2_duplicate(&seen->efi_mmap, "EFI memory map", off, msg, msg_len);
+        if (rc == MB2_OK)
+            rc = mb2_efi_mmap_check(tag, size, off, out, msg, msg_len);
+        seen->efi_mmap_tag = tag;
+        seen->efi_mmap_size = size;
+        return rc;
+    default: /* MB2_TAG_EFI_BS, Multiboot2 3.6.20: no fields */
+        rc = mb2_duplicate(&seen->efi_bs, "EFI boot services", off, msg, msg_len);
+        out->efi_boot_services = true;
+        return rc;
+    }
 }
 
 static int mb2_tag(const uint8_t *tag, uint32_t type, uint32_t size, uint32_t off,
@@ -230,6 +282,11 @@ static int mb2_tag(const uint8_t *tag, uint32_t type, uint32_t size, uint32_t of
     case MB2_TAG_ACPI_OLD:
     case MB2_TAG_ACPI_NEW:
         return mb2_rsdp(tag, size, off, type == MB2_TAG_ACPI_NEW, seen, msg, msg_len);
+    case MB2_TAG_EFI32:
+    case MB2_TAG_EFI64:
+    case MB2_TAG_EFI_MMAP:
+    case MB2_TAG_EFI_BS:
+        return mb2_tag_efi(tag, type, size, off, seen, out, msg, msg_len);
     default: /* Multiboot2 3.6.2: the OS skips tags it does not understand */
         out->unknown_tags++;
         return MB2_OK;
@@ -327,9 +384,28 @@ int mb2_parse(const void *info, size_t avail, struct mb2_info *out, char *msg, s
         off += (uint32_t)padded;
     }
 
-    if (!seen.mmap) {
-        fmt_msg(msg, msg_len, "no memory map tag (type 6) in %u bytes of boot information", total);
+    /* Multiboot2 3.6.8 / 3.6.19: the memory-map tag when there is one (GRUB-EFI derives it from
+     * the EFI map), else the EFI memory map, converted */
+    if (seen.efi_mmap) {
+        out->efi_mmap = seen.efi_mmap_tag;
+        out->efi_mmap_size = seen.efi_mmap_size;
+    }
+    if (!seen.mmap && seen.efi_mmap) {
+        mb2_efi_mmap_convert(out->efi_mmap, out->efi_mmap_size, out);
+    } else if (!seen.mmap) {
+        fmt_msg(msg, msg_len,
+                "no memory map tag (type 6) nor EFI memory map tag (type 17) in %u bytes of boot "
+                "information",
+                total);
         return MB2_ERR_NO_MMAP;
+    }
+    if (!seen.efi64 && seen.efi32) { /* a 64-bit table pointer wins over a 32-bit one */
+        out->efi_systab = seen.efi32_p;
+        out->efi_systab_is_64 = false;
+    }
+    if (seen.rsdp_old) {
+        out->rsdp_old = seen.rsdp_old_p;
+        out->rsdp_old_len = seen.rsdp_old_len;
     }
     if (seen.rsdp_new) {
         out->rsdp = seen.rsdp_new_p;
@@ -340,4 +416,9 @@ int mb2_parse(const void *info, size_t avail, struct mb2_info *out, char *msg, s
         out->rsdp_len = seen.rsdp_old_len;
     }
     return MB2_OK;
+}
+
+bool mb2_booted_by_efi(const struct mb2_info *mb)
+{
+    return mb->efi_systab != 0 || mb->has_efi_mmap || mb->efi_boot_services;
 }

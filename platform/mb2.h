@@ -18,8 +18,12 @@
 #define MB2_TAG_MEMINFO     4
 #define MB2_TAG_MMAP        6
 #define MB2_TAG_FRAMEBUFFER 8
+#define MB2_TAG_EFI32       11 /* 3.6.13: EFI 32-bit system table pointer */
+#define MB2_TAG_EFI64       12 /* 3.6.14: EFI 64-bit system table pointer */
 #define MB2_TAG_ACPI_OLD    14
 #define MB2_TAG_ACPI_NEW    15
+#define MB2_TAG_EFI_MMAP    17 /* 3.6.19: the firmware's own memory map */
+#define MB2_TAG_EFI_BS      18 /* 3.6.20: EFI boot services not terminated */
 
 /* Multiboot2 3.6.8: memory-map entry types */
 #define MB2_MMAP_AVAILABLE 1
@@ -48,7 +52,11 @@ enum mb2_error {
     MB2_ERR_DUPLICATE_TAG = -17,   /* second cmdline/loader/meminfo/mmap/RSDP tag */
     MB2_ERR_MODULE_RANGE = -18,    /* module end < start */
     MB2_ERR_RSDP_SHORT = -19,      /* RSDP copy shorter than 20 (old) / 36 (new) bytes */
-    MB2_ERR_NO_MMAP = -20,         /* no memory-map tag */
+    MB2_ERR_NO_MMAP = -20,         /* neither a memory-map tag nor an EFI memory-map tag */
+    MB2_ERR_EFI_DESC_SIZE = -21,   /* EFI memory map descriptor_size < 40 */
+    MB2_ERR_EFI_ENTRIES = -22,     /* EFI descriptors do not exactly fill the tag */
+    MB2_ERR_EFI_RANGE = -23,       /* EFI descriptor runs past 2^64 or is not page-aligned */
+    MB2_ERR_LAST = MB2_ERR_EFI_RANGE,
 };
 
 struct mb2_mmap_entry {
@@ -86,11 +94,26 @@ struct mb2_info {
     size_t modules_total;
     bool modules_overflow;
 
-    const void *rsdp;      /* copy of the ACPI RSDP: new tag if present, else old; NULL if none */
-    size_t rsdp_len;       /* bytes of the copy */
-    bool rsdp_is_new;      /* came from tag 15 */
-    bool has_framebuffer;  /* tag 8 seen (not decoded) */
-    uint32_t unknown_tags; /* tags skipped because their type is not interpreted */
+    const void *rsdp;     /* copy of the ACPI RSDP: new tag if present, else old; NULL if none */
+    size_t rsdp_len;      /* bytes of the copy */
+    bool rsdp_is_new;     /* came from tag 15 */
+    const void *rsdp_old; /* the old tag's copy (tag 14) even when tag 15 exists; NULL if none */
+    size_t rsdp_old_len;
+
+    /* UEFI firmware (Multiboot2 3.6.13-3.6.20). GRUB-EFI gives the system table pointer and the
+     * EFI memory map besides the memory-map tag, which it derives from the same map. */
+    uint64_t efi_systab;     /* physical address of the EFI system table; 0 if no tag 11/12 */
+    bool efi_systab_is_64;   /* from tag 12 (a 64-bit table), else tag 11 */
+    bool has_efi_mmap;       /* tag 17 seen and valid */
+    const void *efi_mmap;    /* that tag (for mb2_efi_mmap_convert), NULL if none */
+    uint32_t efi_mmap_size;  /* its size field */
+    uint32_t efi_desc_count; /* descriptors in tag 17 */
+    uint32_t efi_desc_size;  /* its descriptor_size */
+    uint32_t efi_desc_version;
+    bool efi_boot_services; /* tag 18: ExitBootServices was not called */
+    bool mmap_from_efi;     /* no tag 6: mmap[] was converted from the EFI memory map */
+    bool has_framebuffer;   /* tag 8 seen (not decoded) */
+    uint32_t unknown_tags;  /* tags skipped because their type is not interpreted */
 };
 
 /* 0 if eax holds the Multiboot2 magic, else MB2_ERR_BAD_MAGIC. */
@@ -102,5 +125,8 @@ int mb2_parse(const void *info, size_t avail, struct mb2_info *out, char *msg, s
 
 /* Human-readable text for an mb2_error value. */
 const char *mb2_error_str(int err);
+
+/* Did UEFI firmware boot us? (an EFI system table, EFI memory map or boot-services tag) */
+bool mb2_booted_by_efi(const struct mb2_info *mb);
 
 #endif

@@ -113,11 +113,24 @@ static bool start_one(uint32_t id, uint64_t cr3, uint32_t efer_bits)
     return false;
 }
 
+/* The kick's handler: the interrupt itself was the message (the EOI follows in trap.c). */
+static void kick_ipi(struct trap_frame *f)
+{
+    (void)f;
+}
+
+void smp_kick(uint32_t cpu)
+{
+    if (cpu < cpu_count && cpus[cpu].state == CPU_ONLINE)
+        lapic_send_ipi(cpus[cpu].apic_id, ICR_FIXED | VEC_KICK);
+}
+
 uint32_t smp_start_aps(uint32_t max_cpus)
 {
     size_t len = (uintptr_t)ap_trampoline_end - (uintptr_t)ap_trampoline_start;
     memcpy((void *)AP_TRAMPOLINE_PHYS, ap_trampoline_start, len);
     trap_set_handler(VEC_XCALL, xcall_ipi);
+    trap_set_handler(VEC_KICK, kick_ipi);
 
     uint64_t cr3 = read_cr3();
     uint32_t efer_bits = (uint32_t)(rdmsr(MSR_EFER) & 0x900); /* LME and NXE as on the BSP */

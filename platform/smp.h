@@ -18,6 +18,10 @@ int xcall_run(uint32_t cpu, xcall_fn fn, void *arg);  /* post + wait (default ti
 /* Run on every online CPU, this one included; returns the number of CPUs that failed. */
 int xcall_run_all(xcall_fn fn, void *arg);
 
+/* Interrupt CPU `cpu` with nothing to do but return: a CPU running a guest takes a VM exit
+ * (external-interrupt exiting) and looks at the work another CPU left for it. */
+void smp_kick(uint32_t cpu);
+
 void ap_idle_loop(void) __attribute__((noreturn));
 
 #endif

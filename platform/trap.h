@@ -16,6 +16,7 @@ typedef void (*trap_handler_fn)(struct trap_frame *f);
 /* Vectors used by the platform. */
 #define VEC_LAPIC_TIMER 0xe0
 #define VEC_XCALL       0xf0
+#define VEC_KICK        0xf1 /* "leave the guest and look": smp_kick */
 #define VEC_SPURIOUS    0xff
 
 void trap_init(void);

@@ -3,9 +3,10 @@
  * CPUID, RDMSR/WRMSR, port I/O, CR access, HLT, VMCALL, INVD/WBINVD, XSETBV and a VMX
  * instruction, then triple-faults. Its console (port 0xE9) is printed with a prefix.
  * PASS when the guest reports all its checks passed, the VMM saw the triple fault, and every
- * exit reason the guest provokes was counted.
+ * exit reason the guest provokes was counted (XSETBV only on a CPU with XSAVE).
  */
 #include "platform/console.h"
+#include "platform/cpu.h"
 #include "platform/config.h"
 #include "platform/percpu.h"
 #include "platform/smp.h"
@@ -25,6 +26,15 @@ static const uint32_t expected_exits[] = {
     VM_EXIT_REASON_VMXON,          VM_EXIT_REASON_TRIPLE_FAULT,
 };
 
+/* CPUID.1:ECX.XSAVE (SDM vol. 2A CPUID, table 3-10). Without it the guest's XSETBV raises #UD
+ * before any VM exit (SDM vol. 2C XSETBV, SDM 26.1.1), so no XSETBV exit is expected. */
+#define CPUID_1_ECX_XSAVE (1u << 26)
+
+static bool exit_expected(uint32_t reason)
+{
+    return reason != VM_EXIT_REASON_XSETBV || (cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE);
+}
+
 static struct vcpu guests[MAX_CPUS];
 static volatile int ran[MAX_CPUS];
 
@@ -43,7 +53,7 @@ static bool check_cpu(uint32_t cpu)
     struct vcpu *v = &guests[cpu];
     bool ok = ran[cpu] && c;
     for (size_t i = 0; ok && i < sizeof(expected_exits) / sizeof(expected_exits[0]); i++) {
-        if (!c->exits[expected_exits[i]].count) {
+        if (exit_expected(expected_exits[i]) && !c->exits[expected_exits[i]].count) {
             kprintf("guest-basic: CPU %u: no %s exit was counted\n", cpu,
                     vmx_exit_reason_name(expected_exits[i]));
             ok = false;

@@ -14,6 +14,7 @@ SCENARIO_DECLARE(ept_dirty);
 SCENARIO_DECLARE(ept_misconfig);
 SCENARIO_DECLARE(unhandled);
 SCENARIO_DECLARE(entry_fail);
+SCENARIO_DECLARE(entry_diff);
 SCENARIO_DECLARE(fault);
 
 /* clang-format off */
@@ -30,6 +31,7 @@ const struct scenario *const scenarios[] = {
     &scenario_ept_misconfig,
     &scenario_unhandled,
     &scenario_entry_fail,
+    &scenario_entry_diff,
     &scenario_fault,
     NULL,
 };

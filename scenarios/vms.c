@@ -60,18 +60,18 @@ static size_t read_configs(void)
     return list.count;
 }
 
-/* A pinned VM goes to the first online CPU of its mask; the others round-robin over all
- * online CPUs, so VMs run concurrently when there are CPUs for them. */
-static int pick_cpu(const struct vm_config *c, uint32_t *next)
+/* The host CPU for a VM's next vCPU: pinned VMs take the online CPUs of their mask in turn,
+ * starting with the first; the others round-robin over all online CPUs, so VMs and their vCPUs
+ * run concurrently when there are CPUs for them. -1 when no CPU of the mask is online. */
+static int pick_cpu(const struct vm_config *c, uint32_t *next, uint32_t *pinned_next)
 {
     for (uint32_t tries = 0; tries < cpu_count; tries++) {
-        uint32_t cpu = c->pin_mask ? tries : (*next + tries) % cpu_count;
+        uint32_t cpu = ((c->pin_mask ? *pinned_next : *next) + tries) % cpu_count;
         if (cpus[cpu].state != CPU_ONLINE)
             continue;
         if (c->pin_mask && !(c->pin_mask & (1ull << cpu)))
             continue;
-        if (!c->pin_mask)
-            *next = cpu + 1;
+        *(c->pin_mask ? pinned_next : next) = cpu + 1;
         return (int)cpu;
     }
     return -1;
@@ -90,16 +90,22 @@ static bool run(void)
     for (size_t i = 0; i < n && i < VM_MAX; i++) {
         if (vm_create(&vms[i], (uint32_t)i, &cfgs[i]))
             continue;
-        vm_attach_pc_devices(&vms[i]);
-        int cpu = pick_cpu(&cfgs[i], &next);
-        if (cpu < 0) {
-            char pins[64];
-            vm_config_format_pins(cfgs[i].pin_mask, pins, sizeof(pins));
-            vm_refuse(&vms[i], "none of its host CPUs (pin=%s) is online: %u CPU%s", pins,
-                      cpu_count, cpu_count == 1 ? " is" : "s are");
+        if (vm_attach_pc_devices(&vms[i]))
             continue;
+        uint32_t pinned_next = 0;
+        int cpu = 0;
+        for (uint32_t c = 0; c < vms[i].nvcpus && cpu >= 0; c++) {
+            cpu = pick_cpu(&cfgs[i], &next, &pinned_next);
+            if (cpu < 0) {
+                char pins[64];
+                vm_config_format_pins(cfgs[i].pin_mask, pins, sizeof(pins));
+                vm_refuse(&vms[i], "none of its host CPUs (pin=%s) is online: %u CPU%s", pins,
+                          cpu_count, cpu_count == 1 ? " is" : "s are");
+            } else if (vm_schedule(&vms[i], c, (uint32_t)cpu)) {
+                cpu = -1;
+            }
         }
-        if (!vm_schedule(&vms[i], (uint32_t)cpu))
+        if (cpu >= 0)
             started++;
     }
     kprintf("vms: %u of %zu VMs started\n", started, n);

@@ -2,8 +2,10 @@
 # scripts/deps.sh [lint] - install the Debian packages Vanderpool needs, if any is missing.
 # Uses apt-get as root, or through sudo otherwise. Quiet when everything is there.
 set -eu
+# qemu-system-x86 (with SeaBIOS), ovmf and grub-efi-amd64-bin: the QEMU system tests, with BIOS
+# and UEFI, and an ISO that boots with UEFI too (scripts/run-qemu.sh).
 pkgs="gcc make binutils bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools \
-libcriterion-dev"
+libcriterion-dev qemu-system-x86 ovmf grub-efi-amd64-bin"
 [ "${1:-}" = lint ] && pkgs="clang-format cppcheck"
 missing=
 for p in $pkgs; do

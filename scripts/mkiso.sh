@@ -1,7 +1,8 @@
 #!/bin/sh
 # scripts/mkiso.sh [--bare multiboot|multiboot2|linux] ELF OUT.iso "ARGS" [MODULE[:ARGS] ...]
 # Make a bootable GRUB ISO (BIOS; also EFI when grub-efi-amd64-bin is installed) that boots
-# the hypervisor with the given command line and multiboot2 modules.
+# the hypervisor with the given command line and multiboot2 modules. grub-mkrescue's ISOs are
+# hybrid: the same file boots from a CD, or written with dd to a USB stick, with BIOS or UEFI.
 # With --bare, GRUB boots ELF itself (a test guest, no hypervisor) as /boot/kernel.elf with the
 # multiboot (v1) or multiboot2 command, and the modules with module or module2 accordingly;
 # --bare linux boots ELF as a Linux bzImage (/boot/bzImage, GRUB's linux command) with the
@@ -63,6 +64,10 @@ cp "$elf" "$tree/boot/$kernel"
     echo "serial --unit=0 --speed=115200"
     echo "terminfo serial dumb"
     echo "terminal_output --append serial"
+    # GRUB-EFI has no text mode to leave the machine in: without a video driver loaded it says
+    # "error: no suitable video mode found." before it boots the kernel (harmless, but it looks
+    # like a GRUB error). The kernel ignores the framebuffer GRUB then sets up.
+    echo 'if [ "$grub_platform" = efi ]; then insmod efi_gop; fi'
     echo "set timeout=0"
     echo "set default=0"
     echo "menuentry \"$title\" {"

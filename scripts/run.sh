@@ -9,7 +9,8 @@
 # in chunks), so the run can be judged while it goes: it ends at the end marker (the hypervisor's
 # "Vanderpool: power off" line, or a bare guest's "TEST name: PASS|FAIL"), or shortly after a
 # halt marker ("Vanderpool: halted", "Vanderpool: CPU n halted") once the output has gone quiet.
-# Every other way Bochs can stop is a named failure, never a silent success.
+# Every other way Bochs can stop is a named failure, never a silent success. The options, the
+# watching and the exit statuses are shared with scripts/run-qemu.sh (scripts/runlib.sh).
 set -u
 
 usage() {
@@ -45,120 +46,31 @@ exit status:
 EOT
 }
 
-live=0 cpus=1 model=corei7_icelake_u timeout=120 megs=256 dir=build/run elf= args= bare= cpuopts=
+me=run.sh emu=Bochs
+. "$(dirname "$0")/runlib.sh"
+model=corei7_icelake_u cpuopts=
 emulator=${VP_EMULATOR:-bochs-bin}
-nl='
-'
-mods= # newline-separated FILE[:ARGS]
 while [ $# -gt 0 ]; do
     case $1 in
     --help | -h) usage; exit 0 ;;
-    --live) live=1 ;;
-    --cpus | --model | --timeout | --megs | --dir | --elf | --args | --module | --bare | --emulator | \
-        --bochs-cpu)
-        [ $# -ge 2 ] || { echo "run.sh: $1 needs a value (run.sh --help)" >&2; exit 2; }
-        case $1 in
-        --cpus) cpus=$2 ;;
-        --model) model=$2 ;;
-        --timeout) timeout=$2 ;;
-        --megs) megs=$2 ;;
-        --dir) dir=$2 ;;
-        --elf) elf=$2 ;;
-        --args) args=$2 ;;
-        --module) mods="$mods$2$nl" ;;
-        --bare) bare=$2 ;;
-        --emulator) emulator=$2 ;;
-        --bochs-cpu) cpuopts=", $2" ;;
-        esac
-        shift ;;
-    *) echo "run.sh: unknown option '$1' (run.sh --help)" >&2; exit 2 ;;
+    --model | --bochs-cpu)
+        [ $# -ge 2 ] || rl_die2 "$1 needs a value (run.sh --help)"
+        case $1 in --model) model=$2 ;; --bochs-cpu) cpuopts=", $2" ;; esac
+        shift 2 ;;
+    *)
+        rl_opt "$@"
+        [ "$rl_shift" -gt 0 ] || rl_die2 "unknown option '$1' (run.sh --help)"
+        shift "$rl_shift" ;;
     esac
-    shift
 done
-here=$(cd "$(dirname "$0")/.." && pwd)
-die2() { echo "run.sh: $*" >&2; exit 2; }
-[ -n "$elf" ] || die2 "--elf is required (run.sh --help)"
-[ -f "$elf" ] || die2 "no such file: $elf (build it first: make; the test guests: make guests)"
-case $bare in
-"" | multiboot | multiboot2 | linux) ;;
-*) die2 "--bare takes multiboot, multiboot2 or linux, not '$bare'" ;;
-esac
-isnum() { case $1 in "" | *[!0-9]*) return 1 ;; esac; }
-isnum "$cpus" && [ "$cpus" -ge 1 ] || die2 "--cpus takes a number of CPUs, not '$cpus'"
-isnum "$megs" && [ "$megs" -ge 16 ] || die2 "--megs takes a RAM size in MiB (16 or more), not '$megs'"
-isnum "$timeout" && [ "$timeout" -ge 1 ] || die2 "--timeout takes seconds, not '$timeout'"
+rl_check_options
 
 # ---- preflight: what the bochsrc names must exist (scripts/preflight.sh checks the rest) ----
 "$here/scripts/preflight.sh" --emulator "$emulator" --model "$model" || exit 2
 
-# The end and halt markers (extended regular expressions over whole lines).
-if [ "$bare" = linux ]; then # Linux's last words when it powers off, or when it cannot go on
-    end_re='reboot: Power down|Kernel panic - not syncing' halt_re=
-elif [ -n "$bare" ]; then
-    end_re='^TEST [^ :]*: (PASS|FAIL)$' halt_re= # a bare guest has no halt marker
-else
-    end_re='^Vanderpool: power off' halt_re='^Vanderpool: (CPU [0-9]+ )?halted'
-fi
-
-bpid= lpid=
-# timeout(1) puts Bochs in a process group of its own, so a Ctrl-C in the terminal does not
-# reach it (it would stop in its debugger); the trap below stops it instead.
-stop_bochs() {
-    if [ -n "${bpid:-}" ]; then
-        kill -TERM "$bpid" 2>/dev/null # timeout passes it on to Bochs
-        i=0
-        while kill -0 "$bpid" 2>/dev/null && [ $i -lt 10 ]; do sleep 0.1; i=$((i + 1)); done
-        pkill -KILL -P "$bpid" 2>/dev/null
-        kill -KILL "$bpid" 2>/dev/null
-        wait "$bpid" 2>/dev/null
-        bpid=
-    fi
-}
-stop_listener() {
-    if [ -n "${lpid:-}" ]; then
-        i=0 # let it drain what Bochs sent before the socket closed
-        while kill -0 "$lpid" 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
-        kill "$lpid" 2>/dev/null
-        wait "$lpid" 2>/dev/null
-        lpid=
-    fi
-}
-trap 'stop_bochs; stop_listener; echo "
-run.sh: interrupted; Bochs stopped." >&2; exit 130' INT TERM
-
-mkdir -p "$dir" || exit 2
-dir=$(cd "$dir" && pwd)
-rm -f "$dir/serial.txt" "$dir/bochs.log" "$dir/bochs.out" "$dir/port" "$dir/bochsrc"
-
-# The ISO: modules go to mkiso.sh as arguments of their own (their ARGS may hold blanks).
-set --
-if [ -n "$mods" ]; then
-    old_ifs=$IFS IFS=$nl
-    # shellcheck disable=SC2086
-    set -- $mods
-    IFS=$old_ifs
-fi
-if [ -n "$bare" ]; then
-    "$here/scripts/mkiso.sh" --bare "$bare" "$elf" "$dir/boot.iso" "$args" "$@" || exit 2
-else
-    "$here/scripts/mkiso.sh" "$elf" "$dir/boot.iso" "$args" "$@" || exit 2
-fi
-
-listener="$here/build/host/serial-listen"
-if [ ! -x "$listener" ] || [ "$here/tools/serial-listen.c" -nt "$listener" ]; then
-    mkdir -p "$here/build/host"
-    cc -O2 -Wall -o "$listener.$$" "$here/tools/serial-listen.c" && mv "$listener.$$" "$listener" ||
-        die2 "cannot build $listener (is gcc installed? make deps)"
-fi
-if [ "$live" = 1 ]; then
-    "$listener" "$dir/port" "$dir/serial.txt" &
-else
-    "$listener" "$dir/port" "$dir/serial.txt" >/dev/null &
-fi
-lpid=$!
-i=0
-while [ ! -s "$dir/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s "$dir/port" ] || { stop_listener; die2 "the serial listener did not start"; }
+rl_trap
+rl_prepare bochs.log bochs.out bochsrc
+rl_start_listener
 
 cat >"$dir/bochsrc" <<EOT
 megs: $megs
@@ -167,7 +79,7 @@ vgaromimage: file=/usr/share/vgabios/vgabios.bin
 cpu: model=$model, count=$cpus, ips=50000000, reset_on_triple_fault=0$cpuopts
 ata0-master: type=cdrom, path=$dir/boot.iso, status=inserted
 boot: cdrom
-com1: enabled=1, mode=socket-client, dev=127.0.0.1:$(cat "$dir/port")
+com1: enabled=1, mode=socket-client, dev=127.0.0.1:$port
 log: $dir/bochs.log
 panic: action=fatal
 error: action=report
@@ -180,55 +92,9 @@ port_e9_hack: enabled=1
 EOT
 echo c >"$dir/cmds"
 
-start=$(date +%s)
-# shellcheck disable=SC2086
-timeout -k 5 "$timeout" $emulator -q -f "$dir/bochsrc" -rc "$dir/cmds" </dev/null >"$dir/bochs.out" 2>&1 &
-bpid=$!
-
-# Watch the serial log: the end marker ends the run (Bochs usually powers off by itself a
-# moment later); after a halt marker, the run ends once the output has been quiet for 2 s.
-outcome=
-last_size=0 last_change=$(date +%s)
-while kill -0 "$bpid" 2>/dev/null; do
-    sleep 0.2
-    [ -f "$dir/serial.txt" ] || continue
-    if grep -qE -- "$end_re" "$dir/serial.txt"; then
-        outcome=end
-        i=0
-        while kill -0 "$bpid" 2>/dev/null && [ $i -lt 15 ]; do sleep 0.2; i=$((i + 1)); done
-        break
-    fi
-    size=$(wc -c <"$dir/serial.txt")
-    now=$(date +%s)
-    [ "$size" = "$last_size" ] || { last_size=$size last_change=$now; }
-    quiet=$((now - last_change))
-    # GRUB's own errors ("error: no multiboot header found.") come before any kernel output;
-    # GRUB then waits for a key that never comes.
-    if [ $quiet -ge 1 ] && grep -q '^error: ' "$dir/serial.txt"; then
-        outcome=grub
-        break
-    fi
-    if [ $quiet -ge 2 ] && [ -n "$halt_re" ] && grep -qE -- "$halt_re" "$dir/serial.txt"; then
-        outcome=halt
-        break
-    fi
-done
-if kill -0 "$bpid" 2>/dev/null; then
-    stop_bochs
-    rc=0
-else
-    wait "$bpid"
-    rc=$?
-    bpid=
-fi
-stop_listener
-secs=$(($(date +%s) - start))
-[ -z "$outcome" ] && grep -qE -- "$end_re" "$dir/serial.txt" 2>/dev/null && outcome=end
-
 # What to show when the run went wrong: the tail of Bochs's output and log (not for a GRUB
 # error, where they say nothing), and the paths.
-explain() {
-    echo "run.sh: $*" >&2
+emu_explain() {
     if [ "$outcome" != grub ] && [ -s "$dir/bochs.out" ]; then
         echo "run.sh: last lines of $dir/bochs.out:" >&2
         grep -v '^\(=\+\|  *Bochs x86\|  *Built from\|  *Timestamp\)' "$dir/bochs.out" | tail -n 8 |
@@ -240,40 +106,8 @@ explain() {
     fi
     echo "run.sh: files: serial $dir/serial.txt, Bochs output $dir/bochs.out, Bochs log $dir/bochs.log, bochsrc $dir/bochsrc" >&2
 }
-serial_bytes=$(wc -c <"$dir/serial.txt" 2>/dev/null || echo 0)
-signame() { kill -l "$1" 2>/dev/null || echo "$1"; }
 
-case $outcome in
-end)
-    [ $rc -gt 128 ] && [ $rc -ne 137 ] && [ $rc -ne 143 ] &&
-        echo "run.sh: note: Bochs ended by signal SIG$(signame $((rc - 128))) after the end marker (harmless after power-off)" >&2
-    if grep -q '^SCENARIO [^ ]*: FAIL' "$dir/serial.txt"; then
-        echo "run.sh: $(grep -m1 '^SCENARIO [^ ]*: FAIL' "$dir/serial.txt")" >&2
-        exit 1
-    fi
-    exit 0 ;;
-grub)
-    explain "GRUB could not boot the image: $(grep -m1 '^error: ' "$dir/serial.txt")"
-    exit 5 ;;
-halt)
-    echo "run.sh: the hypervisor halted: $(grep -E -m1 -- "$halt_re" "$dir/serial.txt"); Bochs stopped (serial $dir/serial.txt)" >&2
-    exit 3 ;;
-esac
-if [ $rc -eq 124 ] || [ $rc -eq 137 ] && [ $secs -ge "$timeout" ]; then
-    if [ "$serial_bytes" -eq 0 ]; then
-        explain "Bochs printed nothing on the serial port within $timeout s (a GRUB error or a hang before the console)"
-    else
-        explain "Bochs did not finish within $timeout s; stopped it. Last serial line: $(tail -n 1 "$dir/serial.txt")"
-    fi
-    exit 124
-fi
-if [ $rc -gt 128 ]; then
-    explain "Bochs died: killed by signal SIG$(signame $((rc - 128))) (status $rc) after ${secs}s, $serial_bytes bytes of serial output"
-    exit 4
-fi
-if [ "$serial_bytes" -eq 0 ]; then
-    explain "Bochs ended (status $rc) after ${secs}s without any serial output"
-else
-    explain "Bochs ended (status $rc) after ${secs}s before the end marker; last serial line: $(tail -n 1 "$dir/serial.txt")"
-fi
-exit 5
+emu_out=$dir/bochs.out
+# shellcheck disable=SC2086
+rl_run $emulator -q -f "$dir/bochsrc" -rc "$dir/cmds"
+rl_verdict

@@ -9,7 +9,7 @@ echo "== unit tests (host, Criterion)"
 "$here/scripts/unit.sh" "$unit_bin" | tee "$log"
 echo "== harness self-tests (scripts/run.sh with stand-in emulators)"
 "$here/tests/harness/run.sh" | tee -a "$log"
-echo "== system tests (Bochs)"
+echo "== system tests (Bochs, and QEMU for the qemu-* tests)"
 "$here/tests/system/run.sh" --jobs "$jobs" --elf "$elf" | tee -a "$log"
 layers='^(unit|harness|system): [0-9]+ passed, [0-9]+ failed$'
 p=$(grep -E "$layers" "$log" | sed 's/^[a-z]*: \([0-9]*\) passed.*/\1/' | awk '{s+=$1} END {print s+0}')

@@ -56,22 +56,37 @@ static void run_queue(void *arg)
         return;
     }
     for (uint32_t i = 0; i < q->n; i++) {
-        struct sched_entry *e = &q->e[i];
-        if (!e->v->own_timer)
-            e->start.time_slice = q->n > 1 ? q->slice : 0;
-        e->v->host_cpu = this_cpu_id();
-        if (vcpu_init(e->v, &e->start)) {
-            vcpu_stop(e->v, VCPU_STOP_HOST, "its VMCS could not be set up");
-            e->v->state = VCPU_STOPPED;
-            continue;
-        }
+        q->e[i].v->host_cpu = this_cpu_id();
+        q->e[i].started = false;
+        q->e[i].v->state = VCPU_NEW;
         live++;
     }
     while (live) {
+        bool ran = false;
         for (uint32_t i = 0; i < q->n; i++) {
-            struct vcpu *v = q->e[i].v;
+            struct sched_entry *e = &q->e[i];
+            struct vcpu *v = e->v;
             if (v->state == VCPU_STOPPED)
                 continue;
+            if (!e->started) {
+                /* Its VMCS is built on this CPU when it can start: at once, or when a
+                 * secondary vCPU has received its SIPI (vm/vm_irq.c). */
+                int st = v->ops && v->ops->start_state ? v->ops->start_state(v, &e->start) : 0;
+                if (st > 0)
+                    continue;
+                if (!v->own_timer)
+                    e->start.time_slice = q->n > 1 ? q->slice : 0;
+                if (st < 0 || vcpu_init(v, &e->start)) {
+                    vcpu_stop(v, st < 0 ? v->exit_status : VCPU_STOP_HOST,
+                              st < 0 ? "never started: its VM ended first"
+                                     : "its VMCS could not be set up");
+                    v->state = VCPU_STOPPED;
+                    live--;
+                    continue;
+                }
+                e->started = true;
+            }
+            ran = true;
             bool contended = live > 1;
             uint64_t t0 = rdtsc();
             enum exit_action a = vcpu_run(v);
@@ -84,6 +99,8 @@ static void run_queue(void *arg)
             else
                 q->switches++;
         }
+        if (!ran)
+            cpu_relax(); /* only vCPUs waiting for their SIPI here */
     }
 }
 

@@ -18,6 +18,7 @@
 struct sched_entry {
     struct vcpu *v;
     struct vcpu_config start;
+    bool started;             /* its VMCS is built (a secondary vCPU: after its SIPI) */
     uint64_t contended_ticks; /* TSC ticks it ran while another vCPU of its CPU was runnable */
     uint64_t contended_slices;
 };

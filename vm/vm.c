@@ -54,62 +54,6 @@ static uint8_t *ram_ptr(void *ctx, uint64_t gpa, uint64_t len)
     return vm_gpa_ptr(ctx, gpa, len);
 }
 
-/* ---- port devices ---- */
-
-static void request_stop(struct vm *vm, struct vcpu *v, const struct vm_stop_request *r)
-{
-    vm->status = r->status;
-    fmt_snprintf(vm->why, sizeof(vm->why), "%s", r->why);
-    v->exit_status = r->status;
-    vm->stop = true; /* every vCPU of the VM stops at its next exit */
-}
-
-int vm_attach_port_device(struct vm *vm, vm_port_fn io, void *dev)
-{
-    if (vm->ndevs == VM_MAX_DEVICES)
-        return -1;
-    vm->devs[vm->ndevs++] = (struct vm_port_device){io, dev};
-    return 0;
-}
-
-/* Port I/O of the guest: offered to the attached devices in order. With none claiming it,
- * an IN reads all ones and an OUT is dropped (what an ISA bus with no device does). */
-bool vm_port_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value)
-{
-    struct vm *vm = v->vm;
-    struct vm_stop_request stop = {false, 0, NULL};
-    bool claimed = false;
-    uint64_t flags = spin_lock_irqsave(&vm->lock);
-    for (unsigned i = 0; i < vm->ndevs && !claimed; i++)
-        claimed = vm->devs[i].io(vm->devs[i].dev, port, size, in, value, &stop);
-    spin_unlock_irqrestore(&vm->lock, flags);
-    if (!claimed && in)
-        *value = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
-    if (stop.stop)
-        request_stop(vm, v, &stop);
-    return true;
-}
-
-/* No device model answers memory accesses yet: an access outside the guest's RAM (or to a
- * page it may not touch) stops the VM with the decoded violation, never a retry loop. */
-static enum exit_action vm_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t q)
-{
-    struct vm *vm = v->vm;
-    struct ept_violation d;
-    char msg[200];
-    uint64_t gla = (q & (1u << 7)) ? vmcs_read(GUEST_LINEAR_ADDRESS) : 0;
-    ept_violation_decode(&d, q, gpa, gla, vmx.caps.ept.advanced_exit_info, false);
-    ept_violation_format(&d, msg, sizeof(msg));
-    vm->stop = true; /* every vCPU of the VM stops */
-    return vcpu_stop(v, VCPU_STOP_MEMORY, "%s at RIP 0x%lx", msg, v->guest_rip);
-}
-
-static void vm_explain_misconfig(struct vcpu *v, uint64_t gpa, char *buf, unsigned len)
-{
-    struct vm *vm = v->vm;
-    ept_explain_misconfig(&vm->ept, gpa, buf, len);
-}
-
 static bool vm_read_gpa(struct vcpu *v, uint64_t gpa, void *buf, unsigned len)
 {
     const uint8_t *p = vm_gpa_ptr(v->vm, gpa, len); /* guest RAM is contiguous in the host */
@@ -119,12 +63,24 @@ static bool vm_read_gpa(struct vcpu *v, uint64_t gpa, void *buf, unsigned len)
     return true;
 }
 
-static const struct vcpu_ops vm_ops = {
+static void vm_explain_misconfig(struct vcpu *v, uint64_t gpa, char *buf, unsigned len)
+{
+    struct vm *vm = v->vm;
+    ept_explain_misconfig(&vm->ept, gpa, buf, len);
+}
+
+const struct vcpu_ops vm_vcpu_ops = {
     .io = vm_port_io,
     .string_io = vm_string_io,
     .read_gpa = vm_read_gpa,
     .ept_violation = vm_ept_violation,
     .explain_misconfig = vm_explain_misconfig,
+    .intr_peek = vm_intr_peek,
+    .intr_ack = vm_intr_ack,
+    .next_event = vm_next_event,
+    .msr = vm_msr,
+    .start_state = vm_start_state,
+    .stopped = vm_vcpu_stopped,
 };
 
 /* ---- creation ---- */
@@ -196,6 +152,30 @@ static int load_linux(struct vm *vm, const uint8_t *data, size_t len,
     return loader_load_linux(data, len, &a, ram, reserved, nreserved, &vm->load, err, errlen);
 }
 
+/* ACPI tables for a Multiboot or raw guest, so it finds its CPUs and interrupt controllers
+ * (the MADT) as on a PC: at 0xE0000 in the BIOS area the memory map reserves, where the
+ * ACPI 6.4 5.2.5.1 scan finds the RSDP; skipped when the image itself lies there. */
+static void write_acpi(struct vm *vm)
+{
+    uint8_t acpi[VM_ACPI_MAX];
+    char err[120];
+    struct acpi_build_cfg ac = {vm->cfg.vcpus, NULL, (uint8_t)vm->cfg.vcpus};
+    struct acpi_build_layout lay;
+    if (vm->cfg.mem < VM_ACPI_GPA + VM_ACPI_MAX ||
+        acpi_build(&ac, VM_ACPI_GPA, acpi, sizeof(acpi), &lay, err, sizeof(err)) != ACPI_BUILD_OK)
+        return;
+    for (size_t i = 0; i < vm->load.nsegs; i++) {
+        const struct load_segment *g = &vm->load.segs[i];
+        if (g->gpa < VM_ACPI_GPA + lay.size && VM_ACPI_GPA < g->gpa + g->memsz) {
+            pr_info("vm %s: no ACPI tables: its image covers 0x%x\n", vm->cfg.name, VM_ACPI_GPA);
+            return;
+        }
+    }
+    uint8_t *dst = vm_gpa_ptr(vm, VM_ACPI_GPA, lay.size);
+    if (dst)
+        memcpy(dst, acpi, lay.size);
+}
+
 static int load_image(struct vm *vm)
 {
     const struct mb2_module *img = find_module(vm->cfg.image);
@@ -259,6 +239,7 @@ static int load_image(struct vm *vm)
                          "not wired yet",
                          vm->load.cpu.long_mode ? "64-bit" : "32-bit");
     }
+    write_acpi(vm);
     return 0;
 }
 
@@ -269,11 +250,6 @@ int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg)
     vm->id = id;
     if (!cfg->valid)
         return vm_refuse(vm, "its description has errors (see above)");
-    if (cfg->vcpus != 1)
-        return vm_refuse(vm,
-                         "vcpus=%u: secondary vCPUs wait for INIT-SIPI-SIPI, which needs the "
-                         "local APIC virtualization Vanderpool does not have yet; use vcpus=1",
-                         cfg->vcpus);
     if (setup_memory(vm))
         return -1;
     if (load_image(vm)) { /* give back what setup_memory took: other VMs may need it */
@@ -295,10 +271,12 @@ int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg)
         .eptp = vm->eptp,
         .vpid = vmx_caps_has(&vmx.caps, VMX_FEATURE_VPID) ? (uint16_t)(id + 1) : 0,
     };
-    if (cfg->timer) {
+    /* Every vCPU's TSC runs from the same offset, so the guest's TSCs agree (SDM 26.3). */
+    vm->tsc_offset = -rdtsc();
+    vm->start.tsc_offset = vm->tsc_offset;
+    vm->start.tsc_offset_valid = true;
+    if (cfg->timer)
         vm->start.time_slice = cfg->timer;
-        vm->vcpu.own_timer = true;
-    }
     if (cfg->vmfunc) {
         uint64_t list = mem_alloc_pages(1); /* EPTP list (SDM 25.6.14): its one view at 0 */
         if (!list || !vmx.caps.eptp_switching)
@@ -308,11 +286,22 @@ int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg)
         *(uint64_t *)phys_to_virt(list) = vm->eptp;
         vm->start.eptp_list = list;
     }
-    vm->vcpu.name = vm->cfg.name;
-    vm->vcpu.id = id;
-    vm->vcpu.ops = &vm_ops;
-    vm->vcpu.vm = vm;
-    vm->vcpu.stop_request = &vm->stop;
+    vm->nvcpus = cfg->vcpus;
+    for (uint32_t i = 0; i < vm->nvcpus; i++) {
+        struct vcpu *v = &vm->vcpus[i];
+        v->name = vm->cfg.name;
+        v->id = id * VM_VCPUS_MAX + i;
+        v->apic_id = i;
+        v->index = i;
+        v->ops = &vm_vcpu_ops;
+        v->vm = vm;
+        v->stop_request = &vm->stop;
+        v->own_timer = cfg->timer != 0;
+        /* vCPU 0 starts at the loader's entry; the others wait for INIT and a SIPI from it */
+        vm->cpu_start[i] = i == 0 ? VM_CPU_RUNS : VM_CPU_WAIT_INIT;
+    }
+    io_bus_init(&vm->ports);
+    io_bus_init(&vm->mmio);
     vm->state = VM_READY;
     char entry[48];
     loader_describe_entry(c, entry, sizeof(entry));
@@ -322,13 +311,33 @@ int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg)
     return 0;
 }
 
-int vm_schedule(struct vm *vm, uint32_t host_cpu)
+int vm_schedule(struct vm *vm, uint32_t index, uint32_t host_cpu)
 {
-    vm->host_cpu = host_cpu;
-    if (sched_assign(host_cpu, &vm->vcpu, &vm->start))
-        return vm_refuse(vm, "cannot run on host CPU %u", host_cpu);
+    vm->host_cpu[index] = host_cpu;
+    if (sched_assign(host_cpu, &vm->vcpus[index], &vm->start))
+        return vm_refuse(vm, "cannot run vCPU %u on host CPU %u", index, host_cpu);
     vm->state = VM_RUNNING;
     return 0;
+}
+
+void vm_set_board(struct vm *vm, const struct vm_board_ops *ops, void *ctx)
+{
+    vm->board = ops;
+    vm->board_ctx = ctx;
+    vm->start.device_time = true; /* the preemption timer also brings device events */
+    for (uint32_t i = 0; i < vm->nvcpus; i++)
+        vm->vcpus[i].lapic = ops && ops->intr_peek; /* its local APIC is the board's */
+}
+
+void *vm_alloc_page(struct vm *vm)
+{
+    uint64_t phys = mem_alloc_pages(1);
+    if (!phys)
+        return NULL;
+    vm->device_pages++;
+    void *p = phys_to_virt(phys);
+    memset(p, 0, 4096);
+    return p;
 }
 
 int vm_refuse(struct vm *vm, const char *fmt, ...)
@@ -345,12 +354,13 @@ int vm_refuse(struct vm *vm, const char *fmt, ...)
 
 int vm_status(const struct vm *vm)
 {
-    return vm->state == VM_FAILED ? vm->status : vm->vcpu.exit_status;
+    return vm->state == VM_FAILED ? vm->status : vm->vcpus[0].exit_status;
 }
 
 void vm_print_summary(const struct vm *vm)
 {
-    const char *why = vm->why[0] ? vm->why : vm->vcpu.stop_reason;
+    const struct vcpu *v = &vm->vcpus[0];
+    const char *why = vm->why[0] ? vm->why : v->stop_reason;
     int status = vm_status(vm);
     char cause[80] = "", timer[48] = "";
     if (vm->state == VM_FAILED) {
@@ -360,14 +370,19 @@ void vm_print_summary(const struct vm *vm)
     if (status < 0)
         fmt_snprintf(cause, sizeof(cause), " (stopped by the hypervisor: %s)",
                      vcpu_stop_status_name(status));
-    if (vm->vcpu.own_timer)
-        fmt_snprintf(timer, sizeof(timer), ", preemption-timer exits: %lu", vm->vcpu.timer_exits);
+    uint64_t exits = 0, timer_exits = 0;
+    for (uint32_t i = 0; i < vm->nvcpus; i++) {
+        exits += vm->vcpus[i].exits;
+        timer_exits += vm->vcpus[i].timer_exits;
+    }
+    if (v->own_timer)
+        fmt_snprintf(timer, sizeof(timer), ", preemption-timer exits: %lu", timer_exits);
     kprintf("vm %s: exit status %d%s, %lu exits, on CPU %u: %s%s\n", vm->cfg.name, status, cause,
-            vm->vcpu.exits, vm->host_cpu, why[0] ? why : "no reason recorded", timer);
+            exits, vm->host_cpu[0], why[0] ? why : "no reason recorded", timer);
 }
 
 uint64_t vm_overhead_bytes(const struct vm *vm)
 {
-    /* EPT tables + VMCS + I/O bitmaps A/B + MSR bitmap. */
-    return (uint64_t)vm->ept.tables * 4096 + 4 * 4096;
+    /* EPT tables, the device pages, and per vCPU: VMCS + I/O bitmaps A/B + MSR bitmap. */
+    return ((uint64_t)vm->ept.tables + vm->device_pages + 4 * vm->nvcpus) * 4096;
 }

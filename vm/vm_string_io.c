@@ -13,65 +13,11 @@
 #include "vm/guest_walk.h"
 #include "vm/string_io.h"
 #include "vm/vm.h"
+#include "vm/vm_guest.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_cpu.h"
 
 #define SIO_BUDGET 256 /* elements per exit */
-
-/* ---- guest RAM for the walker (pure interface, vm/guest_walk.h) ---- */
-
-static int ram_read(void *ctx, uint64_t gpa, void *buf, size_t n)
-{
-    const uint8_t *p = vm_gpa_ptr(ctx, gpa, n);
-    if (!p)
-        return -1;
-    memcpy(buf, p, n);
-    return 0;
-}
-
-static int ram_write(void *ctx, uint64_t gpa, const void *buf, size_t n)
-{
-    uint8_t *p = vm_gpa_ptr(ctx, gpa, n);
-    if (!p)
-        return -1;
-    memcpy(p, buf, n);
-    return 0;
-}
-
-static int ram_read_pte(void *ctx, uint64_t gpa, uint64_t *val)
-{
-    return ram_read(ctx, gpa, val, 8);
-}
-
-/* Accessed/dirty updates as the CPU makes them: a locked compare-exchange (SDM 4.8). */
-static int ram_write_pte(void *ctx, uint64_t gpa, uint64_t old, uint64_t val)
-{
-    uint64_t *p = (uint64_t *)vm_gpa_ptr(ctx, gpa, 8);
-    if (!p)
-        return -1;
-    return __atomic_compare_exchange_n(p, &old, val, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
-               ? 0
-               : GW_MEM_CHANGED;
-}
-
-/* ---- the instruction bytes, for CPUs without INS/OUTS instruction information ---- */
-
-struct fetch_ctx {
-    const struct gw_state *paging;
-    const struct gw_mem *mem;
-    uint64_t cs_base, rip;
-    bool wrap32;
-};
-
-static int fetch(void *ctx, unsigned offset, uint8_t *byte)
-{
-    const struct fetch_ctx *f = ctx;
-    uint64_t la = f->cs_base + f->rip + offset;
-    struct gw_result r;
-    if (f->wrap32)
-        la &= 0xffffffffull;
-    return gw_read(f->paging, f->mem, la, byte, 1, GW_FETCH, &r) == GW_OK ? 0 : -1;
-}
 
 static int port(void *ctx, uint16_t p, unsigned size, bool in, uint32_t *val)
 {
@@ -80,37 +26,20 @@ static int port(void *ctx, uint16_t p, unsigned size, bool in, uint32_t *val)
     return ((struct vm *)v->vm)->stop ? -1 : 0; /* a device asked for the VM to end */
 }
 
-static unsigned maxphyaddr(void)
-{
-    return cpuid(0x80000000, 0).eax >= 0x80000008 ? cpuid(0x80000008, 0).eax & 0xff : 36;
-}
-
 enum exit_action vm_string_io(struct vcpu *v, uint64_t qualification)
 {
     struct vm *vm = v->vm;
-    uint64_t cr0 = vcpu_guest_cr0(v), cr4 = vcpu_guest_cr4(v);
-    uint64_t rflags = vmcs_read(GUEST_RFLAGS), efer = vmcs_read(GUEST_IA32_EFER);
-    uint32_t cs_ar = (uint32_t)vmcs_read(GUEST_CS_AR_BYTES);
-    struct gw_state paging = {
-        .cr0 = cr0,
-        .cr3 = vmcs_read(GUEST_CR3),
-        .cr4 = cr4,
-        .efer = efer,
-        .cpl = (uint32_t)(vmcs_read(GUEST_SS_AR_BYTES) & AR_DPL_MASK) >> AR_DPL_SHIFT,
-        .ac = (rflags & RFLAGS_AC) != 0,
-        .maxphyaddr = maxphyaddr(),
-        .page1gb = (cpuid(0x80000001, 0).edx >> 26) & 1,
-        .pse36 = (cpuid(1, 0).edx >> 17) & 1,
-    };
-    if ((cr0 & CR0_PG) && (cr4 & CR4_PAE) && !(efer & EFER_LMA))
-        for (int i = 0; i < 4; i++) /* PAE: the CPU's PDPTE registers (SDM 27.3.2.4) */
-            paging.pdpte[i] = vmcs_read(GUEST_PDPTR0 + 2 * i);
-    struct gw_mem mem = {vm, ram_read_pte, ram_write_pte, ram_read, ram_write};
+    uint64_t rflags = vmcs_read(GUEST_RFLAGS);
+    struct gw_state paging;
+    struct gw_mem mem;
+    vm_guest_paging(v, &paging);
+    vm_guest_mem(vm, &mem);
     struct sio_input in = {
         .qualification = qualification,
         .info_valid = vmx.caps.ins_outs_info, /* IA32_VMX_BASIC[54] (SDM A.1) */
         .info = (uint32_t)vmcs_read(VMX_INSTRUCTION_INFO),
-        .mode = sio_guest_mode(cr0, rflags, efer, cs_ar),
+        .mode =
+            sio_guest_mode(paging.cr0, rflags, paging.efer, (uint32_t)vmcs_read(GUEST_CS_AR_BYTES)),
         .paging = &paging,
         .mem = &mem,
         .port = port,
@@ -122,8 +51,8 @@ enum exit_action vm_string_io(struct vcpu *v, uint64_t qualification)
         in.seg[i].limit = (uint32_t)vmcs_read(GUEST_ES_LIMIT + 2 * i);
         in.seg[i].ar = (uint32_t)vmcs_read(GUEST_ES_AR_BYTES + 2 * i);
     }
-    struct fetch_ctx fc = {&paging, &mem, in.seg[1].base, v->guest_rip, in.mode != SIO_MODE_LONG64};
-    in.fetch = fetch;
+    struct vm_fetch fc = {&paging, &mem, in.seg[1].base, v->guest_rip, in.mode != SIO_MODE_LONG64};
+    in.fetch = vm_fetch_byte;
     in.fetch_ctx = &fc;
 
     struct sio_regs regs = {v->regs.rsi, v->regs.rdi, v->regs.rcx, rflags};

@@ -127,8 +127,8 @@ void cpuid_guest(cpuid_host_fn host, void *ctx, const struct cpuid_vcpu *g, uint
     switch (leaf) {
     case 1:
         out->ecx &= ~(L1_ECX_DTES64 | L1_ECX_MONITOR | L1_ECX_DS_CPL | L1_ECX_VMX | L1_ECX_SMX |
-                      L1_ECX_EIST | L1_ECX_TM2 | L1_ECX_XTPR | L1_ECX_PDCM | L1_ECX_X2APIC |
-                      L1_ECX_TSC_DEADL | L1_ECX_OSXSAVE);
+                      L1_ECX_EIST | L1_ECX_TM2 | L1_ECX_XTPR | L1_ECX_PDCM | L1_ECX_OSXSAVE |
+                      (g->lapic ? 0 : L1_ECX_X2APIC | L1_ECX_TSC_DEADL));
         if (g->cr4 & CR4_OSXSAVE) /* OSXSAVE mirrors the guest's CR4 (SDM vol. 2A CPUID) */
             out->ecx |= L1_ECX_OSXSAVE;
         out->ecx |= L1_ECX_HYPERVISOR;

@@ -27,6 +27,7 @@ typedef void (*cpuid_host_fn)(void *ctx, uint32_t leaf, uint32_t subleaf, struct
 /* What of the vCPU the answer depends on. */
 struct cpuid_vcpu {
     uint32_t apic_id;
+    bool lapic;    /* it has the virtual local APIC: x2APIC and the TSC deadline are offered */
     uint64_t cr4;  /* as the guest sees it (OSXSAVE, PKE) */
     uint64_t xcr0; /* its XCR0 (the XSAVE size of leaf 0DH.0:EBX) */
 };

@@ -186,6 +186,8 @@ struct walk {
     size_t want, seen; /* stop at candidate number want (SIZE_MAX: count only) */
     bool found;
     struct entry_mutation m;
+    struct entry_mutation *list; /* entry_mutate_list: every candidate, up to max */
+    size_t max;
     /* candidates of the current field so far, to drop duplicates */
     uint64_t prev[80];
     unsigned nprev;
@@ -211,16 +213,25 @@ static void offer2(struct walk *w, const struct target *t, uint64_t v, uint32_t 
             return;
     if (w->nprev < sizeof(w->prev) / sizeof(w->prev[0]))
         w->prev[w->nprev++] = v;
-    if (w->seen++ != w->want)
+    struct entry_mutation *m = &w->m;
+    if (w->list) {
+        if (w->seen >= w->max) {
+            w->seen++;
+            return;
+        }
+        m = &w->list[w->seen++];
+    } else if (w->seen++ != w->want) {
         return;
-    w->found = true;
-    w->m.nfields = enc2 ? 2 : 1;
-    w->m.enc[0] = t->enc;
-    w->m.value[0] = v;
-    w->m.enc[1] = enc2;
-    w->m.value[1] = v2;
-    w->m.what = what;
-    w->m.bit = bit;
+    } else {
+        w->found = true;
+    }
+    m->nfields = enc2 ? 2 : 1;
+    m->enc[0] = t->enc;
+    m->value[0] = v;
+    m->enc[1] = enc2;
+    m->value[1] = v2;
+    m->what = what;
+    m->bit = bit;
 }
 
 static void offer(struct walk *w, const struct target *t, uint64_t v, const char *what)
@@ -680,12 +691,27 @@ static bool shares_field(const struct entry_mutation *a, const struct entry_muta
     return false;
 }
 
-int entry_mutate_random(const struct vmcs_image *base, const struct entry_mutate_cfg *cfg,
-                        uint64_t seed, struct vmcs_image *out,
-                        struct entry_mutation ms[ENTRY_MUTATE_MAX_COMBINED], unsigned *n)
+/* Where a combination takes single mutation number idx from: a walk, or a list made before. */
+struct source {
+    const struct vmcs_image *base;
+    const struct entry_mutate_cfg *cfg; /* walk (list == NULL) */
+    const struct entry_mutation *list;  /* entry_mutate_list() of base */
+};
+
+static bool source_get(const struct source *src, size_t idx, struct entry_mutation *m)
+{
+    if (src->list) {
+        *m = src->list[idx];
+        return true;
+    }
+    return find_single(src->base, src->cfg, idx, m);
+}
+
+/* The choice of entry_mutate_random, whatever the source of the single mutations. */
+static int combine(const struct source *src, size_t total, uint64_t seed, struct vmcs_image *out,
+                   struct entry_mutation ms[ENTRY_MUTATE_MAX_COMBINED], unsigned *n)
 {
     struct entry_mutation pick[ENTRY_MUTATE_MAX_COMBINED];
-    size_t total = entry_mutate_count(base, cfg);
     uint64_t st = seed ^ 0x9e3779b97f4a7c15ULL;
     unsigned k, got = 0;
     if (!out || total < 2)
@@ -693,13 +719,13 @@ int entry_mutate_random(const struct vmcs_image *base, const struct entry_mutate
     if (!st)
         st = 1;
     k = 2 + (unsigned)(entry_mutate_rand(&st) % 3);
-    *out = *base;
+    *out = *src->base;
     /* bounded tries: a field may come up twice; the walk is deterministic either way */
     for (unsigned tries = 0; got < k && tries < 64; tries++) {
         struct entry_mutation m;
         size_t idx = (size_t)(entry_mutate_rand(&st) % total);
         bool clash = false;
-        if (!find_single(base, cfg, idx, &m))
+        if (!source_get(src, idx, &m))
             continue;
         for (unsigned i = 0; i < got && !clash; i++)
             clash = shares_field(&pick[i], &m);
@@ -715,6 +741,37 @@ int entry_mutate_random(const struct vmcs_image *base, const struct entry_mutate
     if (n)
         *n = got;
     return 0;
+}
+
+int entry_mutate_random(const struct vmcs_image *base, const struct entry_mutate_cfg *cfg,
+                        uint64_t seed, struct vmcs_image *out,
+                        struct entry_mutation ms[ENTRY_MUTATE_MAX_COMBINED], unsigned *n)
+{
+    struct source src = {base, cfg, NULL};
+    return combine(&src, entry_mutate_count(base, cfg), seed, out, ms, n);
+}
+
+size_t entry_mutate_list(const struct vmcs_image *base, const struct entry_mutate_cfg *cfg,
+                         struct entry_mutation *list, size_t max)
+{
+    struct walk w;
+    if (!walk_init(&w, base, cfg, SIZE_MAX))
+        return 0;
+    w.list = list;
+    w.max = list ? max : 0;
+    for (size_t i = 0; i < NTARGETS; i++)
+        gen_field(&w, &targets[i]);
+    return w.seen;
+}
+
+int entry_mutate_random_from(const struct vmcs_image *base, const struct entry_mutation *list,
+                             size_t count, uint64_t seed, struct vmcs_image *out,
+                             struct entry_mutation ms[ENTRY_MUTATE_MAX_COMBINED], unsigned *n)
+{
+    struct source src = {base, NULL, list};
+    if (!base || !list)
+        return -1;
+    return combine(&src, count, seed, out, ms, n);
 }
 
 int entry_mutate_format(char *buf, size_t n, const struct entry_mutation *m)

@@ -96,6 +96,18 @@ int entry_mutate_random(const struct vmcs_image *base, const struct entry_mutate
                         uint64_t seed, struct vmcs_image *out,
                         struct entry_mutation ms[ENTRY_MUTATE_MAX_COMBINED], unsigned *n);
 
+/* Every single mutation of base in index order into list[0..max-1] (one walk instead of one
+ * per index); returns entry_mutate_count() (0 when base or cfg is unusable). list[i] is what
+ * entry_mutate_single(i) describes. */
+size_t entry_mutate_list(const struct vmcs_image *base, const struct entry_mutate_cfg *cfg,
+                         struct entry_mutation *list, size_t max);
+
+/* entry_mutate_random(seed) from a complete list of base (entry_mutate_list, count entries):
+ * the same mutations and image, without walking the candidates again. */
+int entry_mutate_random_from(const struct vmcs_image *base, const struct entry_mutation *list,
+                             size_t count, uint64_t seed, struct vmcs_image *out,
+                             struct entry_mutation ms[ENTRY_MUTATE_MAX_COMBINED], unsigned *n);
+
 /* "GUEST_CS_AR_BYTES = 0xa09a (flip bit 0)" (two fields joined by ", "). */
 int entry_mutate_format(char *buf, size_t n, const struct entry_mutation *m);
 

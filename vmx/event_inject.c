@@ -45,7 +45,7 @@ static void set_proc_control(uint32_t bit, bool on)
 enum exit_action vcpu_prepare_entry(struct vcpu *v)
 {
     int irq = v->ops && v->ops->intr_peek ? v->ops->intr_peek(v) : v->test_irq;
-    if (!event_pending(&v->events) && irq < 0 && !v->windows_open) {
+    if (!event_pending(&v->events) && irq < 0 && !v->windows_open && !v->halted) {
         v->attention = false;
         return EXIT_RESUME;
     }
@@ -79,6 +79,12 @@ enum exit_action vcpu_prepare_entry(struct vcpu *v)
             v->test_irq = -1;
         vmcs_write(VM_ENTRY_INTR_INFO_FIELD, p.intr_info);
     }
+    if (v->halted && !p.inject && !p.interrupt_window && !p.nmi_window) {
+        /* HLT with nothing to deliver: the guest waits in the HLT activity state, where the
+         * preemption timer and the interrupts it is kicked with end the wait (SDM 25.4.2). */
+        vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
+    }
+    v->halted = false;
     set_proc_control(PROC_BASED_INTERRUPT_WINDOW_EXITING, p.interrupt_window);
     set_proc_control(PROC_BASED_NMI_WINDOW_EXITING, p.nmi_window);
     v->windows_open = p.interrupt_window || p.nmi_window;

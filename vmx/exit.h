@@ -34,8 +34,8 @@ enum exit_action exit_rdmsr(struct vcpu *v); /* exit_msr.c */
 enum exit_action exit_wrmsr(struct vcpu *v);
 enum exit_action exit_io(struct vcpu *v);        /* exit_io.c */
 enum exit_action exit_cr_access(struct vcpu *v); /* exit_cr.c */
-enum exit_action exit_xsetbv(struct vcpu *v);
-enum exit_action exit_vmcall(struct vcpu *v); /* exit_misc.c */
+enum exit_action exit_xsetbv(struct vcpu *v);    /* exit_xsetbv.c */
+enum exit_action exit_vmcall(struct vcpu *v);    /* exit_misc.c */
 enum exit_action exit_hlt(struct vcpu *v);
 enum exit_action exit_invd(struct vcpu *v);
 enum exit_action exit_wbinvd(struct vcpu *v);
@@ -43,14 +43,20 @@ enum exit_action exit_vmx_instruction(struct vcpu *v);
 enum exit_action exit_monitor_mwait(struct vcpu *v);
 enum exit_action exit_rdpmc(struct vcpu *v);
 enum exit_action exit_mtf(struct vcpu *v);
-enum exit_action exit_event_window(struct vcpu *v); /* event_inject.c */
 enum exit_action exit_triple_fault(struct vcpu *v);
 enum exit_action exit_external_interrupt(struct vcpu *v);
 enum exit_action exit_entry_failure(struct vcpu *v);
-enum exit_action exit_preemption_timer(struct vcpu *v); /* exit_ept.c */
-enum exit_action exit_ept_violation(struct vcpu *v);
+enum exit_action exit_event_window(struct vcpu *v);  /* event_inject.c */
+enum exit_action exit_ept_violation(struct vcpu *v); /* exit_ept.c */
 enum exit_action exit_ept_misconfig(struct vcpu *v);
-enum exit_action exit_vmfunc(struct vcpu *v);
+enum exit_action exit_preemption_timer(struct vcpu *v); /* exit_timer.c */
+enum exit_action exit_vmfunc(struct vcpu *v);           /* exit_vmfunc.c */
+
+/* Stops the guest with its EPT violation decoded and worded by vmx/ept_violation.h
+ * ("EPT violation: write to GPA 0x... (...) in a page that is ... at RIP 0x..."): what
+ * exit_ept_violation does when no hook serves the access, and what a hook calls when it
+ * does not serve it either. */
+enum exit_action exit_ept_violation_stop(struct vcpu *v, uint64_t gpa, uint64_t qualification);
 
 /* Open the MSRs a guest may access directly in a 4 KiB MSR bitmap (SDM 25.6.9). */
 void exit_msr_setup_bitmap(uint8_t *bitmap);

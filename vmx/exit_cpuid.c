@@ -20,7 +20,8 @@ uint64_t vcpu_xcr0_allowed(void)
 
 enum exit_action exit_cpuid(struct vcpu *v)
 {
-    struct cpuid_vcpu g = {.apic_id = v->apic_id, .cr4 = vcpu_guest_cr4(v), .xcr0 = v->hw.xcr0};
+    struct cpuid_vcpu g = {
+        .apic_id = v->apic_id, .lapic = v->lapic, .cr4 = vcpu_guest_cr4(v), .xcr0 = v->hw.xcr0};
     struct cpuid_leaf r;
     cpuid_guest(host_cpuid, NULL, &g, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx,
                 VP_HC_VERSION_VALUE, &r);

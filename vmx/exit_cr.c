@@ -1,8 +1,7 @@
 /* vmx/exit_cr.c - control-register accesses (SDM 26.1.3, 25.6.6 guest/host masks and read
- * shadows; qualification in SDM 28.2.1 table 28-3), the PAE page-directory-pointer-table
- * entries they load (SDM 4.4.1, 27.3.2.4), and XSETBV (SDM 26.1.2). */
+ * shadows; qualification in SDM 28.2.1 table 28-3) and the PAE page-directory-pointer-table
+ * entries they load (SDM 4.4.1, 27.3.2.4). */
 #include "platform/cpu.h"
-#include "vmx/cpuid_policy.h"
 #include "vmx/exit.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_controls.h"
@@ -160,25 +159,6 @@ enum exit_action exit_cr_access(struct vcpu *v)
         vcpu_inject_exception(v, X86_EXC_GP, true, 0);
         return EXIT_RESUME;
     }
-    vcpu_skip_instruction(v);
-    return EXIT_RESUME;
-}
-
-/* XSETBV: only XCR0 (ECX = 0), with the rules of SDM vol. 1 13.3, and only bits the guest is
- * offered (vmx/cpuid_policy.h), which the host's XSAVE area for the vCPU covers; checked
- * before the host executes XSETBV with the value, so a bad value is the guest's #GP, never
- * the host's. XSETBV needs CPL 0 (SDM vol. 2C XSETBV). */
-enum exit_action exit_xsetbv(struct vcpu *v)
-{
-    uint64_t value = ((v->regs.rdx & 0xffffffff) << 32) | (uint32_t)v->regs.rax;
-    bool ok = (uint32_t)v->regs.rcx == 0 && ((vmcs_read(GUEST_SS_AR_BYTES) & AR_DPL_MASK) == 0) &&
-              xcr0_valid(value, vcpu_xcr0_allowed());
-    if (!ok) {
-        vcpu_inject_exception(v, X86_EXC_GP, true, 0);
-        return EXIT_RESUME;
-    }
-    xsetbv(0, value);
-    vcpu_state_set_xcr0(v, value);
     vcpu_skip_instruction(v);
     return EXIT_RESUME;
 }

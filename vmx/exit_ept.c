@@ -1,29 +1,8 @@
-/* vmx/exit_ept.c - EPT violations and misconfigurations (SDM 29.3.3), the VMX-preemption
- * timer (SDM 26.5.1) and VMFUNC failures (SDM 26.5.6). */
-#include "platform/console.h"
-#include "platform/fmt.h"
+/* vmx/exit_ept.c - EPT violations and misconfigurations (SDM 29.3.3). The qualification of a
+ * violation is decoded and worded by vmx/ept_violation.c (pure), for every guest. */
+#include "vmx/ept_violation.h"
 #include "vmx/exit.h"
 #include "vmx/vmcs.h"
-
-/* The time slice is over: give the CPU to the next vCPU (vm/sched.c). */
-enum exit_action exit_preemption_timer(struct vcpu *v)
-{
-    v->timer_exits++;
-    return EXIT_YIELD;
-}
-
-/* The qualification (SDM 28.2.1, "Exit Qualification for EPT Violations"): what the access
- * was, what the EPT allowed, and whether a linear address is known. */
-static void describe_violation(char *buf, unsigned n, uint64_t q, uint64_t gpa, uint64_t gla)
-{
-    const char *access = (q & 4) ? "instruction fetch" : (q & 2) ? "write" : "read";
-    fmt_snprintf(buf, n,
-                 "EPT violation: %s at guest-physical 0x%lx%s%lx (page %s%s%s; "
-                 "qualification 0x%lx)",
-                 access, gpa, (q & (1u << 7)) ? ", linear 0x" : "", (q & (1u << 7)) ? gla : 0,
-                 (q & 0x38) ? "" : "not mapped", (q & 8) ? "readable " : "",
-                 (q & 0x30) ? ((q & 0x10) ? "writable " : "executable") : "", q);
-}
 
 enum exit_action exit_ept_violation(struct vcpu *v)
 {
@@ -32,9 +11,17 @@ enum exit_action exit_ept_violation(struct vcpu *v)
     v->exit_qualification = q;
     if (v->ops && v->ops->ept_violation)
         return v->ops->ept_violation(v, gpa, q);
-    char msg[160];
-    describe_violation(msg, sizeof(msg), q, gpa,
-                       (q & (1u << 7)) ? vmcs_read(GUEST_LINEAR_ADDRESS) : 0);
+    return exit_ept_violation_stop(v, gpa, q);
+}
+
+enum exit_action exit_ept_violation_stop(struct vcpu *v, uint64_t gpa, uint64_t q)
+{
+    struct ept_violation d;
+    char msg[200];
+    /* the guest linear-address field is valid only with bit 7 set (SDM 28.2.1) */
+    uint64_t gla = (q & EPT_VQ_LINEAR_VALID) ? vmcs_read(GUEST_LINEAR_ADDRESS) : 0;
+    ept_violation_decode(&d, q, gpa, gla, vmx.caps.ept.advanced_exit_info, false);
+    ept_violation_format(&d, msg, sizeof(msg));
     return vcpu_stop(v, VCPU_STOP_MEMORY, "%s at RIP 0x%lx", msg, v->guest_rip);
 }
 
@@ -46,12 +33,4 @@ enum exit_action exit_ept_misconfig(struct vcpu *v)
         v->ops->explain_misconfig(v, gpa, why, sizeof(why));
     return vcpu_stop(v, VCPU_STOP_MEMORY, "EPT misconfiguration at guest-physical 0x%lx: %s", gpa,
                      why);
-}
-
-/* VMFUNC with a function or EPTP index the VMM did not enable: #UD, as on a CPU without the
- * function (SDM 26.5.6.3 leaves the response to the VMM). */
-enum exit_action exit_vmfunc(struct vcpu *v)
-{
-    vcpu_inject_exception(v, 6, false, 0);
-    return EXIT_RESUME;
 }

@@ -2,6 +2,7 @@
  * interrupts and VM-entry failures (SDM 26.1.2-26.2, 27.8). */
 #include "platform/console.h"
 #include "platform/cpu.h"
+#include "vmx/entry_explain.h"
 #include "vmx/exit.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_names.h"
@@ -78,15 +79,23 @@ enum exit_action exit_vmcall(struct vcpu *v)
     return EXIT_RESUME;
 }
 
-/* HLT: there is no virtual interrupt source yet, so a HLT with interrupts enabled returns at
- * once (as if an interrupt had come); with interrupts disabled the guest could never wake. */
+/* HLT: a guest with interrupt controllers sleeps until its next event (the VMX-preemption
+ * timer set for its devices' next event, or an interrupt another CPU kicks it for). Without
+ * them (the built-in guests) a HLT with interrupts enabled returns at once, as if an interrupt
+ * had come; with interrupts disabled and no event pending it could never wake. */
 enum exit_action exit_hlt(struct vcpu *v)
 {
-    if (!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF))
+    if (!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF) && !event_pending(&v->events))
         return vcpu_stop(v, VCPU_STOP_HUNG,
                          "HLT with interrupts disabled at RIP 0x%lx: it can never wake",
                          v->guest_rip);
     vcpu_skip_instruction(v);
+    if (v->ops && v->ops->intr_peek && v->device_time) {
+        /* It sleeps: the step before the entry puts it in the HLT activity state unless an
+         * event is there for it now; the next event wakes it (SDM 25.4.2, 27.6.3). */
+        v->halted = true;
+        v->attention = true;
+    }
     return EXIT_RESUME;
 }
 
@@ -159,9 +168,6 @@ enum exit_action exit_external_interrupt(struct vcpu *v)
     return EXIT_RESUME;
 }
 
-/* Filled in by the VM-entry checker (a later issue); when set it explains a failed entry. */
-void (*vmx_entry_check_hook)(struct vcpu *v);
-
 /* SDM 27.8: exit reason with bit 31 set; qualification for reason 33 (27.8, table). */
 enum exit_action exit_entry_failure(struct vcpu *v)
 {
@@ -178,8 +184,7 @@ enum exit_action exit_entry_failure(struct vcpu *v)
     else if ((v->exit_reason & 0xffff) == VM_EXIT_REASON_MSR_LOAD_FAIL)
         kprintf(" (entry %lu of the VM-entry MSR-load list)", q);
     kprintf("\n");
-    if (vmx_entry_check_hook)
-        vmx_entry_check_hook(v);
+    vmx_entry_explain_exit(v, v->exit_reason, q); /* which rule (vmx/entry_explain.h) */
     vmcs_dump_current();
     console_unlock();
     return vcpu_stop(v, VCPU_STOP_ENTRY_FAILED, "VM entry failed: %s", reason);

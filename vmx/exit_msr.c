@@ -85,8 +85,23 @@ static uint32_t vmcs_field_of(uint32_t msr)
     }
 }
 
+/* The local APIC's MSRs (IA32_APIC_BASE, x2APIC 0x800-0x8ff, IA32_TSC_DEADLINE) are the
+ * virtual APIC's when the VM has one (vcpu_ops.msr). 1: not its MSR. */
+static int apic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *value)
+{
+    if (!v->lapic || !v->ops || !v->ops->msr)
+        return 1;
+    if (msr != MSR_APIC_BASE && msr != MSR_TSC_DEADLINE &&
+        (msr < MSR_X2APIC_FIRST || msr > MSR_X2APIC_LAST))
+        return 1;
+    return v->ops->msr(v, msr, write, value);
+}
+
 static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *value)
 {
+    int apic = apic_msr(v, msr, false, value);
+    if (apic <= 0)
+        return apic == 0;
     uint32_t field = vmcs_field_of(msr);
     if (field) {
         *value = vmcs_read(field);
@@ -174,6 +189,9 @@ static bool vmcs_msr_value_ok(uint32_t msr, uint64_t value)
 
 static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t value)
 {
+    int apic = apic_msr(v, msr, true, &value);
+    if (apic <= 0)
+        return apic == 0;
     uint32_t field = vmcs_field_of(msr);
     if (msr == MSR_EFER)
         return write_efer(v, value);

@@ -9,6 +9,7 @@
 #include "platform/mem.h"
 #include "platform/percpu.h"
 #include "platform/trace_vcpu.h"
+#include "vmx/entry_explain.h"
 #include "vmx/exit.h"
 #include "vmx/invalidate.h"
 #include "vmx/vcpu.h"
@@ -73,7 +74,7 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
                           uint32_t *entry_ctl)
 {
     uint32_t pin, proc, proc2, pin_req = 0, proc2_req = 0;
-    if (c->time_slice)
+    if (c->time_slice || c->device_time)
         pin_req |= PIN_BASED_ACTIVATE_VMX_PREEMPTION_TIMER; /* SDM 26.5.1 */
     if (c->eptp)
         proc2_req |= PROC_BASED2_ENABLE_EPT | PROC_BASED2_UNRESTRICTED_GUEST; /* SDM 26.6 */
@@ -154,9 +155,11 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
         vmcs_write(EPTP_LIST_ADDRESS, c->eptp_list);
     }
     v->time_slice = c->time_slice;
+    v->device_time = c->device_time;
     v->tsc_offsetting = (proc & PROC_BASED_USE_TSC_OFFSETTING) != 0;
     if (v->tsc_offsetting) {
-        v->tsc_offset = -rdtsc(); /* the guest's TSC starts near 0 */
+        /* the VM's common offset, or one that starts the guest's TSC near 0 */
+        v->tsc_offset = c->tsc_offset_valid ? c->tsc_offset : -rdtsc();
         vmcs_write(TSC_OFFSET, v->tsc_offset);
     }
     return 0;
@@ -429,6 +432,7 @@ static void report_entry_failure(struct vcpu *v, int st)
         const char *why = vmcs_last_error(&n);
         kprintf("vmx: VM entry of %s failed: VMfailValid, VM-instruction error %u: %s\n", v->name,
                 n, why);
+        vmx_entry_explain_vmfail(v, n); /* which rule (vmx/entry_explain.h) */
         vmcs_dump_current();
     }
     console_unlock();
@@ -486,20 +490,36 @@ int vmx_trace_setup(void)
     return 0;
 }
 
-/* A time slice is wall time on the host CPU, the guest's and its exits' handling alike. The
+/* The VMX-preemption timer serves two deadlines: the end of the vCPU's time slice, and the
+ * next event of its devices (a timer interrupt due, for a running or a halted guest).
+ *
+ * A time slice is wall time on the host CPU, the guest's and its exits' handling alike. The
  * VMX-preemption timer counts only in VMX non-root operation (SDM 26.5.1), and without "save
  * VMX-preemption timer value" every entry would even restart it at a full slice: a guest that
  * exits often would then never be preempted, and one whose exits cost the host most of the
  * time would be charged little of it. So before each entry the slice's end is checked against
- * the TSC, and the timer is loaded with what is left (it counts TSC >> IA32_VMX_MISC[4:0]). */
+ * the TSC, and the timer is loaded with what is left of the nearer deadline (it counts
+ * TSC >> IA32_VMX_MISC[4:0]). */
 static __attribute__((noinline)) enum exit_action vcpu_timer_recharge(struct vcpu *v)
 {
-    uint64_t now = rdtsc();
-    if ((int64_t)(v->slice_end - now) <= 0) {
-        v->timer_exits++;
-        return EXIT_YIELD;
+    uint64_t now = rdtsc(), deadline = UINT64_MAX;
+    if (v->time_slice) {
+        if ((int64_t)(v->slice_end - now) <= 0) {
+            v->timer_exits++;
+            return EXIT_YIELD;
+        }
+        deadline = v->slice_end;
     }
-    vmcs_write(VMX_PREEMPTION_TIMER_VALUE, (v->slice_end - now) >> vmx.caps.preemption_timer_rate);
+    if (v->device_time && v->ops && v->ops->next_event) {
+        uint64_t next = v->ops->next_event(v);
+        if (next < deadline)
+            deadline = next;
+    }
+    uint64_t ticks = deadline == UINT64_MAX ? UINT32_MAX
+                     : (int64_t)(deadline - now) <= 0
+                         ? 0
+                         : (deadline - now) >> vmx.caps.preemption_timer_rate;
+    vmcs_write(VMX_PREEMPTION_TIMER_VALUE, ticks > UINT32_MAX ? UINT32_MAX : ticks);
     return EXIT_RESUME;
 }
 
@@ -525,10 +545,10 @@ int vmx_exit_handler(struct guest_regs *regs)
     }
     if (__builtin_expect(trace_mask_has(&vmx_trace_mask, basic), 0))
         vcpu_trace_exit(v, t0, ticks);
-    if (__builtin_expect(v->timer_recharge, 0) && a == EXIT_RESUME)
-        a = vcpu_timer_recharge(v);
     if (__builtin_expect(v->attention, 0) && a == EXIT_RESUME) /* events to inject */
         a = vcpu_prepare_entry(v);
+    if (__builtin_expect(v->timer_recharge, 0) && a == EXIT_RESUME)
+        a = vcpu_timer_recharge(v);
     if (__builtin_expect(a == EXIT_RESUME, 1)) {
         if (__builtin_expect(!v->stop_request || !*v->stop_request, 1))
             return 0;
@@ -547,18 +567,20 @@ enum exit_action vcpu_run(struct vcpu *v)
     if (vcpu_load(c, v))
         goto stopped;
     vcpu_state_switch_to(v); /* its FPU, debug registers, CR2, syscall MSRs */
-    if (v->time_slice) {     /* counts down at TSC >> IA32_VMX_MISC[4:0] (SDM 26.5.1) */
-        vmcs_write(VMX_PREEMPTION_TIMER_VALUE, v->time_slice);
+    if (v->time_slice)       /* counts down at TSC >> IA32_VMX_MISC[4:0] (SDM 26.5.1) */
         v->slice_end = rdtsc() + ((uint64_t)v->time_slice << vmx.caps.preemption_timer_rate);
-        v->timer_recharge = true;
-    }
+    v->timer_recharge = v->time_slice || v->device_time;
     v->slices++;
-    if (vcpu_prepare_entry(v) != EXIT_RESUME) /* the one step before every entry */
+    /* The one step before every entry: events, then the timer's deadline. */
+    if (vcpu_prepare_entry(v) != EXIT_RESUME ||
+        (v->timer_recharge && vcpu_timer_recharge(v) != EXIT_RESUME))
         goto stopped;
     v->state = VCPU_RUNNING;
     v->ring = &this_cpu()->trace;
     v->stats = c->exits;
     trace(TRACE_VM_ENTRY, v->id, v->launched, trace_vcpu_number(v, v->id, v->name), 0);
+    if (config.entrycheck && !v->launched)
+        vmx_entry_explain(v, NULL); /* the checker before the first VMLAUNCH (entrycheck=1) */
     int st = vmx_run(&v->regs, v->launched);
     if (__builtin_expect(st != 0, 0))
         report_entry_failure(v, st);
@@ -570,6 +592,8 @@ stopped:
     v->state = VCPU_STOPPED;
     pr_info("vmx: %s stopped on CPU %u after %lu exits: %s\n", v->name, this_cpu_id(), v->exits,
             v->stop_reason);
+    if (v->ops && v->ops->stopped)
+        v->ops->stopped(v);
     return EXIT_STOP;
 }
 

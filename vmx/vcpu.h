@@ -44,6 +44,9 @@ struct vcpu_config {
     uint16_t vpid;       /* 0: no VPID */
     uint32_t time_slice; /* VMX-preemption timer ticks per slice, 0: none */
     uint64_t eptp_list;  /* physical address of an EPTP list: enables VMFUNC 0 */
+    uint64_t tsc_offset; /* the guest's TSC = host TSC + tsc_offset, when tsc_offset_valid */
+    bool tsc_offset_valid;
+    bool device_time; /* devices have timers: the preemption timer also wakes the vCPU */
 };
 
 struct vcpu;
@@ -65,6 +68,16 @@ struct vcpu_ops {
      * and its acknowledgement once it is injected (Xen's peek / check / ack). */
     int (*intr_peek)(struct vcpu *v);
     void (*intr_ack)(struct vcpu *v, int vector);
+    /* The host TSC of the next device event for this vCPU, UINT64_MAX for none: the
+     * VMX-preemption timer brings the vCPU back for it (a halted one too). */
+    uint64_t (*next_event)(struct vcpu *v);
+    /* An MSR the VMX layer does not hold (the local APIC's): 0 done, -1 #GP, 1 not known. */
+    int (*msr)(struct vcpu *v, uint32_t msr, bool write, uint64_t *value);
+    /* How the vCPU starts: 0 with *c filled, 1 not yet (a secondary vCPU waiting for its
+     * SIPI), -1 never (its VM ended first). NULL: at once, with the config it was given. */
+    int (*start_state)(struct vcpu *v, struct vcpu_config *c);
+    /* The vCPU stopped for good (status and reason set): its VM stops too. */
+    void (*stopped)(struct vcpu *v);
     /* Copy len bytes of guest-physical memory at gpa into buf; false outside its RAM. */
     bool (*read_gpa)(struct vcpu *v, uint64_t gpa, void *buf, unsigned len);
     /* Describe the EPT entry that makes `gpa` misconfigured (SDM 29.3.3.1), into buf. */
@@ -78,6 +91,9 @@ struct vcpu {
     volatile enum vcpu_state state;
     uint32_t id;
     uint32_t apic_id; /* its local APIC ID, as CPUID shows it (0 for the first vCPU) */
+    uint32_t index;   /* its number in its VM */
+    bool lapic;       /* it has a (virtual) local APIC: CPUID shows x2APIC, TSC deadline */
+    bool halted;      /* it executed HLT: it sleeps until an event comes (event_inject.c) */
     uint32_t host_cpu;
     const char *name;
     const struct vcpu_ops *ops;
@@ -111,6 +127,7 @@ struct vcpu {
     uint64_t slice_end;          /* TSC at which the current slice ends */
     bool timer_recharge;         /* reload the timer with the rest of the slice before each entry */
     bool tsc_offsetting;         /* TSC_OFFSET is in use */
+    bool device_time;            /* the preemption timer also serves device events */
     bool own_timer;              /* time_slice set by the VM itself, kept when it runs alone */
     volatile bool *stop_request; /* set by another CPU: stop at the next exit (may be NULL) */
     enum exit_action last_action;   /* why vmx_run returned */
@@ -191,6 +208,15 @@ static inline void vcpu_skip_instruction(struct vcpu *v)
     }
     v->guest_rip = rip;
     vmcs_write(GUEST_RIP, rip);
+}
+
+/* Move RIP past an instruction of `len` bytes the hypervisor emulated from its decoding (an
+ * EPT violation gives no instruction length): as vcpu_skip_instruction does. */
+static inline void vcpu_advance_rip(struct vcpu *v, unsigned len)
+{
+    uint64_t old = v->guest_rip, rip = old + len;
+    vcpu_skip_finish(v, rip, vmcs_read(GUEST_RFLAGS),
+                     (uint32_t)vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & 3);
 }
 
 /* The guest's view of CR0/CR4: the bits it owns from the VMCS, the others from the read

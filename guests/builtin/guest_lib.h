@@ -28,6 +28,7 @@ uint64_t guest_idt_setup(uint16_t *limit);
 uint32_t guest_rdmsr_safe(uint32_t msr, uint64_t *value);
 uint32_t guest_wrmsr_safe(uint32_t msr, uint64_t value);
 uint32_t guest_xsetbv_safe(uint32_t xcr, uint64_t value);
+uint32_t guest_xgetbv_safe(uint32_t xcr, uint64_t *value);
 uint32_t guest_vmxon_safe(uint64_t phys);
 uint32_t guest_write_cr4_safe(uint64_t value);
 uint64_t guest_vmcall(uint64_t nr, uint64_t arg);

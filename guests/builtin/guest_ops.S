@@ -53,6 +53,17 @@ guest_xsetbv_safe:
         xsetbv
         SAFE_END
 
+        .global guest_xgetbv_safe       /* (xcr, uint64_t *value) */
+guest_xgetbv_safe:
+        mov     %rsi, %r8
+        mov     %edi, %ecx
+        SAFE_BEGIN
+        xgetbv
+        shl     $32, %rdx
+        or      %rdx, %rax
+        mov     %rax, (%r8)
+        SAFE_END
+
         .global guest_vmxon_safe        /* (phys) */
 guest_vmxon_safe:
         push    %rdi

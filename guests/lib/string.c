@@ -45,3 +45,10 @@ int strncmp(const char *a, const char *b, size_t n)
     }
     return 0;
 }
+
+int strcmp(const char *a, const char *b)
+{
+    for (; *a && *a == *b; a++, b++)
+        ;
+    return (unsigned char)*a - (unsigned char)*b;
+}

@@ -17,7 +17,8 @@ struct frame {
 /* Flat 4 GiB code and data (SDM 3.4.5): 0x08 code, 0x10 data. */
 static const uint64_t gdt[3]
     __attribute__((aligned(8))) = {0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull};
-static uint64_t idt[32] __attribute__((aligned(8)));
+static uint64_t idt[256] __attribute__((aligned(8)));
+static volatile trap_handler_fn handlers[256];
 
 /* The operand of LGDT and LIDT (SDM 3.5.1); read by the instructions, not by C. */
 struct __attribute__((packed)) table_ptr {
@@ -25,10 +26,13 @@ struct __attribute__((packed)) table_ptr {
     uint32_t base;  /* cppcheck-suppress unusedStructMember */
 };
 
-/* The 32 entry points, in vector order (guests/lib/trap32.S). */
+/* The 32 exception entry points, in vector order, and the 224 interrupt entry points, one
+ * every TRAP_IRQ_STUB_SIZE bytes from vector 32 on (guests/lib/trap32.S). */
 extern const uint32_t trap_stubs[32];
+extern const uint8_t trap_irq_stubs[];
+#define TRAP_IRQ_STUB_SIZE 16
 
-void trap_init(void)
+void trap_load(void)
 {
     struct table_ptr g = {sizeof(gdt) - 1, (uint32_t)(uintptr_t)gdt};
     __asm__ volatile("lgdt %0\n\t"
@@ -39,19 +43,35 @@ void trap_init(void)
                      :
                      : "m"(g)
                      : "eax", "memory");
-    for (int i = 0; i < 32; i++) { /* 32-bit interrupt gates, DPL 0 (SDM 6.11) */
-        uint32_t off = trap_stubs[i];
+    struct table_ptr t = {sizeof(idt) - 1, (uint32_t)(uintptr_t)idt};
+    __asm__ volatile("lidt %0" : : "m"(t));
+}
+
+void trap_init(void)
+{
+    for (int i = 0; i < 256; i++) { /* 32-bit interrupt gates, DPL 0 (SDM 6.11) */
+        uint32_t off = i < 32 ? trap_stubs[i]
+                              : (uint32_t)(uintptr_t)&trap_irq_stubs[(i - 32) * TRAP_IRQ_STUB_SIZE];
         idt[i] = (off & 0xffff) | (0x08u << 16) | ((uint64_t)0x8e00 << 32) |
                  ((uint64_t)(off >> 16) << 48);
     }
-    struct table_ptr t = {sizeof(idt) - 1, (uint32_t)(uintptr_t)idt};
-    __asm__ volatile("lidt %0" : : "m"(t));
+    trap_load();
+}
+
+void trap_set_handler(uint8_t vector, trap_handler_fn fn)
+{
+    handlers[vector] = fn;
 }
 
 uint32_t trap_handle(struct frame *f);
 
 uint32_t trap_handle(struct frame *f)
 {
+    trap_handler_fn fn = handlers[f->r[R_VECTOR] & 0xff];
+    if (fn) {
+        fn(f->r[R_VECTOR]);
+        return 0;
+    }
     uint32_t cr2;
     __asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
     trap_info.vector = f->r[R_VECTOR];
@@ -69,7 +89,8 @@ uint32_t trap_handle(struct frame *f)
         f->r[R_EIP + 2] &= ~(1u << 8);                             /* EFLAGS.TF */
         return 0;
     }
-    test_checkf(false, "unexpected exception %u (error 0x%x) at EIP 0x%x", (unsigned)f->r[R_VECTOR],
+    test_checkf(false, "unexpected %s %u (error 0x%x) at EIP 0x%x",
+                f->r[R_VECTOR] < 32 ? "exception" : "interrupt", (unsigned)f->r[R_VECTOR],
                 (unsigned)f->r[R_ERROR], (unsigned)f->r[R_EIP]);
     test_finish();
 }

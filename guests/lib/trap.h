@@ -4,7 +4,9 @@
  * multiboot loader leaves GDTR undefined) and an IDT with all 32 exception vectors. The safe_*
  * functions run one instruction that may fault: they return 0 when it completed, or the vector
  * + 1 when it faulted, with the error code, CR2 and the registers at the fault in trap_info.
- * Any other exception prints its vector and EIP and fails the test.
+ * The IDT covers all 256 vectors: trap_set_handler gives a vector (an exception, the NMI, an
+ * interrupt) a C handler that runs and returns with IRET. Any other exception or interrupt
+ * prints its vector and EIP and fails the test.
  */
 #ifndef GUEST_TRAP_H
 #define GUEST_TRAP_H
@@ -18,7 +20,15 @@ struct trap_info {
 };
 extern volatile struct trap_info trap_info;
 
+/* Builds the GDT and IDT and loads them on this CPU (the bootstrap processor, once). */
 void trap_init(void);
+/* Loads the GDT and IDT trap_init built on another CPU (an application processor). */
+void trap_load(void);
+
+/* A handler of vector `vector`: an interrupt gate, so it runs with IF=0 (it may STI); for an
+ * exception with an error code, the code is dropped. NULL removes the handler. */
+typedef void (*trap_handler_fn)(uint32_t vector);
+void trap_set_handler(uint8_t vector, trap_handler_fn fn);
 
 uint32_t safe_rdmsr(uint32_t msr, uint64_t *value);
 uint32_t safe_wrmsr(uint32_t msr, uint64_t value);

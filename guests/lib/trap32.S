@@ -33,6 +33,20 @@ trap_stubs:
     .endr
     .text
 
+/* Interrupt stubs for vectors 32-255, one every 16 bytes from trap_irq_stubs (no error code;
+ * a PUSH of a vector above 127 takes an imm32, so the sizes differ and the stubs are aligned). */
+    .balign 16
+    .globl trap_irq_stubs
+trap_irq_stubs:
+    .set vec, 32
+    .rept 224
+    .balign 16
+    push $0
+    push $vec
+    jmp trap_common
+    .set vec, vec + 1
+    .endr
+
 trap_common:
     pusha                           /* EDI ESI EBP ESP EBX EDX ECX EAX, EAX highest */
     mov %esp, %eax

@@ -1,6 +1,6 @@
 #!/bin/bash
-# tests/system/run.sh [--jobs N] [--elf ELF] [--only NAME[,NAME]] - boot the ISO in Bochs once per
-# test in tests/system/*.test and judge the serial output. Ends with "system: N passed, N failed".
+# tests/system/run.sh [--jobs N] [--elf ELF] [--only NAME[,NAME]] - boot the ISO in Bochs (or QEMU)
+# once per test in tests/system/*.test and judge the serial output. Ends with "system: N passed, N failed".
 #
 # A .test file is a bash snippet that sets the run and says what the serial output must hold:
 #   CPUS=4  ARGS="scenario=boot"  MODEL=corei7_icelake_u  TIMEOUT=120  MODULES="file[:args] ..."
@@ -10,9 +10,16 @@
 #   EXPECT_RC=N          (scripts/run.sh must end with status N, e.g. 5 for a GRUB error)
 #   BOCHS_CPU="opts"     (more options for Bochs's cpu: line, e.g. ignore_bad_msrs=0)
 #   BARE=multiboot|multiboot2 ELF=build/guests/X.elf   (boot a test guest directly, no hypervisor)
+#   EMULATOR=bochs|qemu-bios|qemu-efi   (default bochs: scripts/run.sh; qemu-*: scripts/run-qemu.sh
+#                        with SeaBIOS or OVMF, TCG here; MODEL is then not used)
+#   MACHINE=pc|q35       (QEMU's machine, default pc)
+#   MEDIA=cdrom|usb      (QEMU: the ISO as a CD, default, or as a USB stick: `make usb`'s image)
+#   ACCEL=tcg|auto|kvm   (QEMU's accelerator, default tcg: the QEMU tests are written for a CPU
+#                        without VMX, whatever the host has)
 #   check() { expect "SCENARIO boot: PASS"; expect_re 'cpu: 4 of 4 CPUs online'; reject "ERROR"; }
 # Helpers in check(): expect TEXT, expect_re REGEX, reject TEXT, expect_count N REGEX, fail MSG,
-#   same_as_bare KIND ELF ARGS VMNAME (boot ELF bare and compare its TEST lines with the VM's).
+#   same_as_bare KIND ELF ARGS VMNAME (boot ELF bare and compare its TEST lines with the VM's),
+#   runner_rejects TEXT (the runner's own messages, $RUNOUT, must not hold TEXT).
 # The serial log is $SERIAL (carriage returns removed). Every run is bounded by TIMEOUT.
 # A run that scripts/run.sh reports as broken (the emulator died, ended or went silent before the
 # end marker, timed out, or could not start) fails with run.sh's own message, whatever check()
@@ -38,7 +45,7 @@ run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
     (
         CPUS=1 ARGS="" MODEL=corei7_icelake_u TIMEOUT=120 MODULES="" ALLOW_PANIC=0 MEGS=256 HALTS=0
         EXPECT_RC= BOCHS_CPU=
-        BARE="" ELF=""
+        BARE="" ELF="" EMULATOR=bochs MACHINE=pc ACCEL=tcg MEDIA=cdrom
         # shellcheck disable=SC1090
         . "$file"
         runelf=$elf bare=()
@@ -53,16 +60,26 @@ run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
         else
             for m in $MODULES; do modargs+=(--module "$m"); done
         fi
+        case $EMULATOR in
+        bochs) runner=("$here/scripts/run.sh" --model "$MODEL") logs="Bochs log $dir/bochs.log" ;;
+        qemu-bios | qemu-efi)
+            runner=("$here/scripts/run-qemu.sh" --firmware "${EMULATOR#qemu-}" --machine "$MACHINE"
+                --accel "$ACCEL" --media "$MEDIA")
+            logs="QEMU output $dir/qemu.out" ;;
+        *) runner=(false) logs= ;;
+        esac
         start=$(date +%s.%N)
-        "$here/scripts/run.sh" --dir "$dir" --elf "$runelf" "${bare[@]}" --cpus "$CPUS" --model "$MODEL" \
+        "${runner[@]}" --dir "$dir" --elf "$runelf" "${bare[@]}" --cpus "$CPUS" \
             --timeout "$TIMEOUT" --megs "$MEGS" --args "$ARGS" "${modargs[@]}" \
             ${BOCHS_CPU:+--bochs-cpu "$BOCHS_CPU"} >"$dir/run.out" 2>&1
         rc=$?
-        end=$(date +%s.%N)
         SERIAL=$dir/serial.clean.txt
         tr -d '\r' <"$dir/serial.txt" >"$SERIAL" 2>/dev/null || : >"$SERIAL"
+        RUNOUT=$dir/run.out
         failures=0
         fail() { echo "  $name: $*"; failures=$((failures + 1)); }
+        [ -n "$logs" ] || fail "EMULATOR=$EMULATOR: not bochs, qemu-bios or qemu-efi"
+        runner_rejects() { ! grep -qF -- "$1" "$RUNOUT" || fail "runner said: $(grep -F -m1 -- "$1" "$RUNOUT")"; }
         expect() { grep -qF -- "$1" "$SERIAL" || fail "missing: $1"; }
         expect_re() { grep -qE -- "$1" "$SERIAL" || fail "missing (regex): $1"; }
         reject() { ! grep -qF -- "$1" "$SERIAL" || fail "unexpected: $(grep -F -m1 -- "$1" "$SERIAL")"; }
@@ -88,26 +105,34 @@ run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
             fi
         }
         mkdir -p "$dir/bare"
+        # the runner's messages, less run-qemu.sh's note of the accelerator it chose
+        runner_msgs() {
+            grep -E '^(run(-qemu)?\.sh|preflight|mkiso\.sh):' "$dir/run.out" |
+                grep -v '^run-qemu\.sh: QEMU \(TCG\|with KVM\)' | head -n "$1"
+        }
         if [ -n "$EXPECT_RC" ]; then
-            [ "$rc" = "$EXPECT_RC" ] || fail "scripts/run.sh ended with status $rc, expected $EXPECT_RC: $(grep '^run.sh:' "$dir/run.out" | head -n 2)"
+            [ "$rc" = "$EXPECT_RC" ] || fail "${runner[0]##*/} ended with status $rc, expected $EXPECT_RC: $(runner_msgs 2)"
             rc=0
         fi
         case $rc in
         0 | 1) ;; # reached the end marker (1: the scenario said FAIL; check() judges that)
-        3) [ "$HALTS" = 1 ] || fail "the hypervisor halted: $(grep '^run.sh:' "$dir/run.out" | head -n 3)" ;;
-        124) fail "timed out after ${TIMEOUT}s: $(grep '^run.sh:' "$dir/run.out" | head -n 2)" ;;
-        *) fail "harness: scripts/run.sh exit status $rc: $(grep '^run.sh:\|^preflight:\|^mkiso.sh:' "$dir/run.out" | head -n 3)" ;;
+        3) [ "$HALTS" = 1 ] || fail "the hypervisor halted: $(runner_msgs 3)" ;;
+        124) fail "timed out after ${TIMEOUT}s: $(runner_msgs 2)" ;;
+        *) fail "harness: ${runner[0]##*/} exit status $rc: $(runner_msgs 3)" ;;
         esac
         if [ "$ALLOW_PANIC" != 1 ]; then
             reject "PANIC"
             reject "*** EXCEPTION"
         fi
         check
+        end=$(date +%s.%N) # after check(): its own runs (same_as_bare, a sweep) count too
+        # QEMU powers itself off (ACPI S5) at the end marker; run-qemu.sh notes it if it did not
+        case $EMULATOR in qemu-*) [ "$rc" -gt 1 ] || runner_rejects "QEMU was still running" ;; esac
         secs=$(echo "$start $end" | awk '{printf "%.1f", $2 - $1}')
         if [ $failures -eq 0 ]; then
             echo "PASS $name (${secs}s)" >"$dir/result"
         else
-            echo "FAIL $name (${secs}s): serial $dir/serial.txt, Bochs log $dir/bochs.log" >"$dir/result"
+            echo "FAIL $name (${secs}s): serial $dir/serial.txt, $logs" >"$dir/result"
         fi
     ) >"$out/$name.details" 2>&1
     [ -f "$dir/result" ] || echo "FAIL $name: the runner produced no result" >"$dir/result"

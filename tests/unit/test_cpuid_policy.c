@@ -121,3 +121,14 @@ Test(cpuid_policy, xcr0_rules)
     cr_assert_not(xcr0_valid(0x20003, 0xffffffffff), "AMX 17 without 18");
     cr_assert_not(xcr0_valid(0x19, all), "MPX is not offered to guests");
 }
+
+Test(cpuid_policy, x2apic_and_tsc_deadline_with_the_virtual_apic)
+{
+    struct cpuid_vcpu g = {.apic_id = 0, .lapic = true};
+    struct cpuid_leaf r = ask(1, 0, &g);
+    cr_assert_neq(r.ecx & (1u << 21), 0, "x2APIC with the virtual local APIC");
+    cr_assert_neq(r.ecx & (1u << 24), 0, "TSC deadline with it");
+    g.lapic = false;
+    r = ask(1, 0, &g);
+    cr_assert_eq(r.ecx & ((1u << 21) | (1u << 24)), 0, "neither without");
+}

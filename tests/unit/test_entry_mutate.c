@@ -240,6 +240,64 @@ Test(entry_mutate, singles_hit_many_rules_and_some_pass)
     cr_assert_gt(rules, 100, "the single mutations reach only %u rules", rules);
 }
 
+static bool same_mutation(const struct entry_mutation *a, const struct entry_mutation *b)
+{
+    return a->nfields == b->nfields && a->enc[0] == b->enc[0] && a->value[0] == b->value[0] &&
+           a->enc[1] == b->enc[1] && a->value[1] == b->value[1] && a->bit == b->bit &&
+           strcmp(a->what, b->what) == 0;
+}
+
+static void list_matches_walks(enum ef_base b)
+{
+    static struct entry_mutation list[2048];
+    struct vmcs_image a, c;
+    struct entry_mutation ma[4], mc[4];
+    unsigned na, nc;
+    setup_base(b);
+    size_t n = entry_mutate_list(&s.im, &cfg, list, 2048);
+    cr_assert_eq(n, entry_mutate_count(&s.im, &cfg));
+    cr_assert_lt(n, 2048);
+    for (size_t i = 0; i < n; i++) {
+        struct entry_mutation m;
+        cr_assert_eq(entry_mutate_single(&s.im, &cfg, i, &a, &m), 0);
+        cr_assert(same_mutation(&m, &list[i]), "%s: mutation %zu differs", ef_model(b), i);
+    }
+    for (uint64_t seed = 1; seed <= SEEDS; seed++) {
+        cr_assert_eq(entry_mutate_random(&s.im, &cfg, seed, &a, ma, &na), 0);
+        cr_assert_eq(entry_mutate_random_from(&s.im, list, n, seed, &c, mc, &nc), 0);
+        cr_assert(vmcs_image_equal(&a, &c), "seed %llu: other image", (unsigned long long)seed);
+        cr_assert_eq(na, nc);
+        for (unsigned i = 0; i < na; i++)
+            cr_assert(same_mutation(&ma[i], &mc[i]), "seed %llu: mutation %u differs",
+                      (unsigned long long)seed, i);
+    }
+}
+
+Test(entry_mutate, list_and_random_from_equal_the_walks_64bit)
+{
+    list_matches_walks(EF_64);
+}
+
+Test(entry_mutate, list_and_random_from_equal_the_walks_real_mode)
+{
+    list_matches_walks(EF_REAL);
+}
+
+Test(entry_mutate, list_stops_at_max_and_refuses_bad_arguments)
+{
+    struct entry_mutation list[4];
+    struct vmcs_image out;
+    setup_base(EF_64);
+    memset(list, 0xa5, sizeof(list));
+    size_t n = entry_mutate_list(&s.im, &cfg, list, 3);
+    cr_assert_eq(n, entry_mutate_count(&s.im, &cfg), "the count, not the stored number");
+    cr_assert_eq(list[3].nfields, 0xa5a5a5a5u, "nothing stored beyond max");
+    cr_assert_eq(entry_mutate_list(&s.im, &cfg, NULL, 0), n, "NULL list: count only");
+    cr_assert_eq(entry_mutate_list(NULL, &cfg, list, 4), 0);
+    cr_assert_eq(entry_mutate_random_from(&s.im, NULL, n, 1, &out, NULL, NULL), -1);
+    cr_assert_eq(entry_mutate_random_from(&s.im, list, 1, 1, &out, NULL, NULL), -1, "one entry");
+}
+
 Test(entry_mutate, refuses_bad_arguments)
 {
     struct vmcs_image out, empty;

@@ -16,6 +16,7 @@ static void reset(void)
     memset(&e, 0, sizeof(e));
 }
 
+// cppcheck-suppress unknownMacro
 TestSuite(event, .init = reset);
 
 Test(event, classes_and_error_codes)

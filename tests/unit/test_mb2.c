@@ -298,7 +298,7 @@ Test(mb2, larger_mmap_entry_size)
 Test(mb2, reserved_field_ignored_and_generous_bound)
 {
     struct bld b;
-    struct mb2_info info;
+    struct mb2_info info = {0}; /* mmap/modules arrays are inputs: none here */
 
     b_init_mmap(&b);
     b_end(&b);
@@ -336,14 +336,14 @@ Test(mb2, message_truncated_to_buffer)
 
 Test(mb2, error_strings_distinct)
 {
-    for (int e = MB2_OK; e >= MB2_ERR_NO_MMAP; e--) {
+    for (int e = MB2_OK; e >= MB2_ERR_LAST; e--) {
         const char *s = mb2_error_str(e);
         cr_assert_not_null(s);
         cr_assert_str_neq(s, "unknown error", "code %d has no text", e);
-        for (int f = e - 1; f >= MB2_ERR_NO_MMAP; f--)
+        for (int f = e - 1; f >= MB2_ERR_LAST; f--)
             cr_assert_str_neq(s, mb2_error_str(f), "codes %d and %d share text", e, f);
     }
-    cr_assert_str_eq(mb2_error_str(MB2_ERR_NO_MMAP - 1), "unknown error");
+    cr_assert_str_eq(mb2_error_str(MB2_ERR_LAST - 1), "unknown error");
     cr_assert_str_eq(mb2_error_str(5), "unknown error");
 }
 
@@ -718,4 +718,394 @@ Test(mb2_bad, mmap_entries_beyond_block_rejected_before_copy)
     b_put32(&b, off + 4, 16 + 24 * 4); /* claims 4 entries, block holds 1 */
     EXPECT_ERR(&b, MB2_ERR_TAG_OVERRUN);
     cr_assert_eq(g_mmap[0].length, 0, "nothing may be copied from a tag that overruns");
+}
+
+/* ---- UEFI: EFI memory map (tag 17), system table pointers (11, 12), boot services (18) ---- */
+
+#include "platform/mb2_efi.h"
+
+struct efi_desc {
+    uint32_t type;
+    uint64_t start, pages;
+};
+
+/* An EFI memory-map tag with descriptors of `dsize` bytes (>= 40; the rest zero-padded). */
+static size_t b_efi_mmap(struct bld *b, const struct efi_desc *d, uint32_t n, uint32_t dsize,
+                         uint32_t version)
+{
+    uint8_t payload[8 + 16 * 64] = {0};
+    memcpy(payload, &dsize, 4);
+    memcpy(payload + 4, &version, 4);
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t *e = payload + 8 + i * dsize;
+        uint64_t virt = 0xdead0000, attr = 0xf; /* UC|WC|WT|WB: ignored by the parser */
+        memcpy(e, &d[i].type, 4);
+        memcpy(e + 8, &d[i].start, 8);
+        memcpy(e + 16, &virt, 8);
+        memcpy(e + 24, &d[i].pages, 8);
+        memcpy(e + 32, &attr, 8);
+    }
+    return b_tag(b, MB2_TAG_EFI_MMAP, payload, 8 + n * dsize);
+}
+
+static size_t b_efi_systab(struct bld *b, bool is_64, uint64_t addr)
+{
+    if (is_64)
+        return b_tag(b, MB2_TAG_EFI64, &addr, 8);
+    uint32_t a32 = (uint32_t)addr;
+    return b_tag(b, MB2_TAG_EFI32, &a32, 4);
+}
+
+/* OVMF-like: low RAM, boot services data next to conventional memory (one usable run), ACPI
+ * tables, NVS, runtime data, an empty descriptor and MMIO (flash). */
+static const struct efi_desc ovmf_like[] = {
+    {EFI_CONVENTIONAL_MEMORY, 0x0, 0xa0},        {EFI_CONVENTIONAL_MEMORY, 0x100000, 0x700},
+    {EFI_BOOT_SERVICES_DATA, 0x800000, 0x6},     {EFI_LOADER_DATA, 0x806000, 0x2},
+    {EFI_ACPI_MEMORY_NVS, 0x808000, 0x8},        {EFI_ACPI_RECLAIM_MEMORY, 0x810000, 0x12},
+    {EFI_RUNTIME_SERVICES_DATA, 0x822000, 0x10}, {EFI_CONVENTIONAL_MEMORY, 0x832000, 0},
+    {EFI_RUNTIME_SERVICES_CODE, 0x832000, 0x4},  {EFI_MEMORY_MAPPED_IO, 0xffc00000, 0x400},
+};
+#define OVMF_N (sizeof(ovmf_like) / sizeof(ovmf_like[0]))
+
+Test(mb2_efi, efi_map_used_when_no_mmap_tag)
+{
+    struct bld b;
+    struct mb2_info info;
+
+    b_init(&b);
+    b_str(&b, MB2_TAG_CMDLINE, "scenario=boot");
+    b_efi_systab(&b, true, 0xf5eb018);
+    b_efi_mmap(&b, ovmf_like, OVMF_N, 48, 1);
+    b_end(&b);
+
+    cr_assert_eq(parse(&b, &info), MB2_OK, "%s", g_msg);
+    cr_assert(info.mmap_from_efi);
+    cr_assert(info.has_efi_mmap);
+    cr_assert_eq(info.efi_desc_count, OVMF_N);
+    cr_assert_eq(info.efi_desc_size, 48);
+    cr_assert_eq(info.efi_desc_version, 1);
+    /* runs: [0,0xa0000) usable; [0x100000,0x808000) usable (conventional + boot services +
+     * loader data); NVS; ACPI; runtime data + code as one reserved run; MMIO reserved */
+    cr_assert_eq(info.mmap_count, 6);
+    cr_assert_eq(info.mmap_total, 6);
+    cr_assert_not(info.mmap_overflow);
+    cr_assert_eq(g_mmap[0].base, 0);
+    cr_assert_eq(g_mmap[0].length, 0xa0000);
+    cr_assert_eq(g_mmap[0].type, MB2_MMAP_AVAILABLE);
+    cr_assert_eq(g_mmap[1].base, 0x100000);
+    cr_assert_eq(g_mmap[1].length, 0x708000);
+    cr_assert_eq(g_mmap[1].type, MB2_MMAP_AVAILABLE);
+    cr_assert_eq(g_mmap[2].type, MB2_MMAP_NVS);
+    cr_assert_eq(g_mmap[2].length, 0x8000);
+    cr_assert_eq(g_mmap[3].type, MB2_MMAP_ACPI);
+    cr_assert_eq(g_mmap[3].base, 0x810000);
+    cr_assert_eq(g_mmap[4].type, 2);
+    cr_assert_eq(g_mmap[4].base, 0x822000);
+    cr_assert_eq(g_mmap[4].length, 0x14000);
+    cr_assert_eq(g_mmap[5].base, 0xffc00000);
+    cr_assert_eq(g_mmap[5].length, 0x400000);
+    cr_assert_eq(g_mmap[5].type, 2);
+    cr_assert_eq(info.efi_systab, 0xf5eb018);
+    cr_assert(info.efi_systab_is_64);
+    cr_assert(mb2_booted_by_efi(&info));
+}
+
+Test(mb2_efi, mmap_tag_wins_over_efi_map)
+{
+    struct bld b;
+    struct mb2_info info;
+
+    b_init(&b);
+    b_efi_mmap(&b, ovmf_like, OVMF_N, 40, 1); /* before tag 6: order must not matter */
+    b_mmap(&b, 3, 24, 0);
+    b_end(&b);
+
+    cr_assert_eq(parse(&b, &info), MB2_OK, "%s", g_msg);
+    cr_assert_not(info.mmap_from_efi);
+    cr_assert(info.has_efi_mmap);
+    cr_assert_not_null(info.efi_mmap);
+    cr_assert_eq(info.efi_desc_count, OVMF_N);
+    cr_assert_eq(info.mmap_count, 3);
+    cr_assert_eq(g_mmap[2].type, 3); /* the tag 6 entries */
+
+    /* bootinfo=efi: the caller converts the EFI map afterwards, replacing tag 6's entries */
+    mb2_efi_mmap_convert(info.efi_mmap, info.efi_mmap_size, &info);
+    cr_assert(info.mmap_from_efi);
+    cr_assert_eq(info.mmap_count, 6);
+    cr_assert_eq(g_mmap[1].length, 0x708000);
+}
+
+Test(mb2_efi, efi_map_overflow_counts_all_runs)
+{
+    struct bld b;
+    struct mb2_info info;
+
+    b_init(&b);
+    b_efi_mmap(&b, ovmf_like, OVMF_N, 48, 1);
+    b_end(&b);
+
+    cr_assert_eq(parse_n(&b, &info, 2, 4), MB2_OK, "%s", g_msg);
+    cr_assert_eq(info.mmap_count, 2);
+    cr_assert_eq(info.mmap_total, 6);
+    cr_assert(info.mmap_overflow);
+    cr_assert_eq(g_mmap[1].length, 0x708000); /* the stored runs are complete */
+}
+
+Test(mb2_efi, adjacent_same_type_only_merged)
+{
+    struct bld b;
+    struct mb2_info info;
+    const struct efi_desc d[] = {
+        {EFI_CONVENTIONAL_MEMORY, 0x100000, 0x10},
+        {EFI_CONVENTIONAL_MEMORY, 0x200000, 0x10}, /* a gap: a new run */
+        {EFI_UNUSABLE_MEMORY, 0x210000, 0x1},
+        {EFI_PERSISTENT_MEMORY, 0x211000, 0x1},
+        {EFI_UNACCEPTED_MEMORY, 0x212000, 0x1},
+    };
+
+    b_init(&b);
+    b_efi_mmap(&b, d, 5, 40, 1);
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_OK, "%s", g_msg);
+    cr_assert_eq(info.mmap_count, 4);
+    cr_assert_eq(g_mmap[0].length, 0x10000);
+    cr_assert_eq(g_mmap[1].base, 0x200000);
+    cr_assert_eq(g_mmap[2].type, MB2_MMAP_BADRAM);
+    cr_assert_eq(g_mmap[3].base, 0x211000); /* persistent + unaccepted: one reserved run */
+    cr_assert_eq(g_mmap[3].length, 0x2000);
+    cr_assert_eq(g_mmap[3].type, 2);
+}
+
+Test(mb2_efi, type_conversion_table)
+{
+    cr_assert_eq(mb2_efi_mmap_type(EFI_RESERVED_MEMORY_TYPE), 2);
+    cr_assert_eq(mb2_efi_mmap_type(EFI_LOADER_CODE), MB2_MMAP_AVAILABLE);
+    cr_assert_eq(mb2_efi_mmap_type(EFI_LOADER_DATA), MB2_MMAP_AVAILABLE);
+    cr_assert_eq(mb2_efi_mmap_type(EFI_BOOT_SERVICES_CODE), MB2_MMAP_AVAILABLE);
+    cr_assert_eq(mb2_efi_mmap_type(EFI_BOOT_SERVICES_DATA), MB2_MMAP_AVAILABLE);
+    cr_assert_eq(mb2_efi_mmap_type(EFI_RUNTIME_SERVICES_CODE), 2);
+    cr_assert_eq(mb2_efi_mmap_type(EFI_RUNTIME_SERVICES_DATA), 2);
+    cr_assert_eq(mb2_efi_mmap_type(EFI_CONVENTIONAL_MEMORY), MB2_MMAP_AVAILABLE);
+    cr_assert_eq(mb2_efi_mmap_type(EFI_UNUSABLE_MEMORY), MB2_MMAP_BADRAM);
+    cr_assert_eq(mb2_efi_mmap_type(EFI_ACPI_RECLAIM_MEMORY), MB2_MMAP_ACPI);
+    cr_assert_eq(mb2_efi_mmap_type(EFI_ACPI_MEMORY_NVS), MB2_MMAP_NVS);
+    cr_assert_eq(mb2_efi_mmap_type(EFI_MEMORY_MAPPED_IO), 2);
+    cr_assert_eq(mb2_efi_mmap_type(EFI_MEMORY_MAPPED_IO_PORT), 2);
+    cr_assert_eq(mb2_efi_mmap_type(EFI_PAL_CODE), 2);
+    cr_assert_eq(mb2_efi_mmap_type(EFI_PERSISTENT_MEMORY), 2);
+    cr_assert_eq(mb2_efi_mmap_type(EFI_UNACCEPTED_MEMORY), 2);
+    cr_assert_eq(mb2_efi_mmap_type(0x80000000u), 2); /* OEM range */
+}
+
+Test(mb2_efi, future_descriptor_version_accepted_and_recorded)
+{
+    struct bld b;
+    struct mb2_info info;
+
+    b_init(&b);
+    b_efi_mmap(&b, ovmf_like, 2, 48, 2);
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_OK, "%s", g_msg);
+    cr_assert_eq(info.efi_desc_version, 2);
+    cr_assert_eq(info.mmap_count, 2);
+}
+
+Test(mb2_efi, system_table_pointers)
+{
+    struct bld b;
+    struct mb2_info info;
+
+    b_init_mmap(&b);
+    b_efi_systab(&b, false, 0x7f00018);
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_OK, "%s", g_msg);
+    cr_assert_eq(info.efi_systab, 0x7f00018);
+    cr_assert_not(info.efi_systab_is_64);
+    cr_assert(mb2_booted_by_efi(&info));
+    cr_assert_not(info.has_efi_mmap);
+
+    b_init_mmap(&b); /* both: the 64-bit one wins, whatever the order */
+    b_efi_systab(&b, true, 0x1234567890ull);
+    b_efi_systab(&b, false, 0x7f00018);
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_OK, "%s", g_msg);
+    cr_assert_eq(info.efi_systab, 0x1234567890ull);
+    cr_assert(info.efi_systab_is_64);
+}
+
+Test(mb2_efi, boot_services_tag_and_bios_boot)
+{
+    struct bld b;
+    struct mb2_info info;
+
+    b_init_mmap(&b);
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_OK, "%s", g_msg);
+    cr_assert_not(mb2_booted_by_efi(&info));
+    cr_assert_null(info.efi_mmap);
+    cr_assert_eq(info.efi_systab, 0);
+
+    b_init_mmap(&b);
+    b_tag(&b, MB2_TAG_EFI_BS, NULL, 0);
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_OK, "%s", g_msg);
+    cr_assert(info.efi_boot_services);
+    cr_assert(mb2_booted_by_efi(&info));
+    cr_assert_eq(info.unknown_tags, 0);
+}
+
+Test(mb2_efi, old_rsdp_kept_beside_new)
+{
+    struct bld b;
+    struct mb2_info info;
+
+    b_init_mmap(&b);
+    b_rsdp(&b, MB2_TAG_ACPI_OLD, 20, 0x11);
+    b_rsdp(&b, MB2_TAG_ACPI_NEW, 36, 0x22);
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_OK, "%s", g_msg);
+    cr_assert(info.rsdp_is_new);
+    cr_assert_eq(((const uint8_t *)info.rsdp)[19], 0x22);
+    cr_assert_not_null(info.rsdp_old);
+    cr_assert_eq(info.rsdp_old_len, 20);
+    cr_assert_eq(((const uint8_t *)info.rsdp_old)[19], 0x11);
+}
+
+/* ---- malformed EFI tags ---- */
+
+Test(mb2_efi_bad, descriptor_size_too_small)
+{
+    struct bld b;
+    struct mb2_info info;
+
+    b_init(&b);
+    b_efi_mmap(&b, ovmf_like, 2, 32, 1);
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_ERR_EFI_DESC_SIZE);
+    cr_assert_not_null(strstr(g_msg, "descriptor_size 32"), "%s", g_msg);
+}
+
+Test(mb2_efi_bad, descriptors_do_not_fill_tag)
+{
+    struct bld b;
+    struct mb2_info info;
+
+    b_init(&b);
+    size_t off = b_efi_mmap(&b, ovmf_like, 2, 48, 1);
+    b_put32(&b, off + 4, 16 + 2 * 48 - 8); /* size cuts the second descriptor short */
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_ERR_EFI_ENTRIES);
+    cr_assert_not_null(strstr(g_msg, "not a multiple of descriptor_size 48"), "%s", g_msg);
+}
+
+Test(mb2_efi_bad, tag_shorter_than_header)
+{
+    struct bld b;
+    struct mb2_info info;
+
+    b_init_mmap(&b);
+    b_tag(&b, MB2_TAG_EFI_MMAP, NULL, 4);
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_ERR_TAG_SHORT);
+    cr_assert_not_null(strstr(g_msg, "EFI memory map"), "%s", g_msg);
+}
+
+Test(mb2_efi_bad, misaligned_descriptor)
+{
+    struct bld b;
+    struct mb2_info info;
+    const struct efi_desc d[] = {{EFI_CONVENTIONAL_MEMORY, 0x100000, 1},
+                                 {EFI_CONVENTIONAL_MEMORY, 0x200800, 1}};
+
+    b_init(&b);
+    b_efi_mmap(&b, d, 2, 40, 1);
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_ERR_EFI_RANGE);
+    cr_assert_not_null(strstr(g_msg, "descriptor 1 starts at 0x200800"), "%s", g_msg);
+}
+
+Test(mb2_efi_bad, descriptor_past_top_of_address_space)
+{
+    struct bld b;
+    struct mb2_info info;
+    const struct efi_desc wrap[] = {{EFI_RESERVED_MEMORY_TYPE, 0xfffffffffff00000ull, 0x100}};
+    const struct efi_desc fits[] = {{EFI_RESERVED_MEMORY_TYPE, 0xffffffffff000000ull, 0xfff}};
+
+    b_init(&b);
+    b_efi_mmap(&b, wrap, 1, 40, 1);
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_ERR_EFI_RANGE);
+    cr_assert_not_null(strstr(g_msg, "runs past the end"), "%s", g_msg);
+
+    b_init(&b);
+    b_efi_mmap(&b, fits, 1, 40, 1);
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_OK, "%s", g_msg);
+    cr_assert_eq(g_mmap[0].base + g_mmap[0].length, 0xfffffffffffff000ull);
+}
+
+Test(mb2_efi_bad, checked_even_when_mmap_tag_present)
+{
+    struct bld b;
+    struct mb2_info info;
+
+    b_init_mmap(&b);
+    b_efi_mmap(&b, ovmf_like, 2, 24, 1);
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_ERR_EFI_DESC_SIZE);
+}
+
+Test(mb2_efi_bad, duplicates)
+{
+    struct bld b;
+    struct mb2_info info;
+
+    b_init(&b);
+    b_efi_mmap(&b, ovmf_like, 2, 40, 1);
+    b_efi_mmap(&b, ovmf_like, 2, 40, 1);
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_ERR_DUPLICATE_TAG);
+    cr_assert_not_null(strstr(g_msg, "second EFI memory map tag"), "%s", g_msg);
+
+    b_init_mmap(&b);
+    b_efi_systab(&b, true, 0x1000);
+    b_efi_systab(&b, true, 0x2000);
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_ERR_DUPLICATE_TAG);
+
+    b_init_mmap(&b);
+    b_tag(&b, MB2_TAG_EFI_BS, NULL, 0);
+    b_tag(&b, MB2_TAG_EFI_BS, NULL, 0);
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_ERR_DUPLICATE_TAG);
+}
+
+Test(mb2_efi_bad, system_table_tags_too_short)
+{
+    struct bld b;
+    struct mb2_info info;
+    uint32_t a32 = 0x1000;
+
+    b_init_mmap(&b);
+    b_tag(&b, MB2_TAG_EFI64, &a32, 4); /* a 64-bit pointer tag with 4 bytes */
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_ERR_TAG_SHORT);
+    cr_assert_not_null(strstr(g_msg, "EFI 64-bit system table"), "%s", g_msg);
+
+    b_init_mmap(&b);
+    b_tag(&b, MB2_TAG_EFI32, NULL, 0);
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_ERR_TAG_SHORT);
+}
+
+Test(mb2_efi_bad, neither_map)
+{
+    struct bld b;
+    struct mb2_info info;
+
+    b_init(&b);
+    b_efi_systab(&b, true, 0x1000);
+    b_end(&b);
+    cr_assert_eq(parse(&b, &info), MB2_ERR_NO_MMAP);
+    cr_assert_not_null(strstr(g_msg, "nor EFI memory map tag (type 17)"), "%s", g_msg);
 }

@@ -1,0 +1,153 @@
+/*
+ * vm/vm_irq.c - a VM's interrupts, time and secondary vCPUs, between the VMX layer's injector
+ * and the board's device models (DESIGN §6): before an entry the injector asks for the
+ * highest interrupt (intr_peek, after the devices' time is brought up to now) and
+ * acknowledges what it injects (intr_ack); the VMX-preemption timer is armed for the next
+ * device event (next_event); the local APIC's MSRs go to the board (msr). Device models raise
+ * lines and send IPIs through the board, which calls vm_kick, vm_nmi, vm_init_signal and
+ * vm_sipi here. Everything the devices share is under the VM's lock.
+ */
+#include "platform/console.h"
+#include "platform/cpu.h"
+#include "platform/lapic.h"
+#include "platform/percpu.h"
+#include "platform/smp.h"
+#include "vm/vm.h"
+
+uint64_t vm_time_ns(const struct vm *vm, uint64_t host_tsc)
+{
+    /* Guest time from the host TSC, calibrated at boot (platform/lapic.c): the guest's own
+     * TSC can be written by it, the host's cannot. */
+    uint64_t base = -vm->tsc_offset, per_ms = tsc_per_ms();
+    uint64_t ticks = host_tsc - base;
+    return per_ms ? ticks / per_ms * 1000000 + ticks % per_ms * 1000000 / per_ms : 0;
+}
+
+int vm_intr_peek(struct vcpu *v)
+{
+    struct vm *vm = v->vm;
+    if (!vm->board || !vm->board->intr_peek)
+        return v->test_irq; /* no interrupt controllers: VP_HC_INJECT's test line */
+    uint64_t flags = spin_lock_irqsave(&vm->lock);
+    if (vm->board->advance)
+        vm->board->advance(vm->board_ctx, rdtsc());
+    int vector = vm->board->intr_peek(vm->board_ctx, v->index);
+    spin_unlock_irqrestore(&vm->lock, flags);
+    return vector;
+}
+
+void vm_intr_ack(struct vcpu *v, int vector)
+{
+    struct vm *vm = v->vm;
+    if (!vm->board || !vm->board->intr_ack) {
+        v->test_irq = -1;
+        return;
+    }
+    uint64_t flags = spin_lock_irqsave(&vm->lock);
+    vm->board->intr_ack(vm->board_ctx, v->index, vector);
+    spin_unlock_irqrestore(&vm->lock, flags);
+}
+
+uint64_t vm_next_event(struct vcpu *v)
+{
+    struct vm *vm = v->vm;
+    if (!vm->board || !vm->board->next_event)
+        return UINT64_MAX;
+    uint64_t flags = spin_lock_irqsave(&vm->lock);
+    uint64_t t = vm->board->next_event(vm->board_ctx, v->index);
+    spin_unlock_irqrestore(&vm->lock, flags);
+    return t;
+}
+
+int vm_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *value)
+{
+    struct vm *vm = v->vm;
+    if (!vm->board || !vm->board->msr)
+        return 1;
+    uint64_t flags = spin_lock_irqsave(&vm->lock);
+    int rc = vm->board->msr(vm->board_ctx, v->index, msr, write, value);
+    spin_unlock_irqrestore(&vm->lock, flags);
+    v->attention = true;
+    return rc;
+}
+
+void vm_kick(struct vm *vm, uint32_t index)
+{
+    if (index >= vm->nvcpus)
+        return;
+    struct vcpu *v = &vm->vcpus[index];
+    __atomic_store_n(&v->attention, true, __ATOMIC_RELEASE);
+    /* A vCPU in its guest on another host CPU takes a VM exit for the IPI (external-interrupt
+     * exiting, SDM 26.2) and looks before it enters again. */
+    if (v->host_cpu != this_cpu_id() && v->state == VCPU_RUNNING)
+        smp_kick(v->host_cpu);
+}
+
+void vm_nmi(struct vm *vm, uint32_t index)
+{
+    if (index >= vm->nvcpus)
+        return;
+    vm->vcpus[index].events.nmi = true; /* event_queue_nmi: only a flag */
+    vm_kick(vm, index);
+}
+
+void vm_init_signal(struct vm *vm, uint32_t index)
+{
+    if (index >= vm->nvcpus)
+        return;
+    if (vm->cpu_start[index] == VM_CPU_WAIT_INIT) {
+        vm->cpu_start[index] = VM_CPU_WAIT_SIPI; /* SDM 11.4.7.3: INIT, then start-up */
+        return;
+    }
+    if (vm->cpu_start[index] == VM_CPU_RUNS)
+        pr_info("vm %s: INIT to running vCPU %u ignored (a vCPU reset is not emulated)\n",
+                vm->cfg.name, index);
+}
+
+void vm_sipi(struct vm *vm, uint32_t index, uint8_t vector)
+{
+    if (index >= vm->nvcpus || vm->cpu_start[index] != VM_CPU_WAIT_SIPI)
+        return; /* a SIPI without INIT, or a second one, is ignored (SDM 11.4.4.1) */
+    vm->sipi_vector[index] = vector;
+    __atomic_store_n(&vm->cpu_start[index], VM_CPU_SIPI_RECEIVED, __ATOMIC_RELEASE);
+}
+
+int vm_start_state(struct vcpu *v, struct vcpu_config *c)
+{
+    struct vm *vm = v->vm;
+    if (vm->stop || vm->state == VM_FAILED)
+        return -1;
+    switch (__atomic_load_n(&vm->cpu_start[v->index], __ATOMIC_ACQUIRE)) {
+    case VM_CPU_RUNS:
+        *c = vm->start;
+        return 0;
+    case VM_CPU_SIPI_RECEIVED: {
+        /* Real-address mode at vector:0000, CS = vector << 8 (base vector << 12), as a
+         * start-up IPI starts a processor (SDM 11.4.4.1, 9.4.4.2). */
+        uint8_t vector = vm->sipi_vector[v->index];
+        *c = vm->start;
+        c->mode = VCPU_MODE_REAL;
+        c->cs = (uint16_t)(vector << 8);
+        c->ss = 0;
+        c->rip = c->rsp = c->rax = c->rbx = 0;
+        vm->cpu_start[v->index] = VM_CPU_RUNS;
+        pr_info("vm %s: vCPU %u starts at %02x00:0000 (SIPI vector 0x%x)\n", vm->cfg.name, v->index,
+                vector, vector);
+        return 0;
+    }
+    default:
+        return 1;
+    }
+}
+
+void vm_vcpu_stopped(struct vcpu *v)
+{
+    struct vm *vm = v->vm;
+    if (vm->stop)
+        return; /* the VM was stopping anyway */
+    struct vm_stop_request r = {true, v->exit_status, v->stop_reason};
+    vm_request_stop(vm, &r);
+    for (uint32_t i = 0; i < vm->nvcpus; i++)
+        if (i != v->index)
+            vm_kick(vm, i);
+}
