@@ -13,7 +13,10 @@ SCENARIO_DECLARE(ept_views);
 SCENARIO_DECLARE(ept_dirty);
 SCENARIO_DECLARE(ept_misconfig);
 SCENARIO_DECLARE(unhandled);
+SCENARIO_DECLARE(pending_dbg);
+SCENARIO_DECLARE(mtf);
 SCENARIO_DECLARE(entry_fail);
+SCENARIO_DECLARE(priority);
 SCENARIO_DECLARE(entry_diff);
 SCENARIO_DECLARE(fault);
 
@@ -30,7 +33,10 @@ const struct scenario *const scenarios[] = {
     &scenario_ept_dirty,
     &scenario_ept_misconfig,
     &scenario_unhandled,
+    &scenario_pending_dbg,
+    &scenario_mtf,
     &scenario_entry_fail,
+    &scenario_priority,
     &scenario_entry_diff,
     &scenario_fault,
     NULL,
