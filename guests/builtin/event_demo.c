@@ -106,7 +106,7 @@ void guest_mtf_main(void)
     guest_mtf_walk(HC_MTF_ON, HC_MTF_OFF);
     show("mtf walk");
     guest_check(guest_trap_seen() == 1 && seen[0].vector == 1,
-                "the single-step #DB still came, after the MTF exit");
+                "the single-step #DB came after the NOP that follows POPF");
     guest_trap_record(seen, 8);
     uint32_t r = guest_vmcall_trap(HC_MTF_UD, 0);
     guest_check(r == 6 + 1, "#UD injected with MTF on reaches the guest's #UD handler");
