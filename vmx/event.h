@@ -126,9 +126,10 @@ struct entry_plan {
 };
 
 /*
- * Decide the next entry (DESIGN §6, in this order): the event the exit interrupted; a queued
- * exception; an NMI unless NMIs are blocked (then an NMI window); an external interrupt when
- * RFLAGS.IF = 1 and no STI/MOV SS blocking (then it is acknowledged), else an interrupt window.
+ * Decide the next entry (DESIGN §6, in this order): a triple fault; a queued exception (an
+ * interrupted interrupt or NMI waits behind it); the event the exit interrupted; an NMI
+ * unless NMIs are blocked (then an NMI window); an external interrupt when RFLAGS.IF = 1 and
+ * no STI/MOV SS blocking (then it is acknowledged), else an interrupt window.
  * One event per entry: whatever waits behind the injected one gets its window. Consumes what
  * it injects from e.
  */
