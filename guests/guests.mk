@@ -185,3 +185,14 @@ GUEST_IRQ_NAMES := pic ioapic lapic-timer nmi smp ipi
 $(foreach g,$(GUEST_IRQ_NAMES),$(eval $(call GUEST_ELF32_RULE,$(g),$(GUEST_MB1_OBJ) $(GUEST_IRQ_OBJS))))
 guests: $(patsubst %,$(GUEST_BUILD)/%.elf,$(GUEST_IRQ_NAMES))
 -include $(patsubst %.o,%.d,$(GUEST_IRQ_OBJS) $(foreach g,$(GUEST_IRQ_NAMES),$(GUEST_OBJS_$(g))))
+
+# events: event delivery checked from inside in 32-bit protected, virtual-8086, real-address and
+# 64-bit mode (guests/events/main.c); its own linker script adds the low-memory part that the
+# real-mode and v8086 code run from (tests/system/vm-events-*.test).
+GUEST_OBJS_events := $(GUEST_START32_OBJ) $(GUEST_MB1_OBJ) $(GUEST_ARGS_OBJ) \
+                     $(patsubst %,$(GUEST_BUILD)/o32/%.o,$(wildcard guests/events/*.S guests/events/*.c))
+$(GUEST_BUILD)/events.elf: $(GUEST_OBJS_events) $(GUEST_LIB32) guests/events/linker.ld
+	@echo "  LD32    $@"
+	@$(CC) -m32 $(GUEST_LDFLAGS) -T guests/events/linker.ld -o $@ $(GUEST_OBJS_events) $(GUEST_LIB32)
+guests: $(GUEST_BUILD)/events.elf
+-include $(patsubst %.o,%.d,$(GUEST_OBJS_events))

@@ -21,6 +21,13 @@ static bool console_io(struct vcpu *v, uint16_t port, unsigned size, bool in, ui
 
 static bool (*hypercall_of[MAX_CPUS])(struct vcpu *v);
 static void (*explain_of[MAX_CPUS])(struct vcpu *v, uint64_t gpa, char *buf, unsigned len);
+static enum exit_action (*mtf_of[MAX_CPUS])(struct vcpu *v);
+
+static enum exit_action builtin_mtf(struct vcpu *v)
+{
+    enum exit_action (*fn)(struct vcpu *) = mtf_of[this_cpu_id()];
+    return fn ? fn(v) : EXIT_RESUME;
+}
 
 static void builtin_explain(struct vcpu *v, uint64_t gpa, char *buf, unsigned len)
 {
@@ -34,8 +41,10 @@ static bool builtin_hypercall(struct vcpu *v)
     return fn && fn(v);
 }
 
-static const struct vcpu_ops builtin_ops = {
-    .io = console_io, .hypercall = builtin_hypercall, .explain_misconfig = builtin_explain};
+static const struct vcpu_ops builtin_ops = {.io = console_io,
+                                            .hypercall = builtin_hypercall,
+                                            .explain_misconfig = builtin_explain,
+                                            .mtf = builtin_mtf};
 
 int builtin_guest_run(struct vcpu *v, const char *name, void (*entry)(void),
                       const struct builtin_opts *o)
@@ -54,6 +63,7 @@ int builtin_guest_run(struct vcpu *v, const char *name, void (*entry)(void),
     debugcon_init(con, print_line, (void *)name);
     hypercall_of[this_cpu_id()] = o ? o->hypercall : NULL;
     explain_of[this_cpu_id()] = o ? o->explain : NULL;
+    mtf_of[this_cpu_id()] = o ? o->mtf : NULL;
     struct vcpu_config c = {.mode = VCPU_MODE_LONG64,
                             .rip = (uint64_t)entry,
                             .rsp = stack + GUEST_STACK_PAGES * 4096 - 8,

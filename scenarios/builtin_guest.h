@@ -14,6 +14,7 @@ struct builtin_opts {
     uint32_t exception_bitmap; /* exceptions that exit instead of reaching the guest */
     void (*tweak)(void);       /* called with the VMCS current, before the first entry */
     void (*explain)(struct vcpu *v, uint64_t gpa, char *buf, unsigned len); /* EPT misconfig */
+    enum exit_action (*mtf)(struct vcpu *v); /* monitor-trap-flag exits; NULL: go on */
 };
 
 /* Enters VMX operation on this CPU if needed, sets up *v for entry(), runs it until it stops.

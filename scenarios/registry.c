@@ -13,7 +13,10 @@ SCENARIO_DECLARE(ept_views);
 SCENARIO_DECLARE(ept_dirty);
 SCENARIO_DECLARE(ept_misconfig);
 SCENARIO_DECLARE(unhandled);
+SCENARIO_DECLARE(pending_dbg);
+SCENARIO_DECLARE(mtf);
 SCENARIO_DECLARE(entry_fail);
+SCENARIO_DECLARE(priority);
 SCENARIO_DECLARE(entry_diff);
 SCENARIO_DECLARE(fault);
 
@@ -23,6 +26,8 @@ const struct scenario *const scenarios[] = {
     &scenario_trace,
     &scenario_caps,
     &scenario_vmxon,
+    &scenario_pending_dbg,
+    &scenario_mtf,
     &scenario_guest_basic,
     &scenario_bench,
     &scenario_vms,
@@ -32,6 +37,7 @@ const struct scenario *const scenarios[] = {
     &scenario_unhandled,
     &scenario_entry_fail,
     &scenario_entry_diff,
+    &scenario_priority,
     &scenario_fault,
     NULL,
 };

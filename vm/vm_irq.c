@@ -27,7 +27,7 @@ int vm_intr_peek(struct vcpu *v)
 {
     struct vm *vm = v->vm;
     if (!vm->board || !vm->board->intr_peek)
-        return v->test_irq; /* no interrupt controllers: VP_HC_INJECT's test line */
+        return -1; /* no interrupt controllers (VP_HC_INJECT's test line: event_inject.c) */
     uint64_t flags = spin_lock_irqsave(&vm->lock);
     if (vm->board->advance)
         vm->board->advance(vm->board_ctx, rdtsc());
@@ -39,10 +39,8 @@ int vm_intr_peek(struct vcpu *v)
 void vm_intr_ack(struct vcpu *v, int vector)
 {
     struct vm *vm = v->vm;
-    if (!vm->board || !vm->board->intr_ack) {
-        v->test_irq = -1;
+    if (!vm->board || !vm->board->intr_ack)
         return;
-    }
     uint64_t flags = spin_lock_irqsave(&vm->lock);
     vm->board->intr_ack(vm->board_ctx, v->index, vector);
     spin_unlock_irqrestore(&vm->lock, flags);

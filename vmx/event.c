@@ -114,6 +114,47 @@ void event_queue_nmi(struct vcpu_events *e)
     e->nmi = true;
 }
 
+const char *event_request_check(const struct event_request *r, bool protected_mode, bool mtf)
+{
+    if (r->vector > 255)
+        return "the vector is above 255";
+    switch (r->type) {
+    case EVENT_EXTERNAL_INTERRUPT:
+        return r->vector < 16 ? "external interrupt vectors start at 16" : NULL;
+    case EVENT_NMI: /* SDM 27.2.1.3: an NMI has vector 2 */
+        return r->vector != X86_EXC_NMI ? "an NMI has vector 2" : NULL;
+    case EVENT_HARDWARE_EXCEPTION:
+        if (r->vector > 31) /* SDM 27.2.1.3 */
+            return "a hardware exception has a vector of 0-31";
+        if (r->vector == X86_EXC_NMI)
+            return "vector 2 is the NMI, not a hardware exception";
+        /* SDM 27.2.1.3: a delivered error code has bits 31:16 clear; it is delivered only in
+         * protected mode, for the exceptions that push one. */
+        if (protected_mode && exception_has_error_code((uint8_t)r->vector) && r->error > 0xffff)
+            return "the error code has bits above 15 set";
+        return NULL;
+    case EVENT_SOFTWARE_INTERRUPT:
+    case EVENT_PRIV_SOFTWARE_EXCEPTION:
+    case EVENT_SOFTWARE_EXCEPTION:
+        /* SDM 27.2.1.3: the length of the INT n / INT1 / INT3 / INTO is 1-15 (0 only with
+         * IA32_VMX_MISC bit 30, not used here) */
+        if (r->len < 1 || r->len > 15)
+            return "the instruction length is not 1-15";
+        if (r->type == EVENT_PRIV_SOFTWARE_EXCEPTION && r->vector != X86_EXC_DB)
+            return "a privileged software exception is INT1, vector 1";
+        if (r->type == EVENT_SOFTWARE_EXCEPTION && r->vector != X86_EXC_BP &&
+            r->vector != X86_EXC_OF)
+            return "a software exception is INT3 or INTO, vector 3 or 4";
+        return NULL;
+    case EVENT_OTHER: /* SDM 27.2.1.3: vector 0, the pending MTF VM exit, with MTF only */
+        if (!mtf)
+            return "the CPU has no monitor trap flag for the \"other event\"";
+        return r->vector != 0 ? "the \"other event\" has vector 0" : NULL;
+    default: /* SDM 25.8.3: type 1 is reserved */
+        return "interruption type 1 is reserved and types go up to 7";
+    }
+}
+
 static void inject(struct entry_plan *p, const struct event *ev, const struct entry_state *s)
 {
     p->inject = true;
@@ -165,9 +206,10 @@ void event_plan(struct vcpu_events *e, const struct entry_state *s, struct entry
         inject(p, &irq, s);
         p->ack_interrupt = true;
     }
-    /* What still waits gets its window: an exit as soon as it can be delivered. */
+    /* What still waits gets its window: an exit as soon as it can be delivered. NMI-window
+     * exiting needs virtual NMIs (SDM 27.2.1.1); without them the NMI waits for a later exit. */
     if (e->nmi || (e->reinject.valid && e->reinject.type == EVENT_NMI))
-        p->nmi_window = true;
+        p->nmi_window = s->virtual_nmis;
     if ((s->pending_interrupt >= 0 && !p->ack_interrupt) ||
         (e->reinject.valid && e->reinject.type == EVENT_EXTERNAL_INTERRUPT))
         p->interrupt_window = true;

@@ -82,6 +82,21 @@ void event_record_vectoring(struct vcpu_events *e, uint32_t idt_vectoring_info, 
 
 void event_queue_nmi(struct vcpu_events *e);
 
+/* A request for an event (VP_HC_INJECT: RBX type, RCX vector, RDX error code, RSI instruction
+ * length), as the guest gave it: full register width, unchecked. */
+struct event_request {
+    uint64_t type, vector, error, len;
+};
+
+/* Check a request by the rules VM entry applies to the VM-entry interruption-information,
+ * exception error-code and instruction-length fields (SDM 27.2.1.3), so that a bad request is
+ * refused rather than failing the entry. protected_mode: the guest's CR0.PE, which decides
+ * whether an error code is delivered at all; mtf: the CPU has the monitor trap flag (the
+ * "other event" of vector 0 needs it). Returns NULL when the request is valid, else the rule it
+ * breaks. Besides the SDM's rules it refuses external interrupts below 16 (the exception
+ * vectors, SDM 6.2) and software exceptions that are not INT1 (vector 1), INT3 or INTO (3, 4). */
+const char *event_request_check(const struct event_request *r, bool protected_mode, bool mtf);
+
 /* Anything for the next entry to look at (besides external interrupts, asked separately). */
 static inline bool event_pending(const struct vcpu_events *e)
 {
@@ -94,6 +109,7 @@ struct entry_state {
     uint32_t interruptibility;
     uint32_t activity;
     bool protected_mode;   /* CR0.PE: error codes exist (SDM 27.2.1.3) */
+    bool virtual_nmis;     /* the "virtual NMIs" control is on: NMI windows exist */
     int pending_interrupt; /* highest pending external interrupt vector, or -1 */
 };
 
@@ -110,9 +126,10 @@ struct entry_plan {
 };
 
 /*
- * Decide the next entry (DESIGN §6, in this order): the event the exit interrupted; a queued
- * exception; an NMI unless NMIs are blocked (then an NMI window); an external interrupt when
- * RFLAGS.IF = 1 and no STI/MOV SS blocking (then it is acknowledged), else an interrupt window.
+ * Decide the next entry (DESIGN §6, in this order): a triple fault; a queued exception (an
+ * interrupted interrupt or NMI waits behind it); the event the exit interrupted; an NMI
+ * unless NMIs are blocked (then an NMI window); an external interrupt when RFLAGS.IF = 1 and
+ * no STI/MOV SS blocking (then it is acknowledged), else an interrupt window.
  * One event per entry: whatever waits behind the injected one gets its window. Consumes what
  * it injects from e.
  */

@@ -44,7 +44,10 @@ static void set_proc_control(uint32_t bit, bool on)
 
 enum exit_action vcpu_prepare_entry(struct vcpu *v)
 {
-    int irq = v->ops && v->ops->intr_peek ? v->ops->intr_peek(v) : v->test_irq;
+    /* VP_HC_INJECT's test line first: a line of its own beside the VM's interrupt
+     * controllers, which would otherwise hide it (docs/events.md) */
+    bool test_line = v->test_irq >= 0;
+    int irq = test_line ? v->test_irq : v->ops && v->ops->intr_peek ? v->ops->intr_peek(v) : -1;
     if (v->apicv.plan.tpr_shadow) /* after the peek brought the devices' time up to now */
         apicv_prepare_entry(v);
     if (!event_pending(&v->events) && irq < 0 && !v->windows_open && !v->halted) {
@@ -56,6 +59,7 @@ enum exit_action vcpu_prepare_entry(struct vcpu *v)
         .interruptibility = (uint32_t)vmcs_read(GUEST_INTERRUPTIBILITY_INFO),
         .activity = (uint32_t)vmcs_read(GUEST_ACTIVITY_STATE),
         .protected_mode = (vmcs_read(GUEST_CR0) & CR0_PE) != 0,
+        .virtual_nmis = (vmcs_read(PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VIRTUAL_NMIS) != 0,
         .pending_interrupt = irq,
     };
     struct entry_plan p;
@@ -74,10 +78,10 @@ enum exit_action vcpu_prepare_entry(struct vcpu *v)
             vmcs_write(GUEST_RFLAGS, s.rflags | RFLAGS_RF);
         if (p.wake)
             vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
-        if (p.ack_interrupt && v->ops && v->ops->intr_peek)
-            v->ops->intr_ack(v, irq);
-        else if (p.ack_interrupt)
+        if (p.ack_interrupt && test_line)
             v->test_irq = -1;
+        else if (p.ack_interrupt && v->ops && v->ops->intr_ack)
+            v->ops->intr_ack(v, irq);
         vmcs_write(VM_ENTRY_INTR_INFO_FIELD, p.intr_info);
     }
     if (v->halted && !p.inject && !p.interrupt_window && !p.nmi_window) {

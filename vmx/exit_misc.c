@@ -10,51 +10,40 @@
 
 /* VP_HC_INJECT: RBX the interruption type, RCX the vector, RDX the error code, RSI the
  * instruction length: an event for the guest at the next entry, as the book's chapter 4
- * examples inject them, checked by the rules VM entry applies (SDM 27.2.1.3) so a bad request
- * is refused, not a failed entry. External interrupts wait on the vCPU's test line for
+ * examples inject them, checked by the rules VM entry applies (SDM 27.2.1.3, event.c) so a bad
+ * request is refused, not a failed entry. External interrupts wait on the vCPU's test line for
  * RFLAGS.IF (an interrupt window opens meanwhile); the others are queued at once. */
 static bool hc_inject(struct vcpu *v)
 {
-    uint64_t type = vcpu_get_gpr(v, 3), vector = vcpu_get_gpr(v, 1);
-    uint32_t error = (uint32_t)vcpu_get_gpr(v, 2), len = (uint32_t)vcpu_get_gpr(v, 6);
-    if (vector > 255)
+    struct event_request r = {vcpu_get_gpr(v, 3), vcpu_get_gpr(v, 1), vcpu_get_gpr(v, 2),
+                              vcpu_get_gpr(v, 6)};
+    const char *why = event_request_check(&r, (vmcs_read(GUEST_CR0) & CR0_PE) != 0,
+                                          vmx_caps_has(&vmx.caps, VMX_FEATURE_MTF));
+    if (why) {
+        pr_debug("vmx: %s: VP_HC_INJECT type %lu vector %lu refused: %s\n", v->name, r.type,
+                 r.vector, why);
         return false;
-    switch (type) {
+    }
+    switch (r.type) {
     case EVENT_EXTERNAL_INTERRUPT:
-        if (vector < 16) /* 0-15 are no interrupt vectors (SDM 6.2) */
-            return false;
-        v->test_irq = (int)vector;
+        v->test_irq = (int)r.vector;
         v->attention = true;
         return true;
     case EVENT_NMI:
-        if (vector != X86_EXC_NMI)
-            return false;
         vcpu_inject_nmi(v);
         return true;
     case EVENT_HARDWARE_EXCEPTION:
-        if (vector > 31 || vector == X86_EXC_NMI)
-            return false;
-        vcpu_inject_exception(v, (uint8_t)vector, exception_has_error_code((uint8_t)vector), error);
+        vcpu_inject_exception(v, (uint8_t)r.vector, exception_has_error_code((uint8_t)r.vector),
+                              (uint32_t)r.error);
         return true;
-    case EVENT_SOFTWARE_INTERRUPT:
-    case EVENT_PRIV_SOFTWARE_EXCEPTION:
-    case EVENT_SOFTWARE_EXCEPTION:
-        /* The length of the INT n / INT1 / INT3 / INTO it stands for: 1 to 15 (SDM 27.2.1.3) */
-        if (len < 1 || len > 15 || (type == EVENT_PRIV_SOFTWARE_EXCEPTION && vector != 1) ||
-            (type == EVENT_SOFTWARE_EXCEPTION && vector != X86_EXC_BP && vector != X86_EXC_OF))
-            return false;
-        v->events.reinject = (struct event){
-            .valid = true, .type = (uint8_t)type, .vector = (uint8_t)vector, .insn_len = len};
+    default: /* software interrupt and exceptions (with their length), the "other event" */
+        v->events.reinject =
+            (struct event){.valid = true,
+                           .type = (uint8_t)r.type,
+                           .vector = (uint8_t)r.vector,
+                           .insn_len = r.type == EVENT_OTHER ? 0 : (uint32_t)r.len};
         v->attention = true;
         return true;
-    case EVENT_OTHER: /* vector 0: a pending MTF VM exit, with the MTF capability */
-        if (vector != 0 || !vmx_caps_has(&vmx.caps, VMX_FEATURE_MTF))
-            return false;
-        v->events.reinject = (struct event){.valid = true, .type = EVENT_OTHER};
-        v->attention = true;
-        return true;
-    default: /* 1 is reserved */
-        return false;
     }
 }
 

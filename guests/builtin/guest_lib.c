@@ -53,9 +53,51 @@ uint32_t guest_checks(void)
     return checks[me()];
 }
 
+static struct guest_seen *seen_log[GUEST_MAX_CPUS];
+static uint32_t seen_max[GUEST_MAX_CPUS], seen_count[GUEST_MAX_CPUS];
+
+void guest_trap_record(struct guest_seen *log, uint32_t max)
+{
+    uint32_t i = me();
+    seen_log[i] = log;
+    seen_max[i] = max;
+    seen_count[i] = 0;
+}
+
+uint32_t guest_trap_seen(void)
+{
+    return seen_count[me()];
+}
+
+/* Record the event into the log, if one is set; true when the handler returns at once: #DB,
+ * NMI and #BP come back to where they were recognised, after the instruction (SDM 6.5). */
+static bool record(struct trap_frame *f)
+{
+    uint32_t i = me();
+    if (!seen_log[i])
+        return false;
+    if (seen_count[i] < seen_max[i]) {
+        struct guest_seen *s = &seen_log[i][seen_count[i]];
+        s->vector = (uint32_t)f->vector;
+        s->rip = f->rip;
+        s->rflags = f->rflags;
+        s->dr6 = 0;
+        if (f->vector == 1)
+            __asm__ volatile("mov %%dr6, %0" : "=r"(s->dr6));
+    }
+    seen_count[i]++;
+    if (f->vector == 1) {
+        __asm__ volatile("mov %0, %%dr6" : : "r"(DR6_INIT)); /* SDM 18.2.3 */
+        f->rflags &= ~RFLAGS_TF;                             /* one step only */
+    }
+    return f->vector == 1 || f->vector == 2 || f->vector == 3;
+}
+
 /* Called by the stubs in guest_ops.S for vectors 0-31. */
 void guest_trap(struct trap_frame *f)
 {
+    if (record(f))
+        return;
     size_t n = ((uintptr_t)__guest_fixups_end - (uintptr_t)__guest_fixups_start) /
                sizeof(struct guest_fixup);
     for (size_t i = 0; i < n; i++) {

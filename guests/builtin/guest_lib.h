@@ -23,6 +23,28 @@ uint32_t guest_checks(void);
 /* Set up the guest's IDT (32 exception vectors); returns its base, limit via *limit. */
 uint64_t guest_idt_setup(uint16_t *limit);
 
+/* Events seen by the guest's handlers, in the order their handlers began. */
+struct guest_seen {
+    uint32_t vector;
+    uint64_t rip, rflags; /* as pushed */
+    uint64_t dr6;         /* #DB: DR6 in the handler (then DR6 is reset and TF cleared) */
+};
+/* From now on record every exception and NMI into log (max entries; NULL: stop recording).
+ * #DB, NMI and #BP then return at once; other vectors go on to the recovery points below. */
+void guest_trap_record(struct guest_seen *log, uint32_t max);
+uint32_t guest_trap_seen(void); /* events recorded (also those beyond max) */
+
+/* VMCALL nr with RBX = arg, and an exception delivered right after it (at the next
+ * instruction): 0 when none came (or it was one that guest_trap_record only records), else
+ * its vector + 1. */
+uint32_t guest_vmcall_trap(uint64_t nr, uint64_t arg);
+/* VMCALL nr with RBX, RCX, RDX, RSI (VP_HC_INJECT: type, vector, error code, length). */
+uint64_t guest_hypercall4(uint64_t nr, uint64_t b, uint64_t c, uint64_t d, uint64_t si);
+/* Event-priority walks (guest_ops.S): see the comments there. */
+void guest_mtf_walk(uint64_t on_nr, uint64_t off_nr);
+void guest_tf_cpuid(void);
+uint32_t guest_lock_cpuid_safe(void);
+
 /* Instructions that may fault, run with a recovery point: they return 0 when the instruction
  * completed, or the exception vector + 1 when it faulted (guests/builtin/guest_ops.S). */
 uint32_t guest_rdmsr_safe(uint32_t msr, uint64_t *value);

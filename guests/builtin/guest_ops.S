@@ -99,6 +99,90 @@ guest_vmcall:
         pop     %rbx
         ret
 
+        .global guest_vmcall_trap       /* (nr, arg) -> vector + 1 of an event after it */
+guest_vmcall_trap:
+        push    %rbx
+        mov     %rdi, %rax
+        mov     %rsi, %rbx
+        xor     %r11d, %r11d
+        vmcall
+8:      nop
+9:      mov     %r11d, %eax
+        pop     %rbx
+        ret
+        .pushsection .rodata.guest_fixups, "a"
+        .quad   8b, 9b
+        .popsection
+
+        .global guest_hypercall4        /* (nr, rbx, rcx, rdx, rsi) -> RAX */
+guest_hypercall4:
+        push    %rbx
+        mov     %rdi, %rax
+        mov     %rsi, %rbx
+        mov     %rcx, %r9
+        mov     %rdx, %rcx
+        mov     %r9, %rdx
+        mov     %r8, %rsi
+        vmcall
+        .global guest_hypercall4_ret
+guest_hypercall4_ret:
+        pop     %rbx
+        ret
+
+        /* guest_mtf_walk(on, off): VMCALL on (the VMM sets MTF), then single-steps: two NOPs,
+         * POPF setting TF, a NOP after which both a single-step #DB and an MTF VM exit are
+         * due, then VMCALL off. The labels let the VMM name each MTF exit's RIP. */
+        .global guest_mtf_walk, guest_mtf_walk_nop1, guest_mtf_walk_popf
+        .global guest_mtf_walk_tfnop, guest_mtf_walk_after, guest_mtf_walk_off
+guest_mtf_walk:
+        push    %rbx
+        mov     %rdi, %rax
+        vmcall
+guest_mtf_walk_nop1:
+        nop
+        nop
+        pushf
+        orq     $0x100, (%rsp)
+guest_mtf_walk_popf:
+        popf
+guest_mtf_walk_tfnop:
+        nop
+guest_mtf_walk_after:
+        mov     %rsi, %rax
+guest_mtf_walk_off:
+        vmcall
+        pop     %rbx
+        ret
+
+        /* guest_tf_cpuid(): CPUID (which always exits, SDM 26.1.2) with RFLAGS.TF = 1: the
+         * single-step #DB comes after the VM exit, at guest_tf_cpuid_after. */
+        .global guest_tf_cpuid, guest_tf_cpuid_after
+guest_tf_cpuid:
+        push    %rbx
+        xor     %eax, %eax
+        xor     %ecx, %ecx
+        pushf
+        orq     $0x100, (%rsp)
+        popf
+        cpuid
+guest_tf_cpuid_after:
+        nop
+        pop     %rbx
+        ret
+
+        .global guest_lock_cpuid_safe   /* LOCK CPUID: #UD before any VM exit (SDM 26.1.1) */
+guest_lock_cpuid_safe:
+        push    %rbx
+        xor     %eax, %eax
+        xor     %r11d, %r11d
+8:      .byte   0xf0, 0x0f, 0xa2
+9:      mov     %r11d, %eax
+        pop     %rbx
+        ret
+        .pushsection .rodata.guest_fixups, "a"
+        .quad   8b, 9b
+        .popsection
+
         .global guest_invd
 guest_invd:
         invd

@@ -6,8 +6,10 @@
 
 static struct vcpu_events e;
 static struct entry_plan p;
-static const struct entry_state open = {
-    .rflags = RFLAGS_FIXED1 | RFLAGS_IF, .protected_mode = true, .pending_interrupt = -1};
+static const struct entry_state open = {.rflags = RFLAGS_FIXED1 | RFLAGS_IF,
+                                        .protected_mode = true,
+                                        .virtual_nmis = true,
+                                        .pending_interrupt = -1};
 
 static void reset(void)
 {
@@ -166,4 +168,68 @@ Test(event, exception_beats_nmi_and_interrupt)
     cr_assert(p.nmi_window);
     cr_assert(p.interrupt_window);
     cr_assert(e.nmi, "the NMI still waits");
+}
+
+Test(event, no_nmi_window_without_virtual_nmis)
+{
+    struct entry_state s = open;
+    s.virtual_nmis = false;
+    s.interruptibility = BLOCKING_BY_NMI;
+    event_queue_nmi(&e);
+    event_plan(&e, &s, &p);
+    cr_assert_not(p.inject);
+    cr_assert_not(p.nmi_window, "NMI-window exiting needs virtual NMIs (SDM 27.2.1.1)");
+    cr_assert(e.nmi, "the NMI waits for a later entry");
+    s.interruptibility = 0;
+    event_plan(&e, &s, &p);
+    cr_assert_eq(p.intr_info, INTR_INFO_VALID | (2u << 8) | 2);
+}
+
+static const char *check(uint64_t type, uint64_t vector, uint64_t error, uint64_t len)
+{
+    struct event_request r = {type, vector, error, len};
+    return event_request_check(&r, true, true);
+}
+
+Test(event, request_check_accepts_every_type)
+{
+    cr_assert_null(check(EVENT_EXTERNAL_INTERRUPT, 0x40, 0, 0));
+    cr_assert_null(check(EVENT_NMI, 2, 0, 0));
+    cr_assert_null(check(EVENT_HARDWARE_EXCEPTION, X86_EXC_GP, 0xfffc, 0));
+    cr_assert_null(check(EVENT_HARDWARE_EXCEPTION, X86_EXC_UD, 0xdeadbeef, 0),
+                   "no error code is delivered for #UD: its value does not matter");
+    cr_assert_null(check(EVENT_SOFTWARE_INTERRUPT, 0x80, 0, 2));
+    cr_assert_null(check(EVENT_SOFTWARE_INTERRUPT, 13, 0, 15));
+    cr_assert_null(check(EVENT_PRIV_SOFTWARE_EXCEPTION, 1, 0, 1));
+    cr_assert_null(check(EVENT_SOFTWARE_EXCEPTION, 3, 0, 1));
+    cr_assert_null(check(EVENT_SOFTWARE_EXCEPTION, 4, 0, 1));
+    cr_assert_null(check(EVENT_OTHER, 0, 0, 0));
+}
+
+Test(event, request_check_refuses_what_vm_entry_refuses)
+{
+    cr_assert_not_null(check(1, 0x40, 0, 0), "type 1 is reserved");
+    cr_assert_not_null(check(8, 0, 0, 0));
+    cr_assert_not_null(check(EVENT_EXTERNAL_INTERRUPT, 256, 0, 0));
+    cr_assert_not_null(check(EVENT_EXTERNAL_INTERRUPT, 15, 0, 0));
+    cr_assert_not_null(check(EVENT_NMI, 5, 0, 0), "an NMI has vector 2");
+    cr_assert_not_null(check(EVENT_HARDWARE_EXCEPTION, 32, 0, 0));
+    cr_assert_not_null(check(EVENT_HARDWARE_EXCEPTION, 2, 0, 0));
+    cr_assert_not_null(check(EVENT_HARDWARE_EXCEPTION, X86_EXC_GP, 0x10000, 0),
+                       "error code bits 31:16 must be 0 (SDM 27.2.1.3)");
+    cr_assert_not_null(check(EVENT_SOFTWARE_INTERRUPT, 0x80, 0, 0), "length 0");
+    cr_assert_not_null(check(EVENT_SOFTWARE_INTERRUPT, 0x80, 0, 16), "length 16");
+    cr_assert_not_null(check(EVENT_PRIV_SOFTWARE_EXCEPTION, 3, 0, 1));
+    cr_assert_not_null(check(EVENT_SOFTWARE_EXCEPTION, 5, 0, 1));
+    cr_assert_not_null(check(EVENT_OTHER, 1, 0, 0));
+    struct event_request other = {EVENT_OTHER, 0, 0, 0};
+    cr_assert_not_null(event_request_check(&other, true, false), "no MTF, no other event");
+}
+
+Test(event, request_check_error_code_only_when_delivered)
+{
+    struct event_request gp = {EVENT_HARDWARE_EXCEPTION, X86_EXC_GP, 0x12345, 0};
+    cr_assert_not_null(event_request_check(&gp, true, false));
+    cr_assert_null(event_request_check(&gp, false, false),
+                   "real mode: no error code is delivered, so its value cannot fail the entry");
 }
