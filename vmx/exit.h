@@ -51,6 +51,7 @@ enum exit_action exit_ept_violation(struct vcpu *v); /* exit_ept.c */
 enum exit_action exit_ept_misconfig(struct vcpu *v);
 enum exit_action exit_preemption_timer(struct vcpu *v); /* exit_timer.c */
 enum exit_action exit_vmfunc(struct vcpu *v);           /* exit_vmfunc.c */
+enum exit_action exit_task_switch(struct vcpu *v);      /* exit_task_switch.c */
 
 /* Stops the guest with its EPT violation decoded and worded by vmx/ept_violation.h
  * ("EPT violation: write to GPA 0x... (...) in a page that is ... at RIP 0x..."): what
