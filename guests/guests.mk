@@ -185,3 +185,10 @@ GUEST_IRQ_NAMES := pic ioapic lapic-timer nmi smp ipi
 $(foreach g,$(GUEST_IRQ_NAMES),$(eval $(call GUEST_ELF32_RULE,$(g),$(GUEST_MB1_OBJ) $(GUEST_IRQ_OBJS))))
 guests: $(patsubst %,$(GUEST_BUILD)/%.elf,$(GUEST_IRQ_NAMES))
 -include $(patsubst %.o,%.d,$(GUEST_IRQ_OBJS) $(foreach g,$(GUEST_IRQ_NAMES),$(GUEST_OBJS_$(g))))
+
+# task-switch: every kind of hardware task switch (book example 7-2; JMP, CALL and IRET, task
+# gates in the IDT for INT n and exceptions, a 16-bit TSS, the faults of busy and invalid
+# TSSs, the T flag), with the exception library for its IDT.
+$(eval $(call GUEST_ELF32_RULE,task-switch,$(GUEST_MB1_OBJ) $(GUEST_TRAP_OBJS)))
+guests: $(GUEST_BUILD)/task-switch.elf
+-include $(patsubst %.o,%.d,$(GUEST_OBJS_task-switch))
