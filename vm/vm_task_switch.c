@@ -13,12 +13,26 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx_cpu.h"
 
-/* GPRs in encoding order (EAX ECX EDX EBX ESP EBP ESI EDI); ESP lives in the VMCS. */
+/* GPRs in encoding order (EAX ECX EDX EBX ESP EBP ESI EDI); ESP lives in the VMCS (4 is
+ * never asked for). */
 static uint64_t *gpr_slot(struct vcpu *v, unsigned i)
 {
-    uint64_t *const slots[8] = {&v->regs.rax, &v->regs.rcx, &v->regs.rdx, &v->regs.rbx,
-                                NULL,         &v->regs.rbp, &v->regs.rsi, &v->regs.rdi};
-    return slots[i];
+    switch (i) {
+    case 0:
+        return &v->regs.rax;
+    case 1:
+        return &v->regs.rcx;
+    case 2:
+        return &v->regs.rdx;
+    case 3:
+        return &v->regs.rbx;
+    case 5:
+        return &v->regs.rbp;
+    case 6:
+        return &v->regs.rsi;
+    default:
+        return &v->regs.rdi;
+    }
 }
 
 static void read_seg(struct ts_seg *s, uint32_t sel_field, uint32_t base_field,

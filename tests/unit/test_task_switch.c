@@ -163,6 +163,7 @@ static int do_switch(enum ts_source src, uint16_t sel)
     return ts_switch(&rq, &st, &pg, &mem, &res, msg, sizeof(msg));
 }
 
+// cppcheck-suppress unknownMacro
 TestSuite(task_switch, .init = setup);
 
 Test(task_switch, jmp_saves_old_loads_new_moves_busy)
