@@ -140,6 +140,10 @@ enum exit_action vm_task_switch(struct vcpu *v, const struct vcpu_task_switch *t
                        vmcs_read(GUEST_INTERRUPTIBILITY_INFO) | BLOCKING_BY_NMI);
     }
     if (rc == TS_FAULT) {
+        /* A fault before the commit point while an exception was being delivered: the pair
+         * combines as the CPU would (contributory on contributory gives #DF, SDM 6.15). */
+        if (!r.committed && ts->exception)
+            vcpu_record_vectoring(v);
         if (r.vector == X86_EXC_PF)
             vcpu_set_cr2(v, r.cr2);
         vcpu_inject_exception(v, r.vector, r.has_error, r.error);

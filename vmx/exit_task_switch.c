@@ -33,6 +33,7 @@ enum exit_action exit_task_switch(struct vcpu *v)
             break;
         case EVENT_HARDWARE_EXCEPTION:
             ts.ext = true;
+            ts.exception = true;
             if (idt & INTR_INFO_ERROR_CODE) {
                 ts.has_error = true;
                 ts.error = (uint32_t)vmcs_read(IDT_VECTORING_ERROR_CODE);

@@ -60,6 +60,8 @@ struct vcpu_task_switch {
     uint64_t saved_rip; /* the EIP the old task saves: past the CALL, JMP, IRET or INT n; the
                            interrupted instruction for an exception, NMI or interrupt */
     bool ext;           /* the event is external (hardware exception, NMI, interrupt) */
+    bool exception;     /* it is a hardware exception (a fault of the switch may merge with
+                           it into #DF, SDM 6.15) */
     bool nmi;           /* an NMI: blocked in the new task until its IRET (SDM 6.7.1) */
     bool has_error;     /* a hardware exception with an error code, pushed by the switch */
     uint32_t error;

@@ -3,7 +3,8 @@
  * every kind of hardware task switch (SDM vol. 3 chapter 8 "Task Management"), which VMX
  * non-root operation never makes itself (SDM 26.4.2): a JMP to a task and back (busy flags,
  * no back-link), a CALL and its IRET (back-link, NT, the IRET clearing NT in the saved image),
- * INT n through a task gate, an exception with an error code (#NP) through a task gate, a
+ * INT n, INT3 and #UD through task gates, an exception with an error code (#NP) through a
+ * task gate, a
  * 16-bit TSS, a JMP to a busy task (#GP through a task gate), a TSS with an invalid LDT
  * selector (#TS after the commit point, in the new task, through a task gate), and a TSS with
  * the T flag (#DB with DR6.BT before the new task's first instruction). Paging stays off, so
@@ -46,7 +47,9 @@ enum {
     SEL_H_NP = 0x68,
     SEL_H_GP = 0x70,
     SEL_H_INT = 0x78,
-    GDT_ENTRIES = 16,
+    SEL_H_BP = 0x80,
+    SEL_H_UD = 0x88,
+    GDT_ENTRIES = 18,
 };
 #define EFLAGS_NT   (1u << 14)
 #define CR0_TS      (1u << 3)
@@ -54,14 +57,15 @@ enum {
 #define LJMP_LENGTH 7 /* EA id iw */
 
 extern char task16_entry[];
-void handler_ts(void), handler_np(void), handler_gp(void), handler_int(void);
+void handler_ts(void), handler_np(void), handler_gp(void), handler_int(void), handler_bp(void),
+    handler_ud(void);
 void task_fault(uint32_t vector, uint32_t error);
 void guest_main(uint32_t magic, uint32_t info);
 
 static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(8)));
-static struct tss32 tss_main, tss_a, tss_b, tss_d, tss_bad, tss_h[4];
+static struct tss32 tss_main, tss_a, tss_b, tss_d, tss_bad, tss_h[6];
 static struct tss16 tss_16;
-static uint8_t stacks[9][2048] __attribute__((aligned(16)));
+static uint8_t stacks[10][2048] __attribute__((aligned(16)));
 static uint8_t stack16[512] __attribute__((aligned(16)));
 
 static volatile uint32_t a_ran, a_tr, a_nt, b_ran, b_nt, b_link, b_main_type, d_ran, bad_ran;
@@ -111,7 +115,7 @@ void task_fault(uint32_t vector, uint32_t error)
     fault_count[vector]++;
     fault_error[vector] = error;
     uint16_t link = 0;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 6; i++)
         if (read_tr() == SEL_H_TS + 8 * i)
             link = tss_h[i].link;
     fault_link[vector] = link;
@@ -121,6 +125,8 @@ void task_fault(uint32_t vector, uint32_t error)
         tss_of(link)->eip += LJMP_LENGTH;
     else if (vector == 10) /* #TS: the faulting task gets a valid LDT selector (null) */
         tss_bad.ldt = 0;
+    else if (vector == 6 && link) /* #UD: the interrupted task goes on after its UD2 */
+        tss_of(link)->eip += 2;
 }
 
 static void task_a(void)
@@ -195,8 +201,9 @@ static void setup(void)
     tss_init(&tss_bad, task_bad, 3);
     tss_d.trap = 1;         /* SDM 8.2.1: T flag */
     tss_bad.ldt = SEL_DATA; /* not an LDT descriptor */
-    void (*handlers[4])(void) = {handler_ts, handler_np, handler_gp, handler_int};
-    for (int i = 0; i < 4; i++) {
+    void (*handlers[6])(void) = {handler_ts,  handler_np, handler_gp,
+                                 handler_int, handler_bp, handler_ud};
+    for (int i = 0; i < 6; i++) {
         tss_init(&tss_h[i], handlers[i], 4 + i);
         tss_desc(SEL_H_TS + 8 * i, &tss_h[i], sizeof(tss_h[i]) - 1, 0x9);
     }
@@ -229,6 +236,8 @@ static void setup(void)
     task_gate(11, SEL_H_NP);
     task_gate(13, SEL_H_GP);
     task_gate(0x40, SEL_H_INT);
+    task_gate(3, SEL_H_BP);
+    task_gate(6, SEL_H_UD);
 }
 
 static void clts(void)
@@ -277,6 +286,17 @@ void guest_main(uint32_t magic, uint32_t info)
     test_checkf(fault_count[0x40] == 1 && fault_link[0x40] == SEL_MAIN,
                 "INT 0x40 through a task gate: the handler task ran (%u), back-link 0x%x",
                 fault_count[0x40], fault_link[0x40]);
+
+    /* INT3 (a software exception) and #UD (a fault without error code) through task gates:
+     * the first returns after the instruction, the second to it (the handler skips it). */
+    __asm__ volatile("int3" ::: "memory", "cc");
+    test_checkf(fault_count[3] == 1 && fault_link[3] == SEL_MAIN,
+                "INT3 through a task gate: the handler task ran (%u), back-link 0x%x",
+                fault_count[3], fault_link[3]);
+    __asm__ volatile("ud2" ::: "memory", "cc");
+    test_checkf(fault_count[6] == 1 && fault_link[6] == SEL_MAIN,
+                "#UD through a task gate: the handler task ran (%u), back-link 0x%x",
+                fault_count[6], fault_link[6]);
 
     /* An exception with an error code through a task gate: #NP(selector). */
     __asm__ volatile("mov %0, %%ds\n\tmov %1, %%ds" : : "r"(SEL_NP), "r"(SEL_DATA) : "memory");

@@ -28,6 +28,8 @@
     HANDLER handler_np, 11, 1
     HANDLER handler_gp, 13, 1
     HANDLER handler_int, 0x40, 0
+    HANDLER handler_bp, 3, 0
+    HANDLER handler_ud, 6, 0
 
 /* The 16-bit task: 16-bit code (CS base = task16_entry, IP 0), returns with IRET. */
     .globl task16_entry
