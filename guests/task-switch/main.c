@@ -4,11 +4,10 @@
  * non-root operation never makes itself (SDM 26.4.2): a JMP to a task and back (busy flags,
  * no back-link), a CALL and its IRET (back-link, NT, the IRET clearing NT in the saved image),
  * INT n, INT3 and #UD through task gates, an exception with an error code (#NP) through a
- * task gate, a
- * 16-bit TSS, a JMP to a busy task (#GP through a task gate), a TSS with an invalid LDT
- * selector (#TS after the commit point, in the new task, through a task gate), and a TSS with
- * the T flag (#DB with DR6.BT before the new task's first instruction). Paging stays off, so
- * no CR3 is loaded (vm/task_switch.c's unit tests cover CR3). No command line.
+ * task gate, a 16-bit TSS, a JMP to a busy task (#GP through a task gate), a TSS with an
+ * invalid LDT selector (#TS after the commit point, in the new task, through a task gate),
+ * and a TSS with the T flag (#DB with DR6.BT before the new task's first instruction). Paging
+ * stays off, so no CR3 is loaded (vm/task_switch.c's unit tests cover CR3). No command line.
  */
 #include "guests/lib/io.h"
 #include "guests/lib/test.h"
