@@ -117,6 +117,7 @@ PURE_SRCS += vmx/event.c
 PURE_SRCS += vm/io_bus.c
 PURE_SRCS += devices/acpi_pm.c
 PURE_SRCS += devices/pci_host.c
+PURE_SRCS += vm/task_switch.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \

@@ -196,3 +196,10 @@ $(GUEST_BUILD)/events.elf: $(GUEST_OBJS_events) $(GUEST_LIB32) guests/events/lin
 	@$(CC) -m32 $(GUEST_LDFLAGS) -T guests/events/linker.ld -o $@ $(GUEST_OBJS_events) $(GUEST_LIB32)
 guests: $(GUEST_BUILD)/events.elf
 -include $(patsubst %.o,%.d,$(GUEST_OBJS_events))
+
+# task-switch: every kind of hardware task switch (book example 7-2; JMP, CALL and IRET, task
+# gates in the IDT for INT n and exceptions, a 16-bit TSS, the faults of busy and invalid
+# TSSs, the T flag), with the exception library for its IDT.
+$(eval $(call GUEST_ELF32_RULE,task-switch,$(GUEST_MB1_OBJ) $(GUEST_TRAP_OBJS)))
+guests: $(GUEST_BUILD)/task-switch.elf
+-include $(patsubst %.o,%.d,$(GUEST_OBJS_task-switch))

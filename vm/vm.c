@@ -72,6 +72,7 @@ static void vm_explain_misconfig(struct vcpu *v, uint64_t gpa, char *buf, unsign
 const struct vcpu_ops vm_vcpu_ops = {
     .io = vm_port_io,
     .string_io = vm_string_io,
+    .task_switch = vm_task_switch,
     .read_gpa = vm_read_gpa,
     .ept_violation = vm_ept_violation,
     .explain_misconfig = vm_explain_misconfig,

@@ -131,6 +131,9 @@ void vm_request_stop(struct vm *vm, const struct vm_stop_request *r);
  * has (an IN reads all ones, an OUT is dropped, each such port reported once). */
 bool vm_port_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value);
 
+/* Task switches (vcpu_ops.task_switch; vm/vm_task_switch.c). */
+enum exit_action vm_task_switch(struct vcpu *v, const struct vcpu_task_switch *ts);
+
 /* INS/OUTS (vcpu_ops.string_io; vm/vm_string_io.c). */
 enum exit_action vm_string_io(struct vcpu *v, uint64_t qualification);
 

@@ -9,6 +9,7 @@ const exit_handler_fn exit_table[VM_EXIT_REASONS] = {
     [VM_EXIT_REASON_TRIPLE_FAULT] = exit_triple_fault,
     [VM_EXIT_REASON_INTERRUPT_WINDOW] = exit_event_window,
     [VM_EXIT_REASON_NMI_WINDOW] = exit_event_window,
+    [VM_EXIT_REASON_TASK_SWITCH] = exit_task_switch,
     [VM_EXIT_REASON_CPUID] = exit_cpuid,
     [VM_EXIT_REASON_GETSEC] = exit_vmx_instruction,
     [VM_EXIT_REASON_HLT] = exit_hlt,

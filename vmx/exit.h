@@ -55,6 +55,7 @@ enum exit_action exit_tpr_below_threshold(struct vcpu *v); /* apicv.c */
 enum exit_action exit_apic_access(struct vcpu *v);
 enum exit_action exit_virtualized_eoi(struct vcpu *v);
 enum exit_action exit_apic_write(struct vcpu *v);
+enum exit_action exit_task_switch(struct vcpu *v); /* exit_task_switch.c */
 
 /* Stops the guest with its EPT violation decoded and worded by vmx/ept_violation.h
  * ("EPT violation: write to GPA 0x... (...) in a page that is ... at RIP 0x..."): what

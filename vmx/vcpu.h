@@ -52,12 +52,30 @@ struct vcpu_config {
 
 struct vcpu;
 
+/* A task-switch VM exit as the VMX layer decodes it (exit_task_switch.c): the qualification
+ * (SDM 28.2.1 table 28-2) and, for a task gate in the IDT, the event being delivered through
+ * it (IDT-vectoring information, SDM 28.2.4). */
+struct vcpu_task_switch {
+    uint16_t selector;  /* the new TSS */
+    unsigned source;    /* 0 CALL, 1 IRET, 2 JMP, 3 task gate in the IDT */
+    uint64_t saved_rip; /* the EIP the old task saves: past the CALL, JMP, IRET or INT n; the
+                           interrupted instruction for an exception, NMI or interrupt */
+    bool ext;           /* the event is external (hardware exception, NMI, interrupt) */
+    bool exception;     /* it is a hardware exception (a fault of the switch may merge with
+                           it into #DF, SDM 6.15) */
+    bool nmi;           /* an NMI: blocked in the new task until its IRET (SDM 6.7.1) */
+    bool has_error;     /* a hardware exception with an error code, pushed by the switch */
+    uint32_t error;
+};
+
 /* Services of the VM layer (vm/). Any hook may be NULL. */
 struct vcpu_ops {
     /* Port I/O by the guest: return true when a device handled it. */
     bool (*io)(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value);
     /* INS/OUTS, REP or not (qualification: SDM 28.2.1 table 28-5); NULL: the guest stops. */
     enum exit_action (*string_io)(struct vcpu *v, uint64_t qualification);
+    /* A task switch (SDM 26.4.2): the VM layer performs it; NULL: the guest stops. */
+    enum exit_action (*task_switch)(struct vcpu *v, const struct vcpu_task_switch *ts);
     /* A monitor-trap-flag exit (SDM 26.5.2): one guest instruction done. NULL: go on. */
     enum exit_action (*mtf)(struct vcpu *v);
     /* A VMCALL the VMX layer does not serve itself. */

@@ -146,6 +146,12 @@ void vcpu_set_cr2(struct vcpu *v, uint64_t cr2)
     write_cr2(cr2);
 }
 
+void vcpu_set_dr6_bits(struct vcpu *v, uint64_t bits)
+{
+    vcpu_state_switch_to(v);
+    write_dr6(read_dr6() | bits);
+}
+
 void vcpu_state_set_xcr0(struct vcpu *v, uint64_t xcr0)
 {
     v->hw.xcr0 = xcr0;

@@ -44,6 +44,10 @@ void vcpu_state_forget(const struct vcpu *v);
 /* CR2 of v, which this CPU holds: a #PF the hypervisor delivers sets it (SDM 4.7). */
 void vcpu_set_cr2(struct vcpu *v, uint64_t cr2);
 
+/* Set bits in DR6 of v, which this CPU holds: a #DB the hypervisor delivers reports its cause
+ * there (SDM 17.2.3; BT for the task-switch trap). */
+void vcpu_set_dr6_bits(struct vcpu *v, uint64_t bits);
+
 /* XCR0 of the vCPU whose state the CPU holds changed (XSETBV): keeps the record in step. */
 void vcpu_state_set_xcr0(struct vcpu *v, uint64_t xcr0);
 
