@@ -519,28 +519,49 @@ static __attribute__((noinline)) enum exit_action vcpu_timer_recharge(struct vcp
     return EXIT_RESUME;
 }
 
-/* Called by vmx_exit_stub (vmx/vmx_entry.S) for every VM exit, with the guest's registers
- * saved in v->regs: read the exit reason (SDM 28.2.1), dispatch it through the exit table,
- * count it, record it. Returns 0 to enter the guest again at once, 1 to return from vmx_run
- * (the guest stops or yields its CPU; the action is in v->last_action). */
-int vmx_exit_handler(struct guest_regs *regs)
+/* The exits off the fast path: those whose reason is in the trace mask (timed, counted with
+ * their handler ticks, recorded), entry failures and reasons with other bits set or no handler
+ * (exit_dispatch reports them). */
+static __attribute__((noinline)) enum exit_action vcpu_exit_slow(struct vcpu *v, uint32_t basic)
 {
-    struct vcpu *v = (struct vcpu *)regs; /* regs is the first member */
     uint64_t t0 = rdtsc();
-    v->launched = true;
-    v->exit_reason = (uint32_t)vmcs_read(VM_EXIT_REASON);
-    v->guest_rip = vmcs_read(GUEST_RIP);
-    v->exit_qualification = 0; /* handlers that read it fill it in */
-    uint32_t basic = v->exit_reason & 0xffff;
-    enum exit_action a = exit_dispatch_fast(v, basic);
+    enum exit_action a = exit_dispatch(v, basic);
     uint64_t ticks = rdtsc() - t0;
     v->exits++;
     if (basic < VM_EXIT_REASONS) {
         v->stats[basic].count++;
         v->stats[basic].ticks += ticks;
     }
-    if (__builtin_expect(trace_mask_has(&vmx_trace_mask, basic), 0))
+    if (trace_mask_has(&vmx_trace_mask, basic))
         vcpu_trace_exit(v, t0, ticks);
+    return a;
+}
+
+/* Called by vmx_exit_stub (vmx/vmx_entry.S) for every VM exit, with the guest's registers
+ * saved in v->regs: read the exit reason (SDM 28.2.1), dispatch it through the exit table,
+ * count it, record it. Returns 0 to enter the guest again at once, 1 to return from vmx_run
+ * (the guest stops or yields its CPU; the action is in v->last_action).
+ * The common exit costs two VMREADs, the table call and one increment: an exit reason below
+ * VM_EXIT_REASONS has no bit but the basic reason set (bit 31, entry failure, and the others of
+ * SDM 25.9.1 take the slow path), and a reason outside the trace mask is neither timed nor
+ * recorded (its statistics are its count). */
+int vmx_exit_handler(struct guest_regs *regs)
+{
+    struct vcpu *v = (struct vcpu *)regs; /* regs is the first member */
+    uint32_t reason = (uint32_t)vmcs_read(VM_EXIT_REASON);
+    exit_handler_fn fn;
+    enum exit_action a;
+    v->exit_reason = reason;
+    v->guest_rip = vmcs_read(GUEST_RIP);
+    if (__builtin_expect(reason < VM_EXIT_REASONS && (fn = exit_table[reason]) != NULL &&
+                             !trace_mask_has(&vmx_trace_mask, reason),
+                         1)) {
+        a = fn(v);
+        v->stats[reason].count++;
+        v->exits++;
+    } else {
+        a = vcpu_exit_slow(v, reason & 0xffff);
+    }
     if (__builtin_expect(v->attention, 0) && a == EXIT_RESUME) /* events to inject */
         a = vcpu_prepare_entry(v);
     if (__builtin_expect(v->timer_recharge, 0) && a == EXIT_RESUME)
@@ -578,10 +599,12 @@ enum exit_action vcpu_run(struct vcpu *v)
     if (config.entrycheck && !v->launched)
         vmx_entry_explain(v, NULL); /* the checker before the first VMLAUNCH (entrycheck=1) */
     int st = vmx_run(&v->regs, v->launched);
-    if (__builtin_expect(st != 0, 0))
+    if (__builtin_expect(st != 0, 0)) {
         report_entry_failure(v, st);
-    else
+    } else {
+        v->launched = true; /* an exit came: the launch state is "launched" (SDM 25.1) */
         a = v->last_action;
+    }
     if (a == EXIT_YIELD)
         return a;
 stopped:

@@ -99,7 +99,8 @@ struct vcpu {
     const struct vcpu_ops *ops;
     void *vm; /* owner (vm layer) */
 
-    /* The current VM exit (SDM 28.2), filled before the handler runs. */
+    /* The current VM exit (SDM 28.2): reason and RIP filled before the handler runs, the
+     * qualification by the handlers that read it (valid only for them). */
     uint32_t exit_reason;
     uint64_t exit_qualification;
     uint64_t guest_rip;
