@@ -22,6 +22,8 @@ exit_handler_fn exit_handler_for(uint32_t basic_reason);
 
 /* Handlers, by file. */
 enum exit_action exit_cpuid(struct vcpu *v); /* exit_cpuid.c */
+/* Computes the CPUID answers the guests get from the host's, once (vmx_detect). */
+void exit_cpuid_setup(void);
 enum exit_action exit_rdmsr(struct vcpu *v); /* exit_msr.c */
 enum exit_action exit_wrmsr(struct vcpu *v);
 enum exit_action exit_io(struct vcpu *v);        /* exit_io.c */

@@ -71,7 +71,7 @@ enum exit_action exit_vmcall(struct vcpu *v)
         vcpu_set_result(v, VP_HC_VERSION_VALUE);
         break;
     case VP_HC_NOP:
-        vcpu_set_result(v, 0);
+        v->regs.rax = 0; /* 0 in every register width */
         break;
     case VP_HC_INJECT:
         vcpu_set_result(v, hc_inject(v) ? 0 : VP_HC_EINVAL);

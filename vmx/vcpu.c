@@ -397,15 +397,17 @@ static uint64_t *gpr_slot(struct vcpu *v, unsigned n)
     return &v->regs.rax + slot[n & 15];
 }
 
+/* A value without bits above 31 is the same in every width: the mode is read (two VMREADs)
+ * only when it matters. */
 uint64_t vcpu_get_gpr(struct vcpu *v, unsigned n)
 {
     uint64_t value = (n & 15) == 4 ? vmcs_read(GUEST_RSP) : *gpr_slot(v, n);
-    return vcpu_in_64bit_code(v) ? value : (uint32_t)value;
+    return (value >> 32) && !vcpu_in_64bit_code(v) ? (uint32_t)value : value;
 }
 
 void vcpu_set_gpr(struct vcpu *v, unsigned n, uint64_t value)
 {
-    if (!vcpu_in_64bit_code(v))
+    if ((value >> 32) && !vcpu_in_64bit_code(v))
         value = (uint32_t)value; /* a 32-bit destination zero-extends (SDM vol. 1 3.4.1.1) */
     if ((n & 15) == 4)
         vmcs_write(GUEST_RSP, value);
