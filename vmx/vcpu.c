@@ -454,19 +454,14 @@ static int vcpu_load(struct vmx_cpu *c, struct vcpu *v)
 
 struct trace_mask vmx_trace_mask;
 
-/* An exit whose reason is in the trace mask: its debug record (docs/trace.md), and with
- * log=trace a console line as well. Off the hot path. */
-static __attribute__((noinline, cold)) void vcpu_trace_exit(struct vcpu *v, uint64_t t0,
-                                                            uint64_t ticks)
+/* With log=trace, a traced exit's console line as well. Off the hot path. */
+static __attribute__((noinline, cold)) void vcpu_trace_print(struct vcpu *v, uint64_t q,
+                                                             uint64_t ticks)
 {
-    uint64_t q = vmcs_read(VM_EXIT_QUALIFICATION); /* exit information stays until the entry */
-    trace_append(v->ring, t0, TRACE_VM_EXIT, v->exit_reason, v->guest_rip, q, ticks);
-    if (console_level() >= LOG_TRACE) {
-        char reason[64];
-        vmx_exit_reason_format(v->exit_reason, reason, sizeof(reason));
-        pr_trace("vmx: %s: exit %s at RIP 0x%lx, qualification 0x%lx, handled in %lu ticks\n",
-                 v->name, reason, v->guest_rip, q, ticks);
-    }
+    char reason[64];
+    vmx_exit_reason_format(v->exit_reason, reason, sizeof(reason));
+    pr_trace("vmx: %s: exit %s at RIP 0x%lx, qualification 0x%lx, handled in %lu ticks\n", v->name,
+             reason, v->guest_rip, q, ticks);
 }
 
 int vmx_trace_setup(void)
@@ -522,20 +517,26 @@ static __attribute__((noinline)) enum exit_action vcpu_timer_recharge(struct vcp
 }
 
 /* The exits off the fast path: those whose reason is in the trace mask (timed, counted with
- * their handler ticks, recorded), entry failures and reasons with other bits set or no handler
- * (exit_dispatch reports them). */
-static __attribute__((noinline)) enum exit_action vcpu_exit_slow(struct vcpu *v, uint32_t basic)
+ * their handler ticks, recorded: docs/trace.md), entry failures and reasons with other bits
+ * set or no handler (exit_dispatch reports them). */
+static __attribute__((noinline)) enum exit_action vcpu_exit_slow(struct vcpu *v, uint32_t reason)
 {
+    uint32_t basic = reason & 0xffff;
+    exit_handler_fn fn = reason < VM_EXIT_REASONS ? exit_table[reason] : NULL;
     uint64_t t0 = rdtsc();
-    enum exit_action a = exit_dispatch(v, basic);
+    enum exit_action a = fn ? fn(v) : exit_dispatch(v, basic);
     uint64_t ticks = rdtsc() - t0;
     v->exits++;
     if (basic < VM_EXIT_REASONS) {
         v->stats[basic].count++;
         v->stats[basic].ticks += ticks;
     }
-    if (trace_mask_has(&vmx_trace_mask, basic))
-        vcpu_trace_exit(v, t0, ticks);
+    if (trace_mask_has(&vmx_trace_mask, basic)) {
+        uint64_t q = vmcs_read(VM_EXIT_QUALIFICATION); /* exit information stays until the entry */
+        trace_append(v->ring, t0, TRACE_VM_EXIT, reason, v->guest_rip, q, ticks);
+        if (__builtin_expect(console_level() >= LOG_TRACE, 0))
+            vcpu_trace_print(v, q, ticks);
+    }
     return a;
 }
 
@@ -562,7 +563,7 @@ int vmx_exit_handler(struct guest_regs *regs)
         v->stats[reason].count++;
         v->exits++;
     } else {
-        a = vcpu_exit_slow(v, reason & 0xffff);
+        a = vcpu_exit_slow(v, reason);
     }
     if (__builtin_expect(v->attention, 0) && a == EXIT_RESUME) /* events to inject */
         a = vcpu_prepare_entry(v);
