@@ -625,7 +625,9 @@ void vmx_print_exit_stats(uint32_t cpu)
     if (!c)
         return;
     console_lock();
-    kprintf("exit statistics of CPU %u (reason, count, average handler ticks):\n", cpu);
+    kprintf("exit statistics of CPU %u (reason, count, average handler ticks of the traced "
+            "exits):\n",
+            cpu);
     for (uint32_t r = 0; r < VM_EXIT_REASONS; r++) {
         if (!c->exits[r].count)
             continue;
