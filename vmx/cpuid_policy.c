@@ -112,28 +112,15 @@ static void leaf_xsave(cpuid_host_fn host, void *ctx, const struct cpuid_vcpu *g
     }
 }
 
-void cpuid_guest(cpuid_host_fn host, void *ctx, const struct cpuid_vcpu *g, uint32_t leaf,
-                 uint32_t subleaf, uint32_t hc_version, struct cpuid_leaf *out)
+/* What the policy makes of the host's answer that is the same for every vCPU. */
+static void policy_static(uint32_t leaf, uint32_t subleaf, struct cpuid_leaf *out)
 {
-    if (leaf >= CPUID_HV_BASE && leaf <= CPUID_HV_BASE + 0xff) {
-        *out = (struct cpuid_leaf){0, 0, 0, 0};
-        if (leaf == CPUID_HV_BASE)
-            *out = (struct cpuid_leaf){CPUID_HV_LAST, 0x646e6156, 0x6f707265, 0x4d566c6f};
-        else if (leaf == CPUID_HV_LAST)
-            out->eax = hc_version;
-        return;
-    }
-    host_leaf(host, ctx, leaf, subleaf, out);
     switch (leaf) {
     case 1:
         out->ecx &= ~(L1_ECX_DTES64 | L1_ECX_MONITOR | L1_ECX_DS_CPL | L1_ECX_VMX | L1_ECX_SMX |
-                      L1_ECX_EIST | L1_ECX_TM2 | L1_ECX_XTPR | L1_ECX_PDCM | L1_ECX_OSXSAVE |
-                      (g->lapic ? 0 : L1_ECX_X2APIC | L1_ECX_TSC_DEADL));
-        if (g->cr4 & CR4_OSXSAVE) /* OSXSAVE mirrors the guest's CR4 (SDM vol. 2A CPUID) */
-            out->ecx |= L1_ECX_OSXSAVE;
+                      L1_ECX_EIST | L1_ECX_TM2 | L1_ECX_XTPR | L1_ECX_PDCM | L1_ECX_OSXSAVE);
         out->ecx |= L1_ECX_HYPERVISOR;
         out->edx &= ~(L1_EDX_MCE | L1_EDX_MCA | L1_EDX_DS | L1_EDX_ACPI | L1_EDX_TM | L1_EDX_PBE);
-        out->ebx = (out->ebx & 0x00ffffffu) | (g->apic_id << 24); /* initial APIC ID */
         break;
     case 5:   /* MONITOR/MWAIT: not offered */
     case 6:   /* thermal and power management: none */
@@ -146,20 +133,86 @@ void cpuid_guest(cpuid_host_fn host, void *ctx, const struct cpuid_vcpu *g, uint
         out->ebx &= ~(L7_EBX_SGX | L7_EBX_TSC_ADJUST | L7_EBX_RDT_M | L7_EBX_MPX | L7_EBX_RDT_A |
                       L7_EBX_PT);
         out->ecx &= ~(L7_ECX_WAITPKG | L7_ECX_OSPKE);
-        if (g->cr4 & CR4_PKE)
-            out->ecx |= L7_ECX_OSPKE;
         out->edx &= ~L7_EDX_SPEC_CTRL;
         if (!(out->ebx & L7_EBX_ERMS)) /* FSRM without ERMS is no CPU that exists */
             out->edx &= ~L7_EDX_FSRM;
+        break;
+    default:
+        break;
+    }
+}
+
+void cpuid_vcpu_adjust(const struct cpuid_vcpu *g, uint32_t leaf, uint32_t subleaf,
+                       struct cpuid_leaf *out)
+{
+    switch (leaf) {
+    case 1:
+        if (!g->lapic)
+            out->ecx &= ~(L1_ECX_X2APIC | L1_ECX_TSC_DEADL);
+        if (g->cr4 & CR4_OSXSAVE) /* OSXSAVE mirrors the guest's CR4 (SDM vol. 2A CPUID) */
+            out->ecx |= L1_ECX_OSXSAVE;
+        out->ebx = (out->ebx & 0x00ffffffu) | (g->apic_id << 24); /* initial APIC ID */
+        break;
+    case 7:
+        if (subleaf == 0 && (g->cr4 & CR4_PKE))
+            out->ecx |= L7_ECX_OSPKE;
         break;
     case 0xb:
     case 0x1f:
         out->edx = g->apic_id; /* x2APIC ID of this logical processor */
         break;
-    case 0xd:
-        leaf_xsave(host, ctx, g, subleaf, out);
-        break;
     default:
         break;
+    }
+}
+
+void cpuid_guest(cpuid_host_fn host, void *ctx, const struct cpuid_vcpu *g, uint32_t leaf,
+                 uint32_t subleaf, uint32_t hc_version, struct cpuid_leaf *out)
+{
+    if (leaf >= CPUID_HV_BASE && leaf <= CPUID_HV_BASE + 0xff) {
+        *out = (struct cpuid_leaf){0, 0, 0, 0};
+        if (leaf == CPUID_HV_BASE)
+            *out = (struct cpuid_leaf){CPUID_HV_LAST, 0x646e6156, 0x6f707265, 0x4d566c6f};
+        else if (leaf == CPUID_HV_LAST)
+            out->eax = hc_version;
+        return;
+    }
+    host_leaf(host, ctx, leaf, subleaf, out);
+    if (leaf == 0xd) {
+        leaf_xsave(host, ctx, g, subleaf, out);
+        return;
+    }
+    policy_static(leaf, subleaf, out);
+    cpuid_vcpu_adjust(g, leaf, subleaf, out);
+}
+
+/* Basic leaves whose answer does not depend on ECX (SDM vol. 2A CPUID, table 3-8: the
+ * leaves listed there with sub-leaves, 4, 7, 0BH, 0DH, 0FH, 10H, 12H, 14H, 17H, 18H, 1BH,
+ * 1DH, 1EH, 1FH, are left out, and so are the reserved ones); leaf 1 is adjusted per vCPU. */
+#define TABLE_BASIC_LEAVES                                                                         \
+    ((1u << 0) | (1u << 1) | (1u << 2) | (1u << 3) | (1u << 5) | (1u << 6) | (1u << 0xa) |         \
+     (1u << 0x15) | (1u << 0x16))
+#define TABLE_VCPU_LEAVES (1u << 1)
+
+void cpuid_table_build(cpuid_host_fn host, void *ctx, struct cpuid_table *t)
+{
+    struct cpuid_leaf l;
+    *t = (struct cpuid_table){0};
+    host_leaf(host, ctx, 0, 0, &l);
+    uint32_t max = l.eax;
+    for (uint32_t leaf = 0; leaf < CPUID_TABLE_BASIC && leaf <= max; leaf++) {
+        if (!(TABLE_BASIC_LEAVES >> leaf & 1))
+            continue;
+        host_leaf(host, ctx, leaf, 0, &t->basic[leaf]);
+        policy_static(leaf, 0, &t->basic[leaf]);
+        t->held |= 1u << leaf;
+    }
+    t->per_vcpu = t->held & TABLE_VCPU_LEAVES;
+    host_leaf(host, ctx, CPUID_EXT_BASE, 0, &l);
+    if (l.eax < CPUID_EXT_BASE || l.eax > CPUID_EXT_BASE + 0xff)
+        return; /* no extended leaves */
+    for (uint32_t i = 0; i < CPUID_TABLE_EXT && i <= l.eax - CPUID_EXT_BASE; i++) {
+        host_leaf(host, ctx, CPUID_EXT_BASE + i, 0, &t->ext[i]); /* none has sub-leaves */
+        t->ext_held |= 1u << i;
     }
 }

@@ -41,6 +41,51 @@ struct cpuid_vcpu {
 void cpuid_guest(cpuid_host_fn host, void *ctx, const struct cpuid_vcpu *g, uint32_t leaf,
                  uint32_t subleaf, uint32_t hc_version, struct cpuid_leaf *out);
 
+/* The vCPU's part of the answer (APIC IDs, OSXSAVE and OSPKE from its CR4, x2APIC and the
+ * TSC deadline with its local APIC), applied to the rest of the policy's answer in *out. */
+void cpuid_vcpu_adjust(const struct cpuid_vcpu *g, uint32_t leaf, uint32_t subleaf,
+                       struct cpuid_leaf *out);
+
+/* The answers computed once, so that the common CPUID exit is a table look-up: the basic
+ * leaves up to 1FH that take no sub-leaf and the extended leaves 80000000H-80000008H, as far
+ * as the host has them, after the policy's vCPU-independent part. */
+#define CPUID_EXT_BASE    0x80000000u
+#define CPUID_TABLE_BASIC 0x20
+#define CPUID_TABLE_EXT   9
+struct cpuid_table {
+    uint32_t held;     /* bit n: basic leaf n is in the table */
+    uint32_t per_vcpu; /* bit n: basic leaf n still needs cpuid_vcpu_adjust */
+    uint32_t ext_held; /* bit n: leaf 80000000H + n is in the table */
+    struct cpuid_leaf basic[CPUID_TABLE_BASIC];
+    struct cpuid_leaf ext[CPUID_TABLE_EXT];
+};
+
+/* Fill *t from the host's CPUID (run on the CPU whose answers the guests get). */
+void cpuid_table_build(cpuid_host_fn host, void *ctx, struct cpuid_table *t);
+
+enum cpuid_hit {
+    CPUID_MISS,      /* not in the table: cpuid_guest computes it */
+    CPUID_HIT,       /* *out is the guest's answer */
+    CPUID_HIT_ADJUST /* *out needs cpuid_vcpu_adjust for the vCPU */
+};
+
+/* The table's answer for leaf; the sub-leaf does not matter for any leaf it holds. */
+static inline enum cpuid_hit cpuid_table_get(const struct cpuid_table *t, uint32_t leaf,
+                                             struct cpuid_leaf *out)
+{
+    if (leaf < CPUID_TABLE_BASIC) {
+        if (!(t->held >> leaf & 1))
+            return CPUID_MISS;
+        *out = t->basic[leaf];
+        return (t->per_vcpu >> leaf & 1) ? CPUID_HIT_ADJUST : CPUID_HIT;
+    }
+    uint32_t e = leaf - CPUID_EXT_BASE;
+    if (e >= CPUID_TABLE_EXT || !(t->ext_held >> e & 1))
+        return CPUID_MISS;
+    *out = t->ext[e];
+    return CPUID_HIT;
+}
+
 /* The XCR0 bits a guest may set: what the host supports (CPUID 0DH.0 EDX:EAX) less MPX
  * (bits 3-4: its BNDCFGS MSR is not virtualised) and AMX (17-18: its state is not saved). */
 uint64_t cpuid_guest_xcr0_mask(cpuid_host_fn host, void *ctx);

@@ -14,22 +14,16 @@ typedef enum exit_action (*exit_handler_fn)(struct vcpu *v);
 extern const exit_handler_fn exit_table[VM_EXIT_REASONS];
 
 /* Every exit goes through here: entry failures (bit 31) and reasons without a handler are
- * reported; the rest go to their handler. The hot path inlines the table look-up. */
+ * reported; the rest go to their handler. The hot path (vmx_exit_handler) looks the table up
+ * itself and comes here only for exits off it. */
 enum exit_action exit_dispatch(struct vcpu *v, uint32_t basic_reason);
 
-static inline enum exit_action exit_dispatch_fast(struct vcpu *v, uint32_t basic)
-{
-    exit_handler_fn fn;
-    if (__builtin_expect(!(v->exit_reason & (1u << 31)) && basic < VM_EXIT_REASONS &&
-                             (fn = exit_table[basic]) != NULL,
-                         1))
-        return fn(v);
-    return exit_dispatch(v, basic);
-}
 exit_handler_fn exit_handler_for(uint32_t basic_reason);
 
 /* Handlers, by file. */
 enum exit_action exit_cpuid(struct vcpu *v); /* exit_cpuid.c */
+/* Computes the CPUID answers the guests get from the host's, once (vmx_detect). */
+void exit_cpuid_setup(void);
 enum exit_action exit_rdmsr(struct vcpu *v); /* exit_msr.c */
 enum exit_action exit_wrmsr(struct vcpu *v);
 enum exit_action exit_io(struct vcpu *v);        /* exit_io.c */

@@ -55,12 +55,15 @@ enum exit_action exit_vmcall(struct vcpu *v)
         vcpu_inject_exception(v, 6, false, 0);
         return EXIT_RESUME;
     }
-    switch (vcpu_get_gpr(v, 0)) { /* EAX outside 64-bit code */
+    uint64_t nr = v->regs.rax; /* EAX outside 64-bit code (vcpu_get_gpr, read inline) */
+    if ((nr >> 32) && !vcpu_in_64bit_code(v))
+        nr = (uint32_t)nr;
+    switch (nr) {
     case VP_HC_VERSION:
         vcpu_set_result(v, VP_HC_VERSION_VALUE);
         break;
     case VP_HC_NOP:
-        vcpu_set_result(v, 0);
+        v->regs.rax = 0; /* 0 in every register width */
         break;
     case VP_HC_INJECT:
         vcpu_set_result(v, hc_inject(v) ? 0 : VP_HC_EINVAL);

@@ -402,15 +402,17 @@ static uint64_t *gpr_slot(struct vcpu *v, unsigned n)
     return &v->regs.rax + slot[n & 15];
 }
 
+/* A value without bits above 31 is the same in every width: the mode is read (two VMREADs)
+ * only when it matters. */
 uint64_t vcpu_get_gpr(struct vcpu *v, unsigned n)
 {
     uint64_t value = (n & 15) == 4 ? vmcs_read(GUEST_RSP) : *gpr_slot(v, n);
-    return vcpu_in_64bit_code(v) ? value : (uint32_t)value;
+    return (value >> 32) && !vcpu_in_64bit_code(v) ? (uint32_t)value : value;
 }
 
 void vcpu_set_gpr(struct vcpu *v, unsigned n, uint64_t value)
 {
-    if (!vcpu_in_64bit_code(v))
+    if ((value >> 32) && !vcpu_in_64bit_code(v))
         value = (uint32_t)value; /* a 32-bit destination zero-extends (SDM vol. 1 3.4.1.1) */
     if ((n & 15) == 4)
         vmcs_write(GUEST_RSP, value);
@@ -457,19 +459,14 @@ static int vcpu_load(struct vmx_cpu *c, struct vcpu *v)
 
 struct trace_mask vmx_trace_mask;
 
-/* An exit whose reason is in the trace mask: its debug record (docs/trace.md), and with
- * log=trace a console line as well. Off the hot path. */
-static __attribute__((noinline, cold)) void vcpu_trace_exit(struct vcpu *v, uint64_t t0,
-                                                            uint64_t ticks)
+/* With log=trace, a traced exit's console line as well. Off the hot path. */
+static __attribute__((noinline, cold)) void vcpu_trace_print(struct vcpu *v, uint64_t q,
+                                                             uint64_t ticks)
 {
-    uint64_t q = vmcs_read(VM_EXIT_QUALIFICATION); /* exit information stays until the entry */
-    trace_append(v->ring, t0, TRACE_VM_EXIT, v->exit_reason, v->guest_rip, q, ticks);
-    if (console_level() >= LOG_TRACE) {
-        char reason[64];
-        vmx_exit_reason_format(v->exit_reason, reason, sizeof(reason));
-        pr_trace("vmx: %s: exit %s at RIP 0x%lx, qualification 0x%lx, handled in %lu ticks\n",
-                 v->name, reason, v->guest_rip, q, ticks);
-    }
+    char reason[64];
+    vmx_exit_reason_format(v->exit_reason, reason, sizeof(reason));
+    pr_trace("vmx: %s: exit %s at RIP 0x%lx, qualification 0x%lx, handled in %lu ticks\n", v->name,
+             reason, v->guest_rip, q, ticks);
 }
 
 int vmx_trace_setup(void)
@@ -524,28 +521,55 @@ static __attribute__((noinline)) enum exit_action vcpu_timer_recharge(struct vcp
     return EXIT_RESUME;
 }
 
-/* Called by vmx_exit_stub (vmx/vmx_entry.S) for every VM exit, with the guest's registers
- * saved in v->regs: read the exit reason (SDM 28.2.1), dispatch it through the exit table,
- * count it, record it. Returns 0 to enter the guest again at once, 1 to return from vmx_run
- * (the guest stops or yields its CPU; the action is in v->last_action). */
-int vmx_exit_handler(struct guest_regs *regs)
+/* The exits off the fast path: those whose reason is in the trace mask (timed, counted with
+ * their handler ticks, recorded: docs/trace.md), entry failures and reasons with other bits
+ * set or no handler (exit_dispatch reports them). */
+static __attribute__((noinline)) enum exit_action vcpu_exit_slow(struct vcpu *v, uint32_t reason)
 {
-    struct vcpu *v = (struct vcpu *)regs; /* regs is the first member */
+    uint32_t basic = reason & 0xffff;
+    exit_handler_fn fn = reason < VM_EXIT_REASONS ? exit_table[reason] : NULL;
     uint64_t t0 = rdtsc();
-    v->launched = true;
-    v->exit_reason = (uint32_t)vmcs_read(VM_EXIT_REASON);
-    v->guest_rip = vmcs_read(GUEST_RIP);
-    v->exit_qualification = 0; /* handlers that read it fill it in */
-    uint32_t basic = v->exit_reason & 0xffff;
-    enum exit_action a = exit_dispatch_fast(v, basic);
+    enum exit_action a = fn ? fn(v) : exit_dispatch(v, basic);
     uint64_t ticks = rdtsc() - t0;
     v->exits++;
     if (basic < VM_EXIT_REASONS) {
         v->stats[basic].count++;
         v->stats[basic].ticks += ticks;
     }
-    if (__builtin_expect(trace_mask_has(&vmx_trace_mask, basic), 0))
-        vcpu_trace_exit(v, t0, ticks);
+    if (trace_mask_has(&vmx_trace_mask, basic)) {
+        uint64_t q = vmcs_read(VM_EXIT_QUALIFICATION); /* exit information stays until the entry */
+        trace_append(v->ring, t0, TRACE_VM_EXIT, reason, v->guest_rip, q, ticks);
+        if (__builtin_expect(console_level() >= LOG_TRACE, 0))
+            vcpu_trace_print(v, q, ticks);
+    }
+    return a;
+}
+
+/* Called by vmx_exit_stub (vmx/vmx_entry.S) for every VM exit, with the guest's registers
+ * saved in v->regs: read the exit reason (SDM 28.2.1), dispatch it through the exit table,
+ * count it, record it. Returns 0 to enter the guest again at once, 1 to return from vmx_run
+ * (the guest stops or yields its CPU; the action is in v->last_action).
+ * The common exit costs two VMREADs, the table call and one increment: an exit reason below
+ * VM_EXIT_REASONS has no bit but the basic reason set (bit 31, entry failure, and the others of
+ * SDM 25.9.1 take the slow path), and a reason outside the trace mask is neither timed nor
+ * recorded (its statistics are its count). */
+int vmx_exit_handler(struct guest_regs *regs)
+{
+    struct vcpu *v = (struct vcpu *)regs; /* regs is the first member */
+    uint32_t reason = (uint32_t)vmcs_read(VM_EXIT_REASON);
+    exit_handler_fn fn;
+    enum exit_action a;
+    v->exit_reason = reason;
+    v->guest_rip = vmcs_read(GUEST_RIP);
+    if (__builtin_expect(reason < VM_EXIT_REASONS && (fn = exit_table[reason]) != NULL &&
+                             !trace_mask_has(&vmx_trace_mask, reason),
+                         1)) {
+        a = fn(v);
+        v->stats[reason].count++;
+        v->exits++;
+    } else {
+        a = vcpu_exit_slow(v, reason);
+    }
     if (__builtin_expect(v->attention, 0) && a == EXIT_RESUME) /* events to inject */
         a = vcpu_prepare_entry(v);
     if (__builtin_expect(v->timer_recharge, 0) && a == EXIT_RESUME)
@@ -583,10 +607,12 @@ enum exit_action vcpu_run(struct vcpu *v)
     if (config.entrycheck && !v->launched)
         vmx_entry_explain(v, NULL); /* the checker before the first VMLAUNCH (entrycheck=1) */
     int st = vmx_run(&v->regs, v->launched);
-    if (__builtin_expect(st != 0, 0))
+    if (__builtin_expect(st != 0, 0)) {
         report_entry_failure(v, st);
-    else
+    } else {
+        v->launched = true; /* an exit came: the launch state is "launched" (SDM 25.1) */
         a = v->last_action;
+    }
     if (a == EXIT_YIELD)
         return a;
 stopped:
@@ -604,7 +630,9 @@ void vmx_print_exit_stats(uint32_t cpu)
     if (!c)
         return;
     console_lock();
-    kprintf("exit statistics of CPU %u (reason, count, average handler ticks):\n", cpu);
+    kprintf("exit statistics of CPU %u (reason, count, average handler ticks of the traced "
+            "exits):\n",
+            cpu);
     for (uint32_t r = 0; r < VM_EXIT_REASONS; r++) {
         if (!c->exits[r].count)
             continue;

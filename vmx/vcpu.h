@@ -125,7 +125,8 @@ struct vcpu {
     const struct vcpu_ops *ops;
     void *vm; /* owner (vm layer) */
 
-    /* The current VM exit (SDM 28.2), filled before the handler runs. */
+    /* The current VM exit (SDM 28.2): reason and RIP filled before the handler runs, the
+     * qualification by the handlers that read it (valid only for them). */
     uint32_t exit_reason;
     uint64_t exit_qualification;
     uint64_t guest_rip;
@@ -227,8 +228,10 @@ static inline void vcpu_skip_instruction(struct vcpu *v)
     uint64_t old = v->guest_rip, rip = old + vmcs_read(VM_EXIT_INSTRUCTION_LEN);
     uint64_t rflags = vmcs_read(GUEST_RFLAGS);
     uint32_t blocking = (uint32_t)vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & 3;
-    if (__builtin_expect((rflags & RFLAGS_TF) || blocking || (old < 0x10000 && rip >= 0x10000) ||
-                             (old <= 0xffffffffull && rip > 0xffffffffull),
+    /* Wrap-around is possible only where the new RIP leaves the old one's 64 KiB below 4 GiB
+     * (IP at 64 KiB, EIP at 4 GiB): vcpu_skip_finish decides by the code segment. */
+    if (__builtin_expect(((rflags & RFLAGS_TF) | blocking) != 0 ||
+                             (old <= 0xffffffffull && ((old ^ rip) >> 16) != 0),
                          0)) {
         vcpu_skip_finish(v, rip, rflags, blocking);
         return;

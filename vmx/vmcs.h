@@ -13,7 +13,11 @@
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_insn.h"
 
-void vmcs_access_failed(uint32_t field, int is_write, enum vmx_status st, uint64_t value);
+/* The cold path's report. It keeps every register (no_caller_saved_registers), so that the
+ * failure branch of an inlined access costs its callers no saved registers: the hot path
+ * keeps its values where they are. */
+__attribute__((no_caller_saved_registers, cold)) void
+vmcs_access_failed(uint32_t field, int is_write, enum vmx_status st, uint64_t value);
 
 /* The common case costs two instructions: VMREAD/VMWRITE and a JBE (CF or ZF set means
  * VMfailInvalid or VMfailValid, SDM 31.2) to the cold path, which repeats the access to

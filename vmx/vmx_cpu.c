@@ -7,6 +7,7 @@
 #include "platform/percpu.h"
 #include "platform/power.h"
 #include "platform/smp.h"
+#include "vmx/exit.h"
 #include "vmx/vmx_controls.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmx_cpu.h"
@@ -108,6 +109,7 @@ int vmx_detect(void)
     }
     vmx.usable = true;
     vmx_trace_setup();
+    exit_cpuid_setup();
     return 0;
 }
 

@@ -1,6 +1,7 @@
 /* tests/unit/test_cpuid_policy.c - the guest's CPUID: hidden features, APIC IDs, OSXSAVE,
  * FSRM/ERMS, XSAVE sizes computed from the components, XCR0 rules. */
 #include <criterion/criterion.h>
+#include <string.h>
 #include "platform/x86.h"
 #include "vmx/cpuid_policy.h"
 
@@ -131,4 +132,81 @@ Test(cpuid_policy, x2apic_and_tsc_deadline_with_the_virtual_apic)
     g.lapic = false;
     r = ask(1, 0, &g);
     cr_assert_eq(r.ecx & ((1u << 21) | (1u << 24)), 0, "neither without");
+}
+
+/* fake_host with the extended leaves up to 80000008H (their values: the leaf number). */
+static void fake_host_ext(void *ctx, uint32_t leaf, uint32_t sub, struct cpuid_leaf *out)
+{
+    if (leaf == CPUID_EXT_BASE)
+        *out = (struct cpuid_leaf){CPUID_EXT_BASE + 8, 0, 0, 0};
+    else if (leaf > CPUID_EXT_BASE && leaf <= CPUID_EXT_BASE + 8)
+        *out = (struct cpuid_leaf){leaf, sub, 0, 0};
+    else
+        fake_host(ctx, leaf, sub, out);
+}
+
+/* The table answers as cpuid_guest does, for every leaf it holds and any vCPU. */
+static void table_agrees(cpuid_host_fn fn, const struct cpuid_table *t, const struct cpuid_vcpu *g)
+{
+    static const uint32_t leaves[] = {
+        0, 1, 2, 5, 6, 0xa, 0x16, CPUID_EXT_BASE, CPUID_EXT_BASE + 1, CPUID_EXT_BASE + 8};
+    for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
+        struct cpuid_leaf want, got;
+        enum cpuid_hit h = cpuid_table_get(t, leaves[i], &got);
+        if (h == CPUID_MISS)
+            continue;
+        if (h == CPUID_HIT_ADJUST)
+            cpuid_vcpu_adjust(g, leaves[i], 0, &got);
+        cpuid_guest(fn, NULL, g, leaves[i], 0, 0x10000, &want);
+        cr_assert_eq(memcmp(&want, &got, sizeof(want)), 0, "leaf 0x%x", leaves[i]);
+    }
+}
+
+Test(cpuid_policy, table_holds_leaves_without_subleaves)
+{
+    struct cpuid_table t;
+    struct cpuid_leaf r;
+    cpuid_table_build(fake_host_ext, NULL, &t);
+    cr_assert_eq(cpuid_table_get(&t, 0, &r), CPUID_HIT);
+    cr_assert_eq(r.eax, 0x1f, "leaf 0 as the host has it");
+    cr_assert_eq(cpuid_table_get(&t, 1, &r), CPUID_HIT_ADJUST, "leaf 1 has the vCPU's APIC ID");
+    cr_assert_eq(r.ecx & (1u << 5), 0, "VMX hidden in the table too");
+    cr_assert_eq(cpuid_table_get(&t, 5, &r), CPUID_HIT);
+    cr_assert_eq(r.eax | r.ebx | r.ecx | r.edx, 0, "no MONITOR/MWAIT");
+    static const uint32_t subleaf_leaves[] = {4, 7, 0xb, 0xd, 0xf, 0x10, 0x12, 0x14, 0x1f};
+    for (size_t i = 0; i < sizeof(subleaf_leaves) / sizeof(subleaf_leaves[0]); i++)
+        cr_assert_eq(cpuid_table_get(&t, subleaf_leaves[i], &r), CPUID_MISS, "leaf 0x%x",
+                     subleaf_leaves[i]);
+    cr_assert_eq(cpuid_table_get(&t, 0x20, &r), CPUID_MISS, "beyond the table");
+    cr_assert_eq(cpuid_table_get(&t, CPUID_HV_BASE, &r), CPUID_MISS, "Vanderpool's leaves");
+    cr_assert_eq(cpuid_table_get(&t, CPUID_EXT_BASE + 8, &r), CPUID_HIT);
+    cr_assert_eq(r.eax, CPUID_EXT_BASE + 8);
+    cr_assert_eq(cpuid_table_get(&t, CPUID_EXT_BASE + 9, &r), CPUID_MISS);
+}
+
+Test(cpuid_policy, table_agrees_with_the_policy)
+{
+    struct cpuid_table t;
+    cpuid_table_build(fake_host_ext, NULL, &t);
+    struct cpuid_vcpu a = {.apic_id = 0, .xcr0 = 1};
+    struct cpuid_vcpu b = {.apic_id = 7, .lapic = true, .cr4 = CR4_OSXSAVE | CR4_PKE, .xcr0 = 7};
+    table_agrees(fake_host_ext, &t, &a);
+    table_agrees(fake_host_ext, &t, &b);
+    struct cpuid_leaf r;
+    cpuid_table_get(&t, 1, &r);
+    cpuid_vcpu_adjust(&b, 1, 0, &r);
+    cr_assert_eq(r.ebx >> 24, 7, "APIC ID of the vCPU");
+    cr_assert_neq(r.ecx & (1u << 27), 0, "OSXSAVE from its CR4");
+}
+
+Test(cpuid_policy, table_stops_at_the_hosts_highest_leaves)
+{
+    struct cpuid_table t;
+    struct cpuid_leaf r;
+    host[0].r.eax = 1; /* a host whose highest basic leaf is 1, without extended leaves */
+    cpuid_table_build(fake_host, NULL, &t);
+    host[0].r.eax = 0x1f;
+    cr_assert_eq(cpuid_table_get(&t, 1, &r), CPUID_HIT_ADJUST);
+    cr_assert_eq(cpuid_table_get(&t, 2, &r), CPUID_MISS, "above the host's highest leaf");
+    cr_assert_eq(cpuid_table_get(&t, CPUID_EXT_BASE, &r), CPUID_MISS, "no extended leaves");
 }
