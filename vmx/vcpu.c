@@ -82,9 +82,13 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
         proc2_req |= PROC_BASED2_ENABLE_VPID; /* SDM 29.1 */
     if (c->eptp_list)
         proc2_req |= PROC_BASED2_ENABLE_VM_FUNCTIONS; /* SDM 26.5.6 */
-    /* External interrupts and NMIs stop the guest so the host handles them (SDM 26.2). */
-    if (adjust(VMX_CTL_PIN, PIN_BASED_EXTERNAL_INTERRUPT_EXITING | PIN_BASED_NMI_EXITING, pin_req,
-               &pin) ||
+    /* External interrupts and NMIs stop the guest so the host handles them (SDM 26.2). With
+     * NMI exiting a guest's IRET unblocks NMIs only under virtual NMIs (SDM 26.3), which the
+     * NMI window the injector opens needs too (SDM 27.2.1.1). */
+    if (adjust(VMX_CTL_PIN,
+               PIN_BASED_EXTERNAL_INTERRUPT_EXITING | PIN_BASED_NMI_EXITING |
+                   PIN_BASED_VIRTUAL_NMIS,
+               pin_req, &pin) ||
         /* TSC offsetting: the guest's TSC is its own, never a host write (SDM 26.3). MONITOR,
          * MWAIT and RDPMC exit: the guest has none of them (vmx/exit_misc.c). */
         adjust(VMX_CTL_PROC,
