@@ -44,6 +44,8 @@ static void set_proc_control(uint32_t bit, bool on)
 
 enum exit_action vcpu_prepare_entry(struct vcpu *v)
 {
+    if (__atomic_load_n(&v->reset_request, __ATOMIC_ACQUIRE))
+        return EXIT_YIELD; /* an INIT: no entry; the scheduler restarts it (vcpu.h) */
     int irq = v->ops && v->ops->intr_peek ? v->ops->intr_peek(v) : v->test_irq;
     if (!event_pending(&v->events) && irq < 0 && !v->windows_open && !v->halted) {
         v->attention = false;
