@@ -145,16 +145,26 @@ static void chip_ack(struct i8259_chip *c, unsigned ir)
         c->lowest = (uint8_t)ir; /* 8259A datasheet, rotate in automatic EOI mode */
 }
 
-/* Propagate: the slave's INT to the master's IR2, the master's INT to the callback. */
-static void i8259_update(struct i8259 *p)
+/* Propagate: the slave's INT to the master's IR2, the master's INT to the callback. A request
+ * that goes away because its input falls leaves the master's INT high until the INTA cycle,
+ * which then gets the IR7 vector (8259A datasheet, "interrupt sequence": "if no interrupt
+ * request is present at step 4 (the request was too short in duration) the 8259A will issue
+ * an interrupt level 7"); the guest's own writes (mask, EOI, ICW1) re-evaluate it (held says
+ * whether this change is only an input's). */
+static void i8259_update_held(struct i8259 *p, bool held)
 {
     chip_set_line(&p->chip[0], I8259_CASCADE_IR, chip_request(&p->chip[1], false) >= 0);
-    bool out = chip_request(&p->chip[0], true) >= 0;
+    bool out = chip_request(&p->chip[0], true) >= 0 || (held && p->int_out);
     if (out != p->int_out) {
         p->int_out = out;
         if (p->intr)
             p->intr(p->ctx, out);
     }
+}
+
+static void i8259_update(struct i8259 *p)
+{
+    i8259_update_held(p, false);
 }
 
 void i8259_init(struct i8259 *p, void (*intr)(void *ctx, bool level),
@@ -176,12 +186,12 @@ void i8259_set_irq(struct i8259 *p, unsigned irq, bool level)
     if (irq >= I8259_IRQS || irq == I8259_CASCADE_IR)
         return; /* IR2 of the master is the slave's INT, not a board line */
     chip_set_line(&p->chip[irq / 8], irq % 8, level);
-    i8259_update(p);
+    i8259_update_held(p, true);
 }
 
 int i8259_peek(const struct i8259 *p)
 {
-    if (chip_request(&p->chip[0], true) < 0)
+    if (!p->int_out)
         return -1;
     return i8259_resolve(p).vector;
 }
@@ -324,7 +334,8 @@ static uint8_t chip_poll(struct i8259 *p, unsigned ci)
     return (uint8_t)(I8259_POLL_INT | ir);
 }
 
-static uint8_t i8259_read(struct i8259 *p, uint16_t port)
+/* A read; *acked is set when it was a poll (an INTA of its own). */
+static uint8_t i8259_read(struct i8259 *p, uint16_t port, bool *acked)
 {
     if (port == I8259_ELCR1 || port == I8259_ELCR2)
         return p->chip[port - I8259_ELCR1].elcr;
@@ -332,12 +343,16 @@ static uint8_t i8259_read(struct i8259 *p, uint16_t port)
     struct i8259_chip *c = &p->chip[ci];
     if (port & 1)
         return c->imr; /* OCW1 */
-    if (c->poll)
+    if (c->poll) {
+        *acked = true;
         return chip_poll(p, ci);
+    }
     return c->read_isr ? c->isr : c->irr;
 }
 
-static void i8259_write(struct i8259 *p, uint16_t port, uint8_t v)
+/* A write; false when it cannot change what is requested (OCW3 only selecting a register or
+ * asking for a poll), which leaves an INT that is up as it is. */
+static bool i8259_write(struct i8259 *p, uint16_t port, uint8_t v)
 {
     if (port == I8259_ELCR1 || port == I8259_ELCR2) {
         unsigned ci = port - I8259_ELCR1;
@@ -345,23 +360,26 @@ static void i8259_write(struct i8259 *p, uint16_t port, uint8_t v)
         p->chip[ci].elcr = v & mask; /* PIIX: the reserved bits stay 0 (edge) */
         chip_relevel(&p->chip[ci]);
         i8259_note(p, "ELCR%u: level-triggered mask 0x%02x", ci + 1, v & mask);
-        return;
+        return true;
     }
     unsigned ci = port >= I8259_SLAVE_CMD;
     struct i8259_chip *c = &p->chip[ci];
     if (!(port & 1)) {
-        if (v & I8259_ICW1)
+        if (v & I8259_ICW1) {
             chip_icw1(p, ci, v);
-        else if (v & I8259_OCW3)
+        } else if (v & I8259_OCW3) {
             chip_ocw3(p, ci, v);
-        else
+            return v & I8259_OCW3_ESMM;
+        } else {
             chip_ocw2(p, ci, v);
+        }
     } else if (c->init_step) {
         chip_icw234(p, ci, v);
     } else {
         c->imr = v;
         i8259_note(p, "%s OCW1: mask 0x%02x", i8259_name[ci], v);
     }
+    return true;
 }
 
 static bool i8259_port(uint16_t port)
@@ -375,16 +393,17 @@ bool i8259_io(struct i8259 *p, uint16_t port, unsigned size, bool in, uint32_t *
     if (!i8259_port(port))
         return false;
     uint32_t result = 0;
+    bool changed = false; /* a write or poll that may change the requests */
     for (unsigned i = 0; i < size && i < 4; i++) {
         uint16_t at = (uint16_t)(port + i);
         bool own = i8259_port(at);
         if (in)
-            result |= (uint32_t)(own ? i8259_read(p, at) : 0xff) << (8 * i);
+            result |= (uint32_t)(own ? i8259_read(p, at, &changed) : 0xff) << (8 * i);
         else if (own)
-            i8259_write(p, at, (uint8_t)(*value >> (8 * i)));
+            changed |= i8259_write(p, at, (uint8_t)(*value >> (8 * i)));
     }
     if (in)
         *value = result;
-    i8259_update(p);
+    i8259_update_held(p, !changed);
     return true;
 }

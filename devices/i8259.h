@@ -10,7 +10,10 @@
  * the slave (which answers only when its ICW3 ID is 2), spurious IRQ7 / IRQ15.
  * Triggering: an input is level-triggered when its ELCR bit or the chip's ICW1 LTIM bit is set
  * (PIIX ELCR; IRQ0, 1, 2, 8 and 13 are always edge). A level request follows its line, so one
- * that falls before the acknowledge gives the spurious IR7 vector (no ISR bit set). An edge
+ * that falls before the acknowledge gives the spurious IR7 vector (no ISR bit set): the master's
+ * INT output stays high until that INTA cycle, or until a write of the guest to the pair finds no
+ * request (a mask, an EOI, ICW1 or the ELCR, as Bochs's 8259 does; reads and OCW3 register
+ * selections leave it). An edge
  * request is latched on the rising edge and kept until acknowledged even if the line falls
  * again: the datasheet asks the line to stay high until INTA, which a source the hypervisor
  * pulses, or a timer advanced in coarse virtual-time steps, cannot promise (QEMU and KVM latch

@@ -94,10 +94,16 @@ static void run_queue(void *arg)
                 q->e[i].contended_ticks += rdtsc() - t0;
                 q->e[i].contended_slices++;
             }
-            if (a == EXIT_STOP)
+            if (a == EXIT_STOP) {
                 live--;
-            else
+            } else {
                 q->switches++;
+                if (__atomic_load_n(&v->reset_request, __ATOMIC_ACQUIRE)) {
+                    /* An INIT (vm/vm_irq.c): it waits for a SIPI, then starts afresh. */
+                    __atomic_store_n(&v->reset_request, false, __ATOMIC_RELEASE);
+                    e->started = false;
+                }
+            }
         }
         if (!ran)
             cpu_relax(); /* only vCPUs waiting for their SIPI here */

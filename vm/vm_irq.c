@@ -97,9 +97,17 @@ void vm_init_signal(struct vm *vm, uint32_t index)
         vm->cpu_start[index] = VM_CPU_WAIT_SIPI; /* SDM 11.4.7.3: INIT, then start-up */
         return;
     }
-    if (vm->cpu_start[index] == VM_CPU_RUNS)
-        pr_info("vm %s: INIT to running vCPU %u ignored (a vCPU reset is not emulated)\n",
-                vm->cfg.name, index);
+    if (vm->cpu_start[index] == VM_CPU_RUNS && index != 0) {
+        /* An INIT puts an AP in the wait-for-SIPI state (SDM 11.4.7.3, 9.1): its vCPU leaves
+         * the guest at its next entry and the scheduler starts it again at the SIPI. */
+        vm->cpu_start[index] = VM_CPU_WAIT_SIPI;
+        __atomic_store_n(&vm->vcpus[index].reset_request, true, __ATOMIC_RELEASE);
+        pr_info("vm %s: INIT: vCPU %u waits for a SIPI\n", vm->cfg.name, index);
+        vm_kick(vm, index);
+    } else if (vm->cpu_start[index] == VM_CPU_RUNS) {
+        pr_info("vm %s: INIT to the BSP ignored (a reset of the VM is not emulated)\n",
+                vm->cfg.name);
+    }
 }
 
 void vm_sipi(struct vm *vm, uint32_t index, uint8_t vector)
@@ -141,10 +149,12 @@ int vm_start_state(struct vcpu *v, struct vcpu_config *c)
 void vm_vcpu_stopped(struct vcpu *v)
 {
     struct vm *vm = v->vm;
-    if (vm->stop)
-        return; /* the VM was stopping anyway */
-    struct vm_stop_request r = {true, v->exit_status, v->stop_reason};
-    vm_request_stop(vm, &r);
+    if (!vm->stop) { /* else the VM was stopping anyway (a device, another vCPU) */
+        struct vm_stop_request r = {true, v->exit_status, v->stop_reason};
+        vm_request_stop(vm, &r);
+    }
+    /* Either way the others are kicked: one that sleeps in HLT with no device event ahead
+     * would not exit to see the stop otherwise. */
     for (uint32_t i = 0; i < vm->nvcpus; i++)
         if (i != v->index)
             vm_kick(vm, i);

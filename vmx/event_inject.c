@@ -44,6 +44,8 @@ static void set_proc_control(uint32_t bit, bool on)
 
 enum exit_action vcpu_prepare_entry(struct vcpu *v)
 {
+    if (__atomic_load_n(&v->reset_request, __ATOMIC_ACQUIRE))
+        return EXIT_YIELD; /* an INIT: no entry; the scheduler restarts it (vcpu.h) */
     /* VP_HC_INJECT's test line first: a line of its own beside the VM's interrupt
      * controllers, which would otherwise hide it (docs/events.md) */
     bool test_line = v->test_irq >= 0;

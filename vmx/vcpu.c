@@ -266,10 +266,12 @@ static void setup_guest_mode(struct vcpu *v, const struct vcpu_config *c, uint32
 int vcpu_init(struct vcpu *v, const struct vcpu_config *c)
 {
     uint64_t limit = vmx.caps.phys_addr_32bit ? (1ull << 32) : 0;
-    v->vmcs_phys = mem_alloc_aligned(1, 4096, limit);
-    v->io_bitmap_a = mem_alloc_pages(1);
-    v->io_bitmap_b = mem_alloc_pages(1);
-    v->msr_bitmap = mem_alloc_pages(1);
+    if (!v->vmcs_phys) { /* a vCPU started again after an INIT keeps its pages */
+        v->vmcs_phys = mem_alloc_aligned(1, 4096, limit);
+        v->io_bitmap_a = mem_alloc_pages(1);
+        v->io_bitmap_b = mem_alloc_pages(1);
+        v->msr_bitmap = mem_alloc_pages(1);
+    }
     if (!v->vmcs_phys || !v->io_bitmap_a || !v->io_bitmap_b || !v->msr_bitmap) {
         pr_err("vmx: out of memory for a vCPU\n");
         return -1;
@@ -300,7 +302,7 @@ int vcpu_init(struct vcpu *v, const struct vcpu_config *c)
     vcpu_state_forget(v);
     exit_msr_init_vcpu(v);
     memset(&v->events, 0, sizeof(v->events));
-    v->attention = v->windows_open = false;
+    v->attention = v->windows_open = v->halted = false;
     v->test_irq = -1;
     if (vcpu_state_init(v)) {
         pr_err("vmx: out of memory for the FPU state of a vCPU\n");
@@ -597,9 +599,14 @@ enum exit_action vcpu_run(struct vcpu *v)
     v->timer_recharge = v->time_slice || v->device_time;
     v->slices++;
     /* The one step before every entry: events, then the timer's deadline. */
-    if (vcpu_prepare_entry(v) != EXIT_RESUME ||
-        (v->timer_recharge && vcpu_timer_recharge(v) != EXIT_RESUME))
+    a = vcpu_prepare_entry(v);
+    if (a == EXIT_RESUME && v->timer_recharge)
+        a = vcpu_timer_recharge(v);
+    if (a == EXIT_YIELD)
+        return a;
+    if (a != EXIT_RESUME)
         goto stopped;
+    a = EXIT_STOP;
     v->state = VCPU_RUNNING;
     v->ring = &this_cpu()->trace;
     v->stats = c->exits;

@@ -162,6 +162,10 @@ struct vcpu {
     struct trace_ring *ring;        /* the running CPU's debug record */
     struct vmx_exit_stat *stats;    /* the running CPU's exit statistics */
     uint32_t unhandled_port_log[8]; /* ports already reported as unmodelled */
+
+    /* An INIT reset it (set by the VM layer, with attention): it yields its CPU at the next
+     * entry and the scheduler starts it again through start_state (SDM 11.4.7.3, 9.1). */
+    volatile bool reset_request;
 };
 
 /* Allocate the VMCS and bitmaps, make the VMCS current on this CPU and fill every field for

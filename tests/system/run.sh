@@ -45,7 +45,7 @@ run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
     rm -rf "$dir"; mkdir -p "$dir"
     (
         CPUS=1 ARGS="" MODEL=corei7_icelake_u TIMEOUT=120 MODULES="" ALLOW_PANIC=0 MEGS=256 HALTS=0
-        EXPECT_RC= BOCHS_CPU=
+        EXPECT_RC= BOCHS_CPU= BARE_CPUS=1 BARE_MODEL= BARE_TIMEOUT=60
         BARE="" ELF="" EMULATOR=bochs MACHINE=pc ACCEL=tcg MEDIA=cdrom
         # shellcheck disable=SC1090
         . "$file"
@@ -93,11 +93,14 @@ run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
         # (multiboot or multiboot2) and require the same TEST check lines as this run's VM
         # printed, numbers in parentheses aside (RAM sizes differ), prefixed with the VM name
         # VMNAME; the VM's lines that match the extended regex VMONLY (checks that need the
-        # hypervisor, e.g. VP_HC_INJECT) are left out of the comparison.
+        # hypervisor, e.g. VP_HC_INJECT) are left out of the comparison. The bare run has
+        # BARE_CPUS CPUs (default 1), the CPU model BARE_MODEL (default MODEL) and BARE_TIMEOUT
+        # seconds (default 60).
         same_as_bare() {
             local kind=$1 gelf=$2 gargs=$3 vmname=$4 vmonly=${5:-}
             "$here/scripts/run.sh" --dir "$dir/bare" --elf "$here/$gelf" --bare "$kind" \
-                --timeout 60 --args "$gargs" >"$dir/bare/run.out" 2>&1
+                --timeout "$BARE_TIMEOUT" --cpus "$BARE_CPUS" --model "${BARE_MODEL:-$MODEL}" \
+                --args "$gargs" >"$dir/bare/run.out" 2>&1
             norm() { sed -n 's/^\(.*: \)\{0,1\}\(TEST [^:]*: \(ok\|FAIL\) .*\)$/\2/p' | sed 's/ ([^)]*)//g'; }
             tr -d '\r' <"$dir/bare/serial.txt" | norm >"$dir/bare/checks.txt"
             grep "^$vmname: TEST " "$SERIAL" | sed "s/^$vmname: //" |

@@ -309,9 +309,26 @@ Test(i8259, spurious_irq7_when_a_level_request_vanishes)
     i8259_set_irq(&pic, 5, true);
     cr_assert_eq(i8259_peek(&pic), 0x35);
     i8259_set_irq(&pic, 5, false);
-    cr_assert_not(int_level);
+    cr_assert(int_level); /* INT stays high until the INTA cycle (8259A datasheet) */
+    cr_assert_eq(i8259_peek(&pic), 0x37);
     cr_assert_eq(i8259_ack(&pic), 0x37);
+    cr_assert_not(int_level);
     cr_assert_eq(read_isr(0x20), 0x00); /* what Linux checks to call it spurious */
+}
+
+Test(i8259, a_mask_write_drops_the_int_of_a_vanished_request)
+{
+    linux_init(false);
+    out8(0x4d0, 0x20); /* IRQ5 level */
+    out8(0x21, 0xdb);
+    i8259_set_irq(&pic, 5, true);
+    i8259_set_irq(&pic, 5, false);
+    cr_assert(int_level);
+    cr_assert_eq(read_isr(0x20), 0x00); /* OCW3 and a read leave INT as it is */
+    cr_assert(int_level);
+    out8(0x21, 0xff); /* the guest's own write re-evaluates the request: none */
+    cr_assert_not(int_level);
+    cr_assert_eq(i8259_peek(&pic), -1);
 }
 
 Test(i8259, spurious_irq15_when_a_slave_request_vanishes)
@@ -364,7 +381,9 @@ Test(i8259, ltim_makes_every_input_level)
     i8259_set_irq(&pic, 0, true);
     cr_assert_eq(i8259_peek(&pic), 0x40);
     i8259_set_irq(&pic, 0, false);
-    cr_assert_eq(i8259_peek(&pic), -1);
+    cr_assert_eq(i8259_peek(&pic), 0x47); /* gone before the INTA: IR7 (8259A datasheet) */
+    out8(0x20, 0x0a);                     /* OCW3: read IRR */
+    cr_assert_eq(in8(0x20), 0x00);
 }
 
 Test(i8259, icw1_resets_the_edge_detector)
