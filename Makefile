@@ -83,6 +83,7 @@ PURE_SRCS += vm/loader_mb2.c
 PURE_SRCS += devices/debugcon.c
 PURE_SRCS += devices/uart16550.c
 PURE_SRCS += devices/debug_exit.c
+PURE_SRCS += devices/fw_cfg.c
 PURE_SRCS += devices/shutdown_port.c
 PURE_SRCS += devices/port_policy.c
 PURE_SRCS += devices/i8259.c
