@@ -71,6 +71,7 @@ PURE_SRCS += vmx/ept.c
 PURE_SRCS += vmx/ept_violation.c
 PURE_SRCS += vmx/mtrr.c
 PURE_SRCS += vmx/trace_mask.c
+PURE_SRCS += vmx/watchdog.c
 PURE_SRCS += vmx/guest_msr.c
 PURE_SRCS += vmx/cpuid_policy.c
 PURE_SRCS += vm/vm_config.c

@@ -81,6 +81,7 @@ const struct vcpu_ops vm_vcpu_ops = {
     .msr = vm_msr,
     .start_state = vm_start_state,
     .stopped = vm_vcpu_stopped,
+    .no_progress = vm_no_progress,
 };
 
 /* ---- creation ---- */
@@ -297,6 +298,7 @@ int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg)
         v->vm = vm;
         v->stop_request = &vm->stop;
         v->own_timer = cfg->timer != 0;
+        v->watchdog.period = vm_watchdog_ticks(cfg->watchdog); /* armed by vcpu_init */
         /* vCPU 0 starts at the loader's entry; the others wait for INIT and a SIPI from it */
         vm->cpu_start[i] = i == 0 ? VM_CPU_RUNS : VM_CPU_WAIT_INIT;
     }

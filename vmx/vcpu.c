@@ -74,7 +74,7 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
                           uint32_t *entry_ctl)
 {
     uint32_t pin, proc, proc2, pin_req = 0, proc2_req = 0;
-    if (c->time_slice || c->device_time)
+    if (c->time_slice || c->device_time || v->watchdog.period)
         pin_req |= PIN_BASED_ACTIVATE_VMX_PREEMPTION_TIMER; /* SDM 26.5.1 */
     if (c->eptp)
         proc2_req |= PROC_BASED2_ENABLE_EPT | PROC_BASED2_UNRESTRICTED_GUEST; /* SDM 26.6 */
@@ -152,6 +152,7 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
     }
     v->time_slice = c->time_slice;
     v->device_time = c->device_time;
+    watchdog_start(&v->watchdog, v->watchdog.period, rdtsc()); /* its period set by its VM */
     v->tsc_offsetting = (proc & PROC_BASED_USE_TSC_OFFSETTING) != 0;
     if (v->tsc_offsetting) {
         /* the VM's common offset, or one that starts the guest's TSC near 0 */
@@ -352,7 +353,8 @@ const char *vcpu_stop_status_name(int status)
                                         "unhandled exit",
                                         "memory access outside the VM",
                                         "hung",
-                                        "host could not run it"};
+                                        "host could not run it",
+                                        "no progress"};
     if (status >= 0 || status < VCPU_STOP_STATUS_MIN)
         return NULL;
     return names[-status - 1];
@@ -511,12 +513,29 @@ static __attribute__((noinline)) enum exit_action vcpu_timer_recharge(struct vcp
         if (next < deadline)
             deadline = next;
     }
+    if (watchdog_deadline(&v->watchdog) < deadline)
+        deadline = watchdog_deadline(&v->watchdog); /* back for its next sample */
     uint64_t ticks = deadline == UINT64_MAX ? UINT32_MAX
                      : (int64_t)(deadline - now) <= 0
                          ? 0
                          : (deadline - now) >> vmx.caps.preemption_timer_rate;
     vmcs_write(VMX_PREEMPTION_TIMER_VALUE, ticks > UINT32_MAX ? UINT32_MAX : ticks);
     return EXIT_RESUME;
+}
+
+/* The no-progress watchdog at an exit (vmx/watchdog.h): an idle vCPU goes to the VM layer,
+ * which stops the VM when all its vCPUs are idle. */
+static __attribute__((noinline)) enum exit_action vcpu_watchdog(struct vcpu *v, uint32_t basic)
+{
+    uint64_t now = rdtsc();
+    if (watchdog_exit_is_progress(basic))
+        watchdog_progress(&v->watchdog, now);
+    const uint64_t *gprs = &v->regs.rax;
+    if (!watchdog_sample(&v->watchdog, now, gprs, sizeof(v->regs) / sizeof(uint64_t), v->guest_rip))
+        return EXIT_RESUME;
+    if (v->ops && v->ops->no_progress)
+        return v->ops->no_progress(v);
+    return vcpu_stop(v, VCPU_STOP_NO_PROGRESS, "no progress at RIP 0x%lx", v->guest_rip);
 }
 
 /* Called by vmx_exit_stub (vmx/vmx_entry.S) for every VM exit, with the guest's registers
@@ -541,6 +560,8 @@ int vmx_exit_handler(struct guest_regs *regs)
     }
     if (__builtin_expect(trace_mask_has(&vmx_trace_mask, basic), 0))
         vcpu_trace_exit(v, t0, ticks);
+    if (__builtin_expect(v->watchdog.period != 0, 0) && a == EXIT_RESUME)
+        a = vcpu_watchdog(v, basic);
     if (__builtin_expect(v->attention, 0) && a == EXIT_RESUME) /* events to inject */
         a = vcpu_prepare_entry(v);
     if (__builtin_expect(v->timer_recharge, 0) && a == EXIT_RESUME)
@@ -565,7 +586,7 @@ enum exit_action vcpu_run(struct vcpu *v)
     vcpu_state_switch_to(v); /* its FPU, debug registers, CR2, syscall MSRs */
     if (v->time_slice)       /* counts down at TSC >> IA32_VMX_MISC[4:0] (SDM 26.5.1) */
         v->slice_end = rdtsc() + ((uint64_t)v->time_slice << vmx.caps.preemption_timer_rate);
-    v->timer_recharge = v->time_slice || v->device_time;
+    v->timer_recharge = v->time_slice || v->device_time || v->watchdog.period;
     v->slices++;
     /* The one step before every entry: events, then the timer's deadline. */
     if (vcpu_prepare_entry(v) != EXIT_RESUME ||

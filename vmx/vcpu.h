@@ -14,6 +14,7 @@
 #include "vmx/vcpu_state.h"
 #include "vmx/guest_msr.h"
 #include "vmx/event.h"
+#include "vmx/watchdog.h"
 #include "platform/x86.h"
 
 struct guest_regs { /* order fixed by vmx/vmx_entry.S */
@@ -82,6 +83,9 @@ struct vcpu_ops {
     bool (*read_gpa)(struct vcpu *v, uint64_t gpa, void *buf, unsigned len);
     /* Describe the EPT entry that makes `gpa` misconfigured (SDM 29.3.3.1), into buf. */
     void (*explain_misconfig)(struct vcpu *v, uint64_t gpa, char *buf, unsigned len);
+    /* Its watchdog says it made no progress for a period (vmx/watchdog.h): stop it (and its
+     * VM) or let it go on. NULL: it is stopped with VCPU_STOP_NO_PROGRESS. */
+    enum exit_action (*no_progress)(struct vcpu *v);
 };
 
 struct vcpu {
@@ -134,6 +138,7 @@ struct vcpu {
     struct trace_ring *ring;        /* the running CPU's debug record */
     struct vmx_exit_stat *stats;    /* the running CPU's exit statistics */
     uint32_t unhandled_port_log[8]; /* ports already reported as unmodelled */
+    struct watchdog watchdog;       /* no progress for a period: reported and stopped */
 };
 
 /* Allocate the VMCS and bitmaps, make the VMCS current on this CPU and fill every field for
@@ -161,8 +166,9 @@ enum vcpu_stop_status {
     VCPU_STOP_MEMORY = -4,       /* an access outside the VM's memory, or an EPT misconfiguration */
     VCPU_STOP_HUNG = -5,         /* it can never run again (HLT with interrupts disabled...) */
     VCPU_STOP_HOST = -6,         /* the host could not run it (VMX operation, VMCS set-up) */
+    VCPU_STOP_NO_PROGRESS = -7,  /* its watchdog: no progress for a period (vmx/watchdog.h) */
 };
-#define VCPU_STOP_STATUS_MIN VCPU_STOP_HOST
+#define VCPU_STOP_STATUS_MIN VCPU_STOP_NO_PROGRESS
 
 /* "triple fault" for VCPU_STOP_TRIPLE_FAULT...; NULL for a status >= 0 (the guest's own). */
 const char *vcpu_stop_status_name(int status);
