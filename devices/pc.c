@@ -66,6 +66,7 @@ struct pc {
     struct pc_lapic lapic[VM_VCPUS_MAX];
     bool uart_line;
     bool peeked_pic[VM_VCPUS_MAX]; /* the last peek chose the 8259 (an ExtINT) */
+    uint32_t pic_words;            /* PC_PIC_ICW1... the guest wrote (book example 7-5) */
 };
 
 static struct pc boards[VM_MAX];
@@ -104,8 +105,21 @@ static void pic_intr(void *ctx, bool level)
 
 static void pic_note(void *ctx, const char *event)
 {
-    const struct pc *p = ctx;
+    struct pc *p = ctx;
+    static const char *const words[] = {"ICW1", "ICW2", "ICW3", "ICW4", "OCW1", "OCW2", "OCW3"};
+    for (const char *s = event; *s; s++)
+        for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+            if (strncmp(s, words[i], 4) == 0)
+                p->pic_words |= 1u << i;
     pr_info("%s: 8259: %s\n", p->vm->cfg.name, event); /* book example 7-5 */
+}
+
+uint32_t pc_pic_words_seen(void)
+{
+    uint32_t seen = 0;
+    for (unsigned i = 0; i < VM_MAX; i++)
+        seen |= boards[i].pic_words;
+    return seen;
 }
 
 static void pit_irq0(void *ctx, bool level)
