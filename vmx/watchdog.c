@@ -13,7 +13,7 @@ void watchdog_start(struct watchdog *w, uint64_t period, uint64_t now)
 
 bool watchdog_exit_is_progress(uint32_t basic_reason)
 {
-    switch (basic_reason) { /* SDM appendix C */
+    switch (basic_reason) {                 /* SDM appendix C */
     case VM_EXIT_REASON_EXTERNAL_INTERRUPT: /* the host's */
     case VM_EXIT_REASON_INTERRUPT_WINDOW:
     case VM_EXIT_REASON_NMI_WINDOW:
