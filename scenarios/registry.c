@@ -16,6 +16,7 @@ SCENARIO_DECLARE(unhandled);
 SCENARIO_DECLARE(entry_fail);
 SCENARIO_DECLARE(entry_diff);
 SCENARIO_DECLARE(fault);
+SCENARIO_DECLARE(int_realmode);
 SCENARIO_DECLARE(pic_monitor);
 
 /* clang-format off */
@@ -34,6 +35,7 @@ const struct scenario *const scenarios[] = {
     &scenario_entry_fail,
     &scenario_entry_diff,
     &scenario_fault,
+    &scenario_int_realmode,
     &scenario_pic_monitor,
     NULL,
 };

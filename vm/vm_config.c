@@ -31,7 +31,8 @@ enum vmc_key {
     K_TIMER,
     K_DEBUGEXIT,
     K_INITRD,
-    K_WDOG
+    K_WDOG,
+    K_RMINT
 };
 
 static const struct {
@@ -42,6 +43,7 @@ static const struct {
     {"image", K_IMAGE},     {"kind", K_KIND},           {"load", K_LOAD},     {"entry", K_ENTRY},
     {"cmdline", K_CMDLINE}, {"modules", K_MODULES},     {"vmfunc", K_VMFUNC}, {"ad", K_AD},
     {"timer", K_TIMER},     {"debugexit", K_DEBUGEXIT}, {"initrd", K_INITRD}, {"watchdog", K_WDOG},
+    {"rmint", K_RMINT},
 };
 
 static const char *const vmc_kind_names[] = {"auto",       "raw",   "multiboot",
@@ -421,7 +423,8 @@ static void vmc_value(struct vmc_parse *p, enum vmc_key key, const char *kname, 
         return;
     case K_VMFUNC:
     case K_AD:
-        if (!vmc_bool(val, key == K_VMFUNC ? &vm->vmfunc : &vm->ad))
+    case K_RMINT:
+        if (!vmc_bool(val, key == K_VMFUNC ? &vm->vmfunc : key == K_AD ? &vm->ad : &vm->rmint))
             vmc_error(p, "bad value '%s' for '%s': expected on or off", shown, kname);
         return;
     case K_DEBUGEXIT: {

@@ -314,6 +314,8 @@ int vcpu_init(struct vcpu *v, const struct vcpu_config *c)
         vmcs_write(HOST_IA32_PAT, rdmsr(MSR_PAT));
 
     setup_guest_mode(v, c, entry_ctl);
+    if (v->rm_int.on && c->mode == VCPU_MODE_REAL)
+        vcpu_rm_int_start(v); /* book example 7-4: after the IDTR is set */
     vmcs_write(GUEST_DR7, 0x400);
     vmcs_write(GUEST_RFLAGS, 0x2);
     vmcs_write(GUEST_IA32_DEBUGCTL, 0);

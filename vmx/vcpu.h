@@ -81,6 +81,8 @@ struct vcpu_ops {
     void (*stopped)(struct vcpu *v);
     /* Copy len bytes of guest-physical memory at gpa into buf; false outside its RAM. */
     bool (*read_gpa)(struct vcpu *v, uint64_t gpa, void *buf, unsigned len);
+    /* Copy len bytes of buf to guest-physical memory at gpa; false outside its RAM. */
+    bool (*write_gpa)(struct vcpu *v, uint64_t gpa, const void *buf, unsigned len);
     /* Describe the EPT entry that makes `gpa` misconfigured (SDM 29.3.3.1), into buf. */
     void (*explain_misconfig)(struct vcpu *v, uint64_t gpa, char *buf, unsigned len);
     /* Its watchdog says it made no progress for a period (vmx/watchdog.h): stop it (and its
@@ -139,6 +141,12 @@ struct vcpu {
     struct vmx_exit_stat *stats;    /* the running CPU's exit statistics */
     uint32_t unhandled_port_log[8]; /* ports already reported as unmodelled */
     struct watchdog watchdog;       /* no progress for a period: reported and stopped */
+    struct {                        /* real-mode interrupts delivered by the hypervisor */
+        bool on;                    /* set by its VM (rmint=on) before vcpu_init */
+        uint16_t idtr_limit;        /* the guest's IDTR; the VMCS holds limit 0 */
+        uint32_t idtr_base;
+        uint32_t shown;
+    } rm_int; /* vmx/exit_rm_int.c, book example 7-4 */
 };
 
 /* Allocate the VMCS and bitmaps, make the VMCS current on this CPU and fill every field for
@@ -177,6 +185,12 @@ const char *vcpu_stop_status_name(int status);
  * is printed. */
 enum exit_action vcpu_stop(struct vcpu *v, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Real-mode interrupt delivery by the hypervisor (vmx/exit_rm_int.c): the guest's IDTR kept,
+ * the VMCS's limit 0, #GP intercepted. Called by vcpu_init for a real-mode start. */
+void vcpu_rm_int_start(struct vcpu *v);
+/* Events delivered that way so far, by all vCPUs. */
+uint64_t vcpu_rm_int_delivered(void);
 
 /* The CR0/CR4 value the CPU runs with when the guest asked for `guest_value`. */
 uint64_t vcpu_real_cr0(const struct vcpu *v, uint64_t guest_value);
