@@ -95,8 +95,11 @@ enum exit_action exit_exception(struct vcpu *v)
     uint32_t info = (uint32_t)vmcs_read(VM_EXIT_INTR_INFO);
     uint8_t vector = (uint8_t)(info & INTR_INFO_VECTOR_MASK);
     if (!v->rm_int.on || vector != X86_EXC_GP || (vmcs_read(GUEST_CR0) & CR0_PE)) {
-        /* Reflect it (SDM 27.6): the event it interrupted first, then the exception. */
+        /* Reflect it (SDM 27.6): the event it interrupted first, then the exception. A #PF
+         * that exits leaves CR2 alone (SDM 28.1): the guest's CR2 is the faulting address. */
         vcpu_record_vectoring(v);
+        if (vector == X86_EXC_PF)
+            vcpu_set_cr2(v, vmcs_read(VM_EXIT_QUALIFICATION));
         vcpu_inject_exception(v, vector, info & INTR_INFO_ERROR_CODE,
                               (uint32_t)vmcs_read(VM_EXIT_INTR_ERROR_CODE));
         return EXIT_RESUME;
