@@ -7,7 +7,8 @@
  *
  *   ports  0x20-0x21, 0xa0-0xa1 8259 pair; 0x4d0-0x4d1 ELCR; 0x40-0x43, 0x61 8254 PIT;
  *          0x70-0x71 RTC/CMOS; 0x3f8-0x3ff 16550 UART (IRQ 4); 0xe9 debug console;
- *          0xf4-0xf7 isa-debug-exit; 0x8900 Bochs shutdown, 0x604 PM1a control (soft-off)
+ *          0xf4-0xf7 isa-debug-exit; 0x8900 Bochs shutdown, 0x604 PM1a control (soft-off);
+ *          0x510-0x511 QEMU fw_cfg (CPU count, RAM size)
  *   MMIO   0xfec00000 IOAPIC (24 pins, version 0x20); 0xfee00000 the local APIC of the vCPU
  *          that accesses it (xAPIC mode), one per vCPU; x2APIC through MSRs
  *   lines  ISA IRQ n -> 8259 pin n and IOAPIC pin n (IRQ 0 -> pin 2, the PC override);
@@ -19,6 +20,7 @@
 #include "devices/debug_exit.h"
 #include "devices/acpi_pm.h"
 #include "devices/debugcon.h"
+#include "devices/fw_cfg.h"
 #include "devices/i8254.h"
 #include "devices/i8259.h"
 #include "devices/ioapic.h"
@@ -60,10 +62,12 @@ struct pc {
     struct vioapic ioapic;
     struct acpi_pm pm;
     struct pci_host pci;
+    struct fw_cfg fw_cfg;
     struct pc_lapic lapic[VM_VCPUS_MAX];
     bool uart_line;
     bool peeked_pic[VM_VCPUS_MAX];   /* the last peek chose the 8259 (an ExtINT) */
     bool cpu_delivers[VM_VCPUS_MAX]; /* virtual-interrupt delivery takes the APIC's (SDM 30.2) */
+    uint32_t pic_words;              /* PC_PIC_ICW1... the guest wrote (book example 7-5) */
 };
 
 static struct pc boards[VM_MAX];
@@ -102,8 +106,21 @@ static void pic_intr(void *ctx, bool level)
 
 static void pic_note(void *ctx, const char *event)
 {
-    const struct pc *p = ctx;
+    struct pc *p = ctx;
+    static const char *const words[] = {"ICW1", "ICW2", "ICW3", "ICW4", "OCW1", "OCW2", "OCW3"};
+    for (const char *s = event; *s; s++)
+        for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+            if (strncmp(s, words[i], 4) == 0)
+                p->pic_words |= 1u << i;
     pr_info("%s: 8259: %s\n", p->vm->cfg.name, event); /* book example 7-5 */
+}
+
+uint32_t pc_pic_words_seen(void)
+{
+    uint32_t seen = 0;
+    for (unsigned i = 0; i < VM_MAX; i++)
+        seen |= boards[i].pic_words;
+    return seen;
 }
 
 static void pit_irq0(void *ctx, bool level)
@@ -307,6 +324,13 @@ static bool pci_port(struct pc *p, uint16_t port, unsigned size, bool in, uint32
     return pci_host_io(&p->pci, port, size, in, value, stop);
 }
 
+static bool fw_cfg_port(struct pc *p, uint16_t port, unsigned size, bool in, uint32_t *value,
+                        struct vm_stop_request *stop)
+{
+    (void)stop;
+    return fw_cfg_io(&p->fw_cfg, port, size, in, value);
+}
+
 static const struct pc_port_range {
     uint16_t base, len;
     pc_port_fn io;
@@ -319,6 +343,7 @@ static const struct pc_port_range {
     {0x4d0, 2, pic_port, "8259 ELCR"},       {0x604, 2, power_port, "PM1a control"},
     {0x600, 4, pm_port, "PM1a event"},       {0x608, 4, pm_port, "ACPI PM timer"},
     {0xcf8, 8, pci_port, "PCI host bridge"}, {0x8900, 1, power_port, "Bochs shutdown"},
+    {0x510, 2, fw_cfg_port, "QEMU fw_cfg"},
 };
 #define PC_PORT_RANGES (sizeof(port_ranges) / sizeof(port_ranges[0]))
 
@@ -506,6 +531,7 @@ int pc_attach(struct vm *vm)
     port_log_init(&p->ports);
     acpi_pm_init(&p->pm);
     pci_host_init(&p->pci);
+    fw_cfg_init(&p->fw_cfg, (uint16_t)vm->nvcpus, vm->cfg.mem);
     i8259_init(&p->pic, pic_intr, pic_note, p);
     i8254_init(&p->pit, pit_irq0, p, ns);
     rtc_init(&p->rtc, PC_RTC_EPOCH, ns, rtc_irq8, p);

@@ -9,4 +9,10 @@
  * reason printed). */
 int pc_attach(struct vm *vm);
 
+/* The 8259 programming words the guests of all boards wrote and the board showed (book
+ * example 7-5): bit 0 ICW1 ... bit 3 ICW4, bit 4 OCW1 ... bit 6 OCW3. */
+#define PC_PIC_ICW1 0x01u
+#define PC_PIC_OCW1 0x10u
+uint32_t pc_pic_words_seen(void);
+
 #endif

@@ -163,6 +163,18 @@ $(GUEST_BUILD)/rmfault.bin: $(GUEST_BUILD)/rmfault.elf
 
 guests: $(GUEST_BUILD)/rmfault.bin
 
+# rmint: a raw real-mode image for 0x7c00 taking INT n, INT3, #GP and #DF through its IVT
+# (book example 7-4; tests/system/ex7-4.test).
+$(GUEST_BUILD)/rmint.elf: $(GUEST_BUILD)/o32/guests/rmint/rmint.S.o guests/rmint/linker.ld
+	@echo "  LD16    $@"
+	@$(CC) -m32 $(GUEST_LDFLAGS) -T guests/rmint/linker.ld -o $@ $(GUEST_BUILD)/o32/guests/rmint/rmint.S.o
+
+$(GUEST_BUILD)/rmint.bin: $(GUEST_BUILD)/rmint.elf
+	@echo "  OBJCOPY $@"
+	@$(GUEST_OBJCOPY) -O binary $< $@
+
+guests: $(GUEST_BUILD)/rmint.bin
+
 # probe: small checks of what the hypervisor does with one guest action each (do=...), with the
 # exception library guests/lib/trap (its own GDT and IDT, instructions that may fault).
 GUEST_TRAP_OBJS := $(GUEST_BUILD)/o32/guests/lib/trap.c.o $(GUEST_BUILD)/o32/guests/lib/trap32.S.o

@@ -19,6 +19,8 @@ SCENARIO_DECLARE(entry_fail);
 SCENARIO_DECLARE(priority);
 SCENARIO_DECLARE(entry_diff);
 SCENARIO_DECLARE(fault);
+SCENARIO_DECLARE(int_realmode);
+SCENARIO_DECLARE(pic_monitor);
 
 /* clang-format off */
 const struct scenario *const scenarios[] = {
@@ -39,6 +41,8 @@ const struct scenario *const scenarios[] = {
     &scenario_entry_diff,
     &scenario_priority,
     &scenario_fault,
+    &scenario_int_realmode,
+    &scenario_pic_monitor,
     NULL,
 };
 /* clang-format on */

@@ -16,6 +16,7 @@
 #include "vm/vm.h"
 #include "scenarios/scenario.h"
 #include "scenarios/vm_devices.h"
+#include "scenarios/vms.h"
 
 #define TIME_SLICE_TICKS 2000000 /* VMX-preemption timer value for CPUs shared by VMs */
 
@@ -77,7 +78,7 @@ static int pick_cpu(const struct vm_config *c, uint32_t *next, uint32_t *pinned_
     return -1;
 }
 
-static bool run(void)
+bool vms_run_described(void)
 {
     size_t n = read_configs();
     uint32_t next = 0, started = 0, clean = 0;
@@ -150,6 +151,6 @@ const struct scenario scenario_vms = {
     .name = "vms",
     .book = "6",
     .summary = "run the VMs of vm= options and the vmconfig module, each in its own EPT",
-    .run = run,
+    .run = vms_run_described,
     .needs_vmx = true,
 };

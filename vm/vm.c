@@ -63,6 +63,15 @@ static bool vm_read_gpa(struct vcpu *v, uint64_t gpa, void *buf, unsigned len)
     return true;
 }
 
+static bool vm_write_gpa(struct vcpu *v, uint64_t gpa, const void *buf, unsigned len)
+{
+    uint8_t *p = vm_gpa_ptr(v->vm, gpa, len);
+    if (!p)
+        return false;
+    memcpy(p, buf, len);
+    return true;
+}
+
 static void vm_explain_misconfig(struct vcpu *v, uint64_t gpa, char *buf, unsigned len)
 {
     struct vm *vm = v->vm;
@@ -74,6 +83,7 @@ const struct vcpu_ops vm_vcpu_ops = {
     .string_io = vm_string_io,
     .task_switch = vm_task_switch,
     .read_gpa = vm_read_gpa,
+    .write_gpa = vm_write_gpa,
     .ept_violation = vm_ept_violation,
     .explain_misconfig = vm_explain_misconfig,
     .intr_peek = vm_intr_peek,
@@ -86,6 +96,7 @@ const struct vcpu_ops vm_vcpu_ops = {
     .apic_eoi_exit_bitmap = vm_apic_eoi_exit_bitmap,
     .apic_write = vm_apic_write,
     .apic_eoi = vm_apic_eoi,
+    .no_progress = vm_no_progress,
 };
 
 /* ---- creation ---- */
@@ -302,6 +313,8 @@ int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg)
         v->vm = vm;
         v->stop_request = &vm->stop;
         v->own_timer = cfg->timer != 0;
+        v->rm_int.on = cfg->rmint; /* real-mode interrupts delivered by the hypervisor */
+        v->watchdog.period = vm_watchdog_ticks(cfg->watchdog); /* armed by vcpu_init */
         /* vCPU 0 starts at the loader's entry; the others wait for INIT and a SIPI from it */
         vm->cpu_start[i] = i == 0 ? VM_CPU_RUNS : VM_CPU_WAIT_INIT;
     }

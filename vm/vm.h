@@ -85,7 +85,8 @@ struct vm {
     void *board_ctx;
     uint32_t device_pages; /* host pages the devices took (vm_alloc_page) */
 
-    volatile bool stop; /* a device or handler asked the whole VM to stop */
+    volatile bool stop;  /* a device or handler asked the whole VM to stop */
+    bool watchdog_fired; /* its watchdog reported it (vm/vm_watchdog.c) */
     int status;
     char why[256];
 };
@@ -143,6 +144,15 @@ enum exit_action vm_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t qualifi
 /* The guest's time (vm/vm_irq.c): nanoseconds since the VM was created, from the host TSC
  * (which guests cannot change). */
 uint64_t vm_time_ns(const struct vm *vm, uint64_t host_tsc);
+
+/* ---- the no-progress watchdog (vm/vm_watchdog.c) ---- */
+
+/* `watchdog=SECONDS` in host TSC ticks. */
+uint64_t vm_watchdog_ticks(uint32_t seconds);
+
+/* vcpu_ops.no_progress: when all the VM's vCPUs are idle, report them with their RIPs and stop
+ * the VM (VCPU_STOP_NO_PROGRESS); otherwise the vCPU goes on. */
+enum exit_action vm_no_progress(struct vcpu *v);
 
 /* ---- interrupts and vCPUs (vm/vm_irq.c) ---- */
 

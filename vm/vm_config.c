@@ -30,7 +30,9 @@ enum vmc_key {
     K_AD,
     K_TIMER,
     K_DEBUGEXIT,
-    K_INITRD
+    K_INITRD,
+    K_WDOG,
+    K_RMINT
 };
 
 static const struct {
@@ -40,7 +42,8 @@ static const struct {
     {"mem", K_MEM},         {"cpus", K_CPUS},           {"vcpus", K_CPUS},    {"pin", K_PIN},
     {"image", K_IMAGE},     {"kind", K_KIND},           {"load", K_LOAD},     {"entry", K_ENTRY},
     {"cmdline", K_CMDLINE}, {"modules", K_MODULES},     {"vmfunc", K_VMFUNC}, {"ad", K_AD},
-    {"timer", K_TIMER},     {"debugexit", K_DEBUGEXIT}, {"initrd", K_INITRD},
+    {"timer", K_TIMER},     {"debugexit", K_DEBUGEXIT}, {"initrd", K_INITRD}, {"watchdog", K_WDOG},
+    {"rmint", K_RMINT},
 };
 
 static const char *const vmc_kind_names[] = {"auto",       "raw",   "multiboot",
@@ -420,7 +423,8 @@ static void vmc_value(struct vmc_parse *p, enum vmc_key key, const char *kname, 
         return;
     case K_VMFUNC:
     case K_AD:
-        if (!vmc_bool(val, key == K_VMFUNC ? &vm->vmfunc : &vm->ad))
+    case K_RMINT:
+        if (!vmc_bool(val, key == K_VMFUNC ? &vm->vmfunc : key == K_AD ? &vm->ad : &vm->rmint))
             vmc_error(p, "bad value '%s' for '%s': expected on or off", shown, kname);
         return;
     case K_DEBUGEXIT: {
@@ -439,6 +443,14 @@ static void vmc_value(struct vmc_parse *p, enum vmc_key key, const char *kname, 
             return;
         }
         vm->timer = (uint32_t)u;
+        return;
+    case K_WDOG:
+        if (!vmc_uint(val, &u) || u > VM_WDOG_MAX) {
+            vmc_error(p, "bad value '%s' for '%s': expected seconds from 0 (off) to %d", shown,
+                      kname, VM_WDOG_MAX);
+            return;
+        }
+        vm->watchdog = (uint32_t)u;
         return;
     }
 }
@@ -753,6 +765,7 @@ void vm_config_defaults(struct vm_config *vm)
     vm->kind = VM_IMAGE_AUTO;
     vm->load = VM_LOAD_DEFAULT;
     vm->entry = VM_LOAD_DEFAULT;
+    vm->watchdog = VM_WDOG_DEFAULT;
     vm->valid = true;
 }
 

@@ -40,6 +40,8 @@
 #define VM_MEM_MAX      (4ull << 30)
 #define VM_MEM_ALIGN    (2ull << 20) /* guest memory is mapped with 2 MiB EPT pages */
 #define VM_LOAD_DEFAULT 0x7c00       /* where a BIOS loads a boot sector */
+#define VM_WDOG_DEFAULT 30           /* watchdog= seconds */
+#define VM_WDOG_MAX     86400
 
 enum vm_image_kind {
     VM_IMAGE_AUTO,
@@ -64,6 +66,8 @@ struct vm_config {
     bool vmfunc, ad;           /* EPTP switching through VMFUNC; EPT accessed/dirty bits */
     uint32_t timer;    /* VMX-preemption timer interval in TSC ticks, 0: only when sharing a CPU */
     bool no_debugexit; /* debugexit=off: no isa-debug-exit device at 0xf4 */
+    uint32_t watchdog; /* seconds without progress that stop the VM (vm/vm_watchdog.c); 0: off */
+    bool rmint;        /* rmint=on: real-mode interrupts delivered by the VMM (7-4) */
     bool valid;        /* false: an error was reported for this VM, do not start it */
     uint32_t line;     /* line of its [vm NAME] header in a config module; 0: command
                           line */

@@ -7,6 +7,7 @@
  * themselves: they call vcpu_inject_exception (which only queues) and return.
  */
 #include "platform/console.h"
+#include "platform/cpu.h"
 #include "vmx/event.h"
 #include "vmx/exit.h"
 #include "vmx/vcpu.h"
@@ -85,6 +86,9 @@ enum exit_action vcpu_prepare_entry(struct vcpu *v)
         else if (p.ack_interrupt && v->ops && v->ops->intr_ack)
             v->ops->intr_ack(v, irq);
         vmcs_write(VM_ENTRY_INTR_INFO_FIELD, p.intr_info);
+        uint32_t type = (p.intr_info >> 8) & 7; /* SDM 25.8.3: 0 external interrupt, 2 NMI */
+        if (v->watchdog.period && (type == 0 || type == 2))
+            watchdog_progress(&v->watchdog, rdtsc()); /* an interrupt delivered */
     }
     if (v->halted && !p.inject && !p.interrupt_window && !p.nmi_window) {
         /* HLT with nothing to deliver: the guest waits in the HLT activity state, where the

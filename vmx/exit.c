@@ -5,6 +5,7 @@
 #include "vmx/vmx_names.h"
 
 const exit_handler_fn exit_table[VM_EXIT_REASONS] = {
+    [VM_EXIT_REASON_EXCEPTION_NMI] = exit_exception,
     [VM_EXIT_REASON_EXTERNAL_INTERRUPT] = exit_external_interrupt,
     [VM_EXIT_REASON_TRIPLE_FAULT] = exit_triple_fault,
     [VM_EXIT_REASON_INTERRUPT_WINDOW] = exit_event_window,

@@ -74,7 +74,7 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
                           uint32_t *entry_ctl)
 {
     uint32_t pin, proc, proc2, pin_req = 0, proc2_req = 0;
-    if (c->time_slice || c->device_time)
+    if (c->time_slice || c->device_time || v->watchdog.period)
         pin_req |= PIN_BASED_ACTIVATE_VMX_PREEMPTION_TIMER; /* SDM 26.5.1 */
     if (c->eptp)
         proc2_req |= PROC_BASED2_ENABLE_EPT | PROC_BASED2_UNRESTRICTED_GUEST; /* SDM 26.6 */
@@ -156,6 +156,7 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
     }
     v->time_slice = c->time_slice;
     v->device_time = c->device_time;
+    watchdog_start(&v->watchdog, v->watchdog.period, rdtsc()); /* its period set by its VM */
     v->tsc_offsetting = (proc & PROC_BASED_USE_TSC_OFFSETTING) != 0;
     if (v->tsc_offsetting) {
         /* the VM's common offset, or one that starts the guest's TSC near 0 */
@@ -320,6 +321,8 @@ int vcpu_init(struct vcpu *v, const struct vcpu_config *c)
         vmcs_write(HOST_IA32_PAT, rdmsr(MSR_PAT));
 
     setup_guest_mode(v, c, entry_ctl);
+    if (v->rm_int.on && c->mode == VCPU_MODE_REAL)
+        vcpu_rm_int_start(v); /* book example 7-4: after the IDTR is set */
     vmcs_write(GUEST_DR7, 0x400);
     vmcs_write(GUEST_RFLAGS, 0x2);
     vmcs_write(GUEST_IA32_DEBUGCTL, 0);
@@ -359,7 +362,8 @@ const char *vcpu_stop_status_name(int status)
                                         "unhandled exit",
                                         "memory access outside the VM",
                                         "hung",
-                                        "host could not run it"};
+                                        "host could not run it",
+                                        "no progress"};
     if (status >= 0 || status < VCPU_STOP_STATUS_MIN)
         return NULL;
     return names[-status - 1];
@@ -515,12 +519,32 @@ static __attribute__((noinline)) enum exit_action vcpu_timer_recharge(struct vcp
         if (next < deadline)
             deadline = next;
     }
+    if (watchdog_deadline(&v->watchdog) < deadline)
+        deadline = watchdog_deadline(&v->watchdog); /* back for its next sample */
     uint64_t ticks = deadline == UINT64_MAX ? UINT32_MAX
                      : (int64_t)(deadline - now) <= 0
                          ? 0
                          : (deadline - now) >> vmx.caps.preemption_timer_rate;
     vmcs_write(VMX_PREEMPTION_TIMER_VALUE, ticks > UINT32_MAX ? UINT32_MAX : ticks);
     return EXIT_RESUME;
+}
+
+/* The no-progress watchdog (vmx/watchdog.h), at an exit of a waiting CPU (PAUSE, HLT, the
+ * preemption timer, ...): the progress exits since the last one count, then a sample; an idle
+ * vCPU goes to the VM layer, which stops the VM when all its vCPUs are idle. */
+static __attribute__((noinline)) enum exit_action vcpu_watchdog(struct vcpu *v)
+{
+    uint64_t now = rdtsc();
+    if (v->watchdog.moved) {
+        v->watchdog.moved = false;
+        watchdog_progress(&v->watchdog, now);
+    }
+    const uint64_t *gprs = &v->regs.rax;
+    if (!watchdog_sample(&v->watchdog, now, gprs, sizeof(v->regs) / sizeof(uint64_t), v->guest_rip))
+        return EXIT_RESUME;
+    if (v->ops && v->ops->no_progress)
+        return v->ops->no_progress(v);
+    return vcpu_stop(v, VCPU_STOP_NO_PROGRESS, "no progress at RIP 0x%lx", v->guest_rip);
 }
 
 /* The exits off the fast path: those whose reason is in the trace mask (timed, counted with
@@ -572,6 +596,14 @@ int vmx_exit_handler(struct guest_regs *regs)
     } else {
         a = vcpu_exit_slow(v, reason);
     }
+    /* The watchdog: a progress exit only marks the vCPU as moving (one store); the exits of
+     * a waiting CPU take a sample (vcpu_watchdog). */
+    if (__builtin_expect(v->watchdog.period != 0, 0) && a == EXIT_RESUME) {
+        if (watchdog_exit_is_idle(reason))
+            a = vcpu_watchdog(v);
+        else
+            v->watchdog.moved = true;
+    }
     if (__builtin_expect(v->attention, 0) && a == EXIT_RESUME) /* events to inject */
         a = vcpu_prepare_entry(v);
     if (__builtin_expect(v->timer_recharge, 0) && a == EXIT_RESUME)
@@ -596,7 +628,7 @@ enum exit_action vcpu_run(struct vcpu *v)
     vcpu_state_switch_to(v); /* its FPU, debug registers, CR2, syscall MSRs */
     if (v->time_slice)       /* counts down at TSC >> IA32_VMX_MISC[4:0] (SDM 26.5.1) */
         v->slice_end = rdtsc() + ((uint64_t)v->time_slice << vmx.caps.preemption_timer_rate);
-    v->timer_recharge = v->time_slice || v->device_time;
+    v->timer_recharge = v->time_slice || v->device_time || v->watchdog.period;
     v->slices++;
     /* The one step before every entry: events, then the timer's deadline. */
     a = vcpu_prepare_entry(v);

@@ -15,6 +15,7 @@
 #include "vmx/guest_msr.h"
 #include "vmx/event.h"
 #include "vmx/apicv.h"
+#include "vmx/watchdog.h"
 #include "platform/x86.h"
 
 struct guest_regs { /* order fixed by vmx/vmx_entry.S */
@@ -99,6 +100,8 @@ struct vcpu_ops {
     void (*stopped)(struct vcpu *v);
     /* Copy len bytes of guest-physical memory at gpa into buf; false outside its RAM. */
     bool (*read_gpa)(struct vcpu *v, uint64_t gpa, void *buf, unsigned len);
+    /* Copy len bytes of buf to guest-physical memory at gpa; false outside its RAM. */
+    bool (*write_gpa)(struct vcpu *v, uint64_t gpa, const void *buf, unsigned len);
     /* Describe the EPT entry that makes `gpa` misconfigured (SDM 29.3.3.1), into buf. */
     void (*explain_misconfig)(struct vcpu *v, uint64_t gpa, char *buf, unsigned len);
     /* APIC virtualization (vmx/apicv.h): whether the local APIC is in x2APIC mode; the
@@ -108,6 +111,9 @@ struct vcpu_ops {
     void (*apic_eoi_exit_bitmap)(struct vcpu *v, uint64_t bitmap[4]);
     void (*apic_write)(struct vcpu *v, unsigned offset);
     void (*apic_eoi)(struct vcpu *v, uint8_t vector);
+    /* Its watchdog says it made no progress for a period (vmx/watchdog.h): stop it (and its
+     * VM) or let it go on. NULL: it is stopped with VCPU_STOP_NO_PROGRESS. */
+    enum exit_action (*no_progress)(struct vcpu *v);
 };
 
 struct vcpu {
@@ -166,6 +172,13 @@ struct vcpu {
     /* An INIT reset it (set by the VM layer, with attention): it yields its CPU at the next
      * entry and the scheduler starts it again through start_state (SDM 11.4.7.3, 9.1). */
     volatile bool reset_request;
+    struct watchdog watchdog; /* no progress for a period: reported and stopped */
+    struct {                  /* real-mode interrupts delivered by the hypervisor */
+        bool on;              /* set by its VM (rmint=on) before vcpu_init */
+        uint16_t idtr_limit;  /* the guest's IDTR; the VMCS holds limit 0 */
+        uint32_t idtr_base;
+        uint32_t shown;
+    } rm_int; /* vmx/exit_rm_int.c, book example 7-4 */
 };
 
 /* Allocate the VMCS and bitmaps, make the VMCS current on this CPU and fill every field for
@@ -193,8 +206,9 @@ enum vcpu_stop_status {
     VCPU_STOP_MEMORY = -4,       /* an access outside the VM's memory, or an EPT misconfiguration */
     VCPU_STOP_HUNG = -5,         /* it can never run again (HLT with interrupts disabled...) */
     VCPU_STOP_HOST = -6,         /* the host could not run it (VMX operation, VMCS set-up) */
+    VCPU_STOP_NO_PROGRESS = -7,  /* its watchdog: no progress for a period (vmx/watchdog.h) */
 };
-#define VCPU_STOP_STATUS_MIN VCPU_STOP_HOST
+#define VCPU_STOP_STATUS_MIN VCPU_STOP_NO_PROGRESS
 
 /* "triple fault" for VCPU_STOP_TRIPLE_FAULT...; NULL for a status >= 0 (the guest's own). */
 const char *vcpu_stop_status_name(int status);
@@ -203,6 +217,12 @@ const char *vcpu_stop_status_name(int status);
  * is printed. */
 enum exit_action vcpu_stop(struct vcpu *v, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Real-mode interrupt delivery by the hypervisor (vmx/exit_rm_int.c): the guest's IDTR kept,
+ * the VMCS's limit 0, #GP intercepted. Called by vcpu_init for a real-mode start. */
+void vcpu_rm_int_start(struct vcpu *v);
+/* Events delivered that way so far, by all vCPUs. */
+uint64_t vcpu_rm_int_delivered(void);
 
 /* The CR0/CR4 value the CPU runs with when the guest asked for `guest_value`. */
 uint64_t vcpu_real_cr0(const struct vcpu *v, uint64_t guest_value);

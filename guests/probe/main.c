@@ -6,6 +6,7 @@
  *   do=state seed=S    state isolation (state.c)    do=pae     PAE by an exiting CR0 write
  *   do=strio           REP INS/OUTS (paging.c)      do=cpuid n=N  CPUID in a loop (load.c)
  *   do=singlestep      TF over an emulated CPUID: one #DB after it (load.c)
+ *   do=fwcfg cpus=N mem=BYTES  QEMU fw_cfg (fwcfg.c)   do=park how=pause|hlt  wait forever
  * It prints `probe: ...` notes and TEST lines like the other guests (guests/lib/test.h).
  */
 #include <string.h>
@@ -47,7 +48,8 @@ static const struct {
 } probes[] = {{"exit", do_exit},      {"mtrr", probe_mtrr},
               {"wrmsr", probe_wrmsr}, {"state", probe_state},
               {"pae", probe_pae},     {"strio", probe_strio},
-              {"cpuid", probe_cpuid}, {"singlestep", probe_singlestep}};
+              {"cpuid", probe_cpuid}, {"singlestep", probe_singlestep},
+              {"fwcfg", probe_fwcfg}, {"park", probe_park}};
 
 void guest_main(uint32_t magic, uint32_t info);
 

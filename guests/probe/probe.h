@@ -20,5 +20,7 @@ void probe_pae(void);        /* paging.c: PAE paging turned on by a CR0 write th
 void probe_strio(void);      /* paging.c: REP INS/OUTS across pages, onto a missing page */
 void probe_cpuid(void);      /* load.c: an exit-heavy guest (CPUID in a loop) */
 void probe_singlestep(void); /* load.c: RFLAGS.TF over an instruction the hypervisor emulates */
+void probe_fwcfg(void);      /* fwcfg.c: QEMU fw_cfg signature, CPU count, RAM size */
+void probe_park(void);       /* fwcfg.c: wait forever (PAUSE or HLT): the watchdog ends it */
 
 #endif

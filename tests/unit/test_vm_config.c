@@ -475,6 +475,24 @@ Test(vm_config, timer_ticks)
     cr_assert(strstr(msgs, "bad value '0' for 'timer'") != NULL, "%s", msgs);
 }
 
+Test(vm_config, watchdog_seconds)
+{
+    struct vm_config three[3];
+    char msgs[512];
+    struct vm_config_list l;
+    vm_config_list_init(&l, three, 3, msgs, sizeof(msgs));
+    cr_assert_eq(vm_config_parse_cmdline(
+                     &l, "vm=a:image=k,watchdog=5 vm=b:image=k,watchdog=0 vm=c:image=k,watchdog=x"),
+                 1);
+    cr_assert_eq(three[0].watchdog, 5u);
+    cr_assert_eq(three[1].watchdog, 0u, "0 is off");
+    cr_assert(strstr(msgs, "bad value 'x' for 'watchdog'") != NULL, "%s", msgs);
+    struct vm_config d;
+    vm_config_defaults(&d);
+    cr_assert_eq(d.watchdog, VM_WDOG_DEFAULT);
+    cr_assert_gt(d.watchdog, 0u, "on by default");
+}
+
 /* grub.cfg 'vm=a:image=k.elf,cmdline="x=1,y=2"' reaches the kernel as
  * vm=a:image=k.elf,cmdline=\"x=1,y=2\": the commas stay inside the value. */
 Test(vm_config, grub_escaped_quotes_keep_commas_in_values)

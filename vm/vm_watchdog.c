@@ -1,0 +1,58 @@
+/*
+ * vm/vm_watchdog.c - the no-progress watchdog of a VM (`watchdog=SECONDS`, docs/vm-config.md):
+ * when one vCPU's watchdog (vmx/watchdog.h) finds it idle for a period, and every other vCPU
+ * of the VM is idle too (or never started: a secondary vCPU still waiting for its SIPI), the
+ * VM is waiting for something that will never come. Its vCPUs are reported with their RIPs and
+ * it is stopped with VCPU_STOP_NO_PROGRESS instead of running into the machine's timeout.
+ */
+#include "platform/console.h"
+#include "platform/cpu.h"
+#include "platform/lapic.h"
+#include "vm/vm.h"
+
+uint64_t vm_watchdog_ticks(uint32_t seconds)
+{
+    return (uint64_t)seconds * 1000 * tsc_per_ms();
+}
+
+static const char *vcpu_what(const struct vm *vm, uint32_t i)
+{
+    const struct vcpu *u = &vm->vcpus[i];
+    if (vm->cpu_start[i] != VM_CPU_RUNS)
+        return "never started (waiting for INIT/SIPI)";
+    if (u->state == VCPU_STOPPED)
+        return "stopped";
+    return "at its last exit";
+}
+
+enum exit_action vm_no_progress(struct vcpu *v)
+{
+    struct vm *vm = v->vm;
+    uint64_t now = rdtsc(), period = v->watchdog.period;
+    for (uint32_t i = 0; i < vm->nvcpus; i++) {
+        const struct vcpu *u = &vm->vcpus[i];
+        if (u == v || vm->cpu_start[i] != VM_CPU_RUNS || u->state == VCPU_STOPPED)
+            continue;
+        uint64_t last = __atomic_load_n(&u->watchdog.progress, __ATOMIC_RELAXED);
+        if (now - last < period)
+            return EXIT_RESUME; /* another vCPU still works: the VM goes on */
+    }
+    if (__atomic_exchange_n(&vm->watchdog_fired, true, __ATOMIC_ACQ_REL))
+        return vcpu_stop(v, VCPU_STOP_NO_PROGRESS, "its VM was stopped by its watchdog");
+    uint32_t seconds = vm->cfg.watchdog;
+    pr_info("vm %s: watchdog: no progress for %u s (only PAUSE/HLT exits or none, no "
+            "interrupt delivered, the same registers): stopping it\n",
+            vm->cfg.name, seconds);
+    for (uint32_t i = 0; i < vm->nvcpus; i++) {
+        const struct vcpu *u = &vm->vcpus[i];
+        pr_info("vm %s: watchdog: vCPU %u RIP 0x%lx (%s)\n", vm->cfg.name, i,
+                u == v ? v->guest_rip : u->guest_rip, u == v ? "now" : vcpu_what(vm, i));
+    }
+    struct vm_stop_request stop = {true, VCPU_STOP_NO_PROGRESS, "no progress (watchdog)"};
+    vm_request_stop(vm, &stop);
+    for (uint32_t i = 0; i < vm->nvcpus; i++)
+        if (&vm->vcpus[i] != v)
+            vm_kick(vm, i);
+    return vcpu_stop(v, VCPU_STOP_NO_PROGRESS, "no progress for %u s at RIP 0x%lx (watchdog)",
+                     seconds, v->guest_rip);
+}
