@@ -62,7 +62,7 @@ struct pc {
     struct pci_host pci;
     struct pc_lapic lapic[VM_VCPUS_MAX];
     bool uart_line;
-    uint32_t pic_notes; /* 8259 programming events printed so far */
+    uint32_t pic_notes;            /* 8259 programming events printed so far */
     bool peeked_pic[VM_VCPUS_MAX]; /* the last peek chose the 8259 (an ExtINT) */
 };
 

@@ -94,6 +94,24 @@ static uint32_t xsave_size(cpuid_host_fn host, void *ctx, uint64_t mask)
     return end;
 }
 
+/* The compacted-format size for the components in mask: the legacy area and the XSAVE
+ * header, then each component in order, 64-byte aligned when CPUID.(0DH,i):ECX[1] says so
+ * (SDM vol. 1 13.4.3). */
+static uint32_t xsave_compacted_size(cpuid_host_fn host, void *ctx, uint64_t mask)
+{
+    uint32_t end = XSAVE_LEGACY;
+    for (uint32_t i = 2; i < 63; i++) {
+        if (!(mask >> i & 1))
+            continue;
+        struct cpuid_leaf c;
+        host_leaf(host, ctx, 0xd, i, &c);
+        if (c.ecx & 2)
+            end = (end + 63) & ~63u;
+        end += c.eax;
+    }
+    return end;
+}
+
 static void leaf_xsave(cpuid_host_fn host, void *ctx, const struct cpuid_vcpu *g, uint32_t sub,
                        struct cpuid_leaf *out)
 {
@@ -105,11 +123,22 @@ static void leaf_xsave(cpuid_host_fn host, void *ctx, const struct cpuid_vcpu *g
         out->ecx = xsave_size(host, ctx, mask);
     } else if (sub == 1) {
         out->eax &= ~LD1_EAX_XSAVES; /* no IA32_XSS: no supervisor states */
-        out->ebx = 0;
+        /* EBX: the size XSAVEC/XSAVES need for XCR0 | IA32_XSS (SDM vol. 2A CPUID leaf 0DH);
+         * Linux 6.1 sizes its compacted buffers by it (0 gave "XSAVE consistency problem") */
+        out->ebx = xsave_compacted_size(host, ctx, g->xcr0 & mask);
         out->ecx = out->edx = 0;
     } else if (sub < 63 && !(mask >> sub & 1)) {
         *out = (struct cpuid_leaf){0, 0, 0, 0};
     }
+}
+
+/* Leaf 15H: TSC Hz = ECX (the crystal's Hz) x EBX / EAX (SDM vol. 2A CPUID leaf 15H). Linux
+ * takes ECX in whole kHz, so the crystal is a multiple of 1000 Hz: the TSC itself when its Hz
+ * fit in ECX, else TSC / k with EBX = k (k kHz at most lost, of several GHz). */
+static struct cpuid_leaf leaf_tsc(uint32_t tsc_khz)
+{
+    uint32_t k = tsc_khz / (UINT32_MAX / 1000) + 1;
+    return (struct cpuid_leaf){1, k, (tsc_khz / k) * 1000u, 0};
 }
 
 void cpuid_guest(cpuid_host_fn host, void *ctx, const struct cpuid_vcpu *g, uint32_t leaf,
@@ -158,6 +187,14 @@ void cpuid_guest(cpuid_host_fn host, void *ctx, const struct cpuid_vcpu *g, uint
         break;
     case 0xd:
         leaf_xsave(host, ctx, g, subleaf, out);
+        break;
+    case 0x15:
+        if (g->tsc_khz)
+            *out = leaf_tsc(g->tsc_khz);
+        break;
+    case 0x16: /* base and maximum frequency in MHz (SDM vol. 2A CPUID leaf 16H) */
+        if (g->tsc_khz)
+            out->eax = out->ebx = g->tsc_khz / 1000;
         break;
     default:
         break;

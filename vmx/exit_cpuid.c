@@ -2,6 +2,7 @@
  * The guest sees the CPU of vmx/cpuid_policy.c: the host's, with what the hypervisor does not
  * give it hidden, its own APIC ID and CR4 reflected, and Vanderpool's leaves at 0x40000000. */
 #include "platform/cpu.h"
+#include "platform/lapic.h"
 #include "vmx/cpuid_policy.h"
 #include "vmx/exit.h"
 #include "vmx/vmcs.h"
@@ -21,7 +22,12 @@ uint64_t vcpu_xcr0_allowed(void)
 enum exit_action exit_cpuid(struct vcpu *v)
 {
     struct cpuid_vcpu g = {
-        .apic_id = v->apic_id, .lapic = v->lapic, .cr4 = vcpu_guest_cr4(v), .xcr0 = v->hw.xcr0};
+        .apic_id = v->apic_id,
+        .lapic = v->lapic,
+        .cr4 = vcpu_guest_cr4(v),
+        .xcr0 = v->hw.xcr0,
+        .tsc_khz = (uint32_t)tsc_per_ms(),
+    };
     struct cpuid_leaf r;
     cpuid_guest(host_cpuid, NULL, &g, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx,
                 VP_HC_VERSION_VALUE, &r);
