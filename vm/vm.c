@@ -250,10 +250,7 @@ static int load_image(struct vm *vm)
                 "ACPI at 0x%lx, entry 0x%lx\n",
                 vm->cfg.name, version, vm->load.segs[0].gpa, vm->load.info_gpa, vm->load.initrd_gpa,
                 vm->load.initrd_size, vm->load.acpi_gpa, vm->load.cpu.rip);
-        return vm_refuse(vm,
-                         "a Linux kernel: starting a vCPU at its %s entry (boot_params in RSI) is "
-                         "not wired yet",
-                         vm->load.cpu.long_mode ? "64-bit" : "32-bit");
+        return 0;
     }
     write_acpi(vm);
     return 0;
@@ -277,13 +274,21 @@ int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg)
 
     const struct load_cpu *c = &vm->load.cpu;
     vm->start = (struct vcpu_config){
-        .mode = c->protected_mode ? VCPU_MODE_PROT32 : VCPU_MODE_REAL,
-        .rip = c->eip,
+        .mode = c->long_mode        ? VCPU_MODE_GUEST64
+                : c->protected_mode ? VCPU_MODE_PROT32
+                                    : VCPU_MODE_REAL,
+        .rip = c->long_mode ? c->rip : c->eip,
         .rsp = c->esp,
         .rax = c->eax,
         .rbx = c->ebx,
         .cs = c->cs,
         .ss = c->ss,
+        .cr3 = c->cr3,
+        .gdt_base = c->gdt_base,
+        .gdt_limit = c->gdt_limit,
+        .cr4 = c->cr4,
+        .efer = c->efer,
+        .rsi = c->rsi,
         .eptp = vm->eptp,
         .vpid = vmx_caps_has(&vmx.caps, VMX_FEATURE_VPID) ? (uint16_t)(id + 1) : 0,
     };

@@ -94,6 +94,24 @@ static uint32_t xsave_size(cpuid_host_fn host, void *ctx, uint64_t mask)
     return end;
 }
 
+/* The compacted-format size for the components in mask: the legacy area and the XSAVE
+ * header, then each component in order, 64-byte aligned when CPUID.(0DH,i):ECX[1] says so
+ * (SDM vol. 1 13.4.3). */
+static uint32_t xsave_compacted_size(cpuid_host_fn host, void *ctx, uint64_t mask)
+{
+    uint32_t end = XSAVE_LEGACY;
+    for (uint32_t i = 2; i < 63; i++) {
+        if (!(mask >> i & 1))
+            continue;
+        struct cpuid_leaf c;
+        host_leaf(host, ctx, 0xd, i, &c);
+        if (c.ecx & 2)
+            end = (end + 63) & ~63u;
+        end += c.eax;
+    }
+    return end;
+}
+
 static void leaf_xsave(cpuid_host_fn host, void *ctx, const struct cpuid_vcpu *g, uint32_t sub,
                        struct cpuid_leaf *out)
 {
@@ -105,11 +123,22 @@ static void leaf_xsave(cpuid_host_fn host, void *ctx, const struct cpuid_vcpu *g
         out->ecx = xsave_size(host, ctx, mask);
     } else if (sub == 1) {
         out->eax &= ~LD1_EAX_XSAVES; /* no IA32_XSS: no supervisor states */
-        out->ebx = 0;
+        /* EBX: the size XSAVEC/XSAVES need for XCR0 | IA32_XSS (SDM vol. 2A CPUID leaf 0DH);
+         * Linux 6.1 sizes its compacted buffers by it (0 gave "XSAVE consistency problem") */
+        out->ebx = xsave_compacted_size(host, ctx, g->xcr0 & mask);
         out->ecx = out->edx = 0;
     } else if (sub < 63 && !(mask >> sub & 1)) {
         *out = (struct cpuid_leaf){0, 0, 0, 0};
     }
+}
+
+/* Leaf 15H: TSC Hz = ECX (the crystal's Hz) x EBX / EAX (SDM vol. 2A CPUID leaf 15H). Linux
+ * takes ECX in whole kHz, so the crystal is a multiple of 1000 Hz: the TSC itself when its Hz
+ * fit in ECX, else TSC / k with EBX = k (k kHz at most lost, of several GHz). */
+static struct cpuid_leaf leaf_tsc(uint32_t tsc_khz)
+{
+    uint32_t k = tsc_khz / (UINT32_MAX / 1000) + 1;
+    return (struct cpuid_leaf){1, k, (tsc_khz / k) * 1000u, 0};
 }
 
 /* What the policy makes of the host's answer that is the same for every vCPU. */
@@ -161,6 +190,14 @@ void cpuid_vcpu_adjust(const struct cpuid_vcpu *g, uint32_t leaf, uint32_t suble
     case 0x1f:
         out->edx = g->apic_id; /* x2APIC ID of this logical processor */
         break;
+    case 0x15:
+        if (g->tsc_khz)
+            *out = leaf_tsc(g->tsc_khz);
+        break;
+    case 0x16: /* base and maximum frequency in MHz (SDM vol. 2A CPUID leaf 16H) */
+        if (g->tsc_khz)
+            out->eax = out->ebx = g->tsc_khz / 1000;
+        break;
     default:
         break;
     }
@@ -188,11 +225,12 @@ void cpuid_guest(cpuid_host_fn host, void *ctx, const struct cpuid_vcpu *g, uint
 
 /* Basic leaves whose answer does not depend on ECX (SDM vol. 2A CPUID, table 3-8: the
  * leaves listed there with sub-leaves, 4, 7, 0BH, 0DH, 0FH, 10H, 12H, 14H, 17H, 18H, 1BH,
- * 1DH, 1EH, 1FH, are left out, and so are the reserved ones); leaf 1 is adjusted per vCPU. */
+ * 1DH, 1EH, 1FH, are left out, and so are the reserved ones); leaves 1, 15H and 16H are
+ * adjusted per vCPU. */
 #define TABLE_BASIC_LEAVES                                                                         \
     ((1u << 0) | (1u << 1) | (1u << 2) | (1u << 3) | (1u << 5) | (1u << 6) | (1u << 0xa) |         \
      (1u << 0x15) | (1u << 0x16))
-#define TABLE_VCPU_LEAVES (1u << 1)
+#define TABLE_VCPU_LEAVES ((1u << 1) | (1u << 0x15) | (1u << 0x16)) /* APIC ID, TSC rate */
 
 void cpuid_table_build(cpuid_host_fn host, void *ctx, struct cpuid_table *t)
 {

@@ -9,7 +9,8 @@
  * hypervisor-present bit is set, the APIC IDs are the vCPU's, OSXSAVE/OSPKE follow the
  * guest's own CR4, FSRM is never shown without ERMS (Linux 6.1's memmove assumes it), and the
  * XSAVE sizes of leaf 0DH are computed from the components actually offered, so they agree
- * with each other (Bochs's do not). What CPUID shows and what the MSRs do agree: docs/security.md.
+ * with each other (Bochs's do not), and leaves 15H/16H give the TSC rate the guest really has. What
+ * CPUID shows and what the MSRs do agree: docs/security.md.
  */
 #ifndef VMX_CPUID_POLICY_H
 #define VMX_CPUID_POLICY_H
@@ -30,6 +31,10 @@ struct cpuid_vcpu {
     bool lapic;    /* it has the virtual local APIC: x2APIC and the TSC deadline are offered */
     uint64_t cr4;  /* as the guest sees it (OSXSAVE, PKE) */
     uint64_t xcr0; /* its XCR0 (the XSAVE size of leaf 0DH.0:EBX) */
+    /* The rate its TSC runs at (the host's, measured; the VMCS only offsets it), shown in
+     * leaves 15H and 16H so that the guest does not trust the model's nominal frequency
+     * (Bochs's skylake says 3.5 GHz for a TSC of tens of MHz); 0: the host's leaves. */
+    uint32_t tsc_khz;
 };
 
 /* The hypervisor's own leaves (the range hypervisors use): 0x40000000 gives the highest one

@@ -2,6 +2,7 @@
  * The guest sees the CPU of vmx/cpuid_policy.c: the host's, with what the hypervisor does not
  * give it hidden, its own APIC ID and CR4 reflected, and Vanderpool's leaves at 0x40000000. */
 #include "platform/cpu.h"
+#include "platform/lapic.h"
 #include "vmx/cpuid_policy.h"
 #include "vmx/exit.h"
 #include "vmx/vmcs.h"
@@ -32,7 +33,12 @@ static __attribute__((noinline)) void answer_for_vcpu(struct vcpu *v, enum cpuid
                                                       struct cpuid_leaf *r)
 {
     struct cpuid_vcpu g = {
-        .apic_id = v->apic_id, .lapic = v->lapic, .cr4 = vcpu_guest_cr4(v), .xcr0 = v->hw.xcr0};
+        .apic_id = v->apic_id,
+        .lapic = v->lapic,
+        .cr4 = vcpu_guest_cr4(v),
+        .xcr0 = v->hw.xcr0,
+        .tsc_khz = (uint32_t)tsc_per_ms(),
+    };
     if (hit == CPUID_HIT_ADJUST)
         cpuid_vcpu_adjust(&g, leaf, sub, r);
     else

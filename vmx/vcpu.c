@@ -111,7 +111,10 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
         adjust(VMX_CTL_ENTRY,
                VM_ENTRY_CTL_LOAD_IA32_EFER | VM_ENTRY_CTL_LOAD_IA32_PAT |
                    VM_ENTRY_CTL_LOAD_DEBUG_CONTROLS,
-               c->mode == VCPU_MODE_LONG64 ? VM_ENTRY_CTL_IA32E_MODE_GUEST : 0, entry_ctl))
+               c->mode == VCPU_MODE_LONG64 || c->mode == VCPU_MODE_GUEST64
+                   ? VM_ENTRY_CTL_IA32E_MODE_GUEST
+                   : 0,
+               entry_ctl))
         return -1;
     if (console_level() >= LOG_DEBUG) {
         static const struct {
@@ -173,6 +176,10 @@ static void setup_cr(struct vcpu *v, uint64_t cr0, uint64_t cr4, bool unrestrict
 {
     uint64_t free0 = unrestricted ? VMX_CR0_UNRESTRICTED_EXEMPT : 0;
     v->cr0_mask = ((vmx.caps.cr0_fixed0 & ~free0) | ~vmx.caps.cr0_fixed1) & 0xffffffffull;
+    /* VM entry leaves CR0.CD and NW as the host had them (SDM 27.3.2.1): the guest reads its
+     * own through the shadow (a host left with CD | NW set, as Bochs's BIOS leaves it, would
+     * otherwise show NW without CD to a guest that sets CD, whose write-back then #GPs). */
+    v->cr0_mask |= CR0_CD | CR0_NW;
     v->cr4_mask = (vmx.caps.cr4_fixed0 | ~vmx.caps.cr4_fixed1) & 0xffffffffull;
     vmcs_write(GUEST_CR0, vcpu_real_cr0(v, cr0));
     vmcs_write(GUEST_CR4, vcpu_real_cr4(v, cr4));
@@ -244,6 +251,25 @@ static void setup_guest_mode(struct vcpu *v, const struct vcpu_config *c, uint32
         vmcs_write(GUEST_GDTR_LIMIT, 0);
         vmcs_write(GUEST_IDTR_BASE, 0);
         vmcs_write(GUEST_IDTR_LIMIT, 0);
+        break;
+    case VCPU_MODE_GUEST64:
+        /* Linux boot protocol (Documentation/arch/x86/boot.rst) "64-bit BOOT PROTOCOL": long
+         * mode, paging on the loader's identity map, CS/DS the loader's GDT entries as if
+         * loaded from it, interrupts off (RFLAGS 0x2 below), RSI = boot_params. TR: a
+         * placeholder busy 64-bit TSS, which IA-32e mode requires (SDM 27.3.1.2); the kernel
+         * loads its own before it needs one. */
+        setup_cr(v, CR0_PG | CR0_PE | CR0_ET, c->cr4, ug);
+        vmcs_write(GUEST_CR3, c->cr3);
+        segment(GUEST_CS_SELECTOR, c->cs, 0, 0xffffffff, AR_CODE64);
+        for (size_t i = 0; i < 5; i++)
+            segment(data_segments[i], c->ss, 0, 0xffffffff, AR_DATA);
+        segment(GUEST_TR_SELECTOR, 0, 0, 0x67, AR_TSS_BUSY);
+        vmcs_write(GUEST_GDTR_BASE, c->gdt_base);
+        vmcs_write(GUEST_GDTR_LIMIT, c->gdt_limit);
+        vmcs_write(GUEST_IDTR_BASE, 0);
+        vmcs_write(GUEST_IDTR_LIMIT, 0);
+        v->regs.rsi = c->rsi;
+        efer = c->efer; /* LME and LMA (SDM 27.3.1.1) */
         break;
     case VCPU_MODE_REAL: /* real-address mode: base = selector << 4, 64 KiB limits */
         setup_cr(v, CR0_ET, 0, ug);

@@ -30,9 +30,10 @@ enum exit_action { EXIT_RESUME, EXIT_STOP, EXIT_YIELD };
 
 /* How a vCPU starts (book 6.3-6.4). */
 enum vcpu_mode {
-    VCPU_MODE_LONG64, /* 64-bit, CPL 0, on the page tables at `cr3` (built-in guests) */
-    VCPU_MODE_PROT32, /* 32-bit protected mode, flat segments, paging off (Multiboot) */
-    VCPU_MODE_REAL,   /* real-address mode at cs:ip (raw images, the book's GuestBoot) */
+    VCPU_MODE_LONG64,  /* 64-bit, CPL 0, on the page tables at `cr3` (built-in guests) */
+    VCPU_MODE_PROT32,  /* 32-bit protected mode, flat segments, paging off (Multiboot) */
+    VCPU_MODE_REAL,    /* real-address mode at cs:ip (raw images, the book's GuestBoot) */
+    VCPU_MODE_GUEST64, /* 64-bit on the guest's own GDT and page tables (Linux 64-bit boot) */
 };
 
 struct vcpu_config {
@@ -49,6 +50,11 @@ struct vcpu_config {
     uint64_t tsc_offset; /* the guest's TSC = host TSC + tsc_offset, when tsc_offset_valid */
     bool tsc_offset_valid;
     bool device_time; /* devices have timers: the preemption timer also wakes the vCPU */
+    /* VCPU_MODE_GUEST64: CS = cs, SS = DS = ES = FS = GS = ss (in the guest's GDT), CR3 = cr3,
+     * and these: */
+    uint64_t gdt_base;
+    uint16_t gdt_limit;
+    uint64_t cr4, efer, rsi;
 };
 
 struct vcpu;

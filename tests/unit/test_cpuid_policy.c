@@ -90,6 +90,10 @@ Test(cpuid_policy, xsave_sizes_agree_with_components)
     cr_assert_eq(r.ebx, 576 + 256, "x87|SSE|AVX: AVX ends at 832");
     cr_assert_eq(r.ecx, 2696, "PKRU at 2688 + 8 ends the area");
     cr_assert_eq(ask(0xd, 1, &g).eax & (1u << 3), 0, "no XSAVES");
+    cr_assert_eq(ask(0xd, 1, &g).ebx, 832, "compacted x87|SSE|AVX: 576 + 256");
+    g.xcr0 = 0xe7; /* and AVX-512: 64 + 512 + 1024 more, what Linux 6.1 computes */
+    cr_assert_eq(ask(0xd, 1, &g).ebx, 2432, "compacted size of XCR0 0xe7");
+    g.xcr0 = 0x7;
     r = ask(0xd, 3, &g);
     cr_assert_eq(r.eax | r.ebx, 0, "MPX component hidden");
 }
@@ -209,4 +213,21 @@ Test(cpuid_policy, table_stops_at_the_hosts_highest_leaves)
     cr_assert_eq(cpuid_table_get(&t, 1, &r), CPUID_HIT_ADJUST);
     cr_assert_eq(cpuid_table_get(&t, 2, &r), CPUID_MISS, "above the host's highest leaf");
     cr_assert_eq(cpuid_table_get(&t, CPUID_EXT_BASE, &r), CPUID_MISS, "no extended leaves");
+}
+
+Test(cpuid_policy, tsc_frequency_leaves)
+{
+    struct cpuid_vcpu g = {.tsc_khz = 50000}; /* Bochs: a 50 MHz TSC */
+    struct cpuid_leaf r = ask(0x15, 0, &g);
+    cr_assert_eq((uint64_t)r.ecx * r.ebx / r.eax, 50000000ull, "15H gives 50 MHz");
+    cr_assert_eq(r.ecx % 1000, 0, "the crystal in whole kHz");
+    r = ask(0x16, 0, &g);
+    cr_assert_eq(r.eax, 50, "16H base MHz");
+    cr_assert_eq(r.ebx, 50, "16H maximum MHz");
+    g.tsc_khz = 4800000; /* 4.8 GHz: its Hz do not fit in ECX */
+    r = ask(0x15, 0, &g);
+    uint64_t hz = (uint64_t)r.ecx * r.ebx / r.eax;
+    cr_assert(hz <= 4800000000ull && hz > 4799990000ull, "15H gives about 4.8 GHz, not %lu", hz);
+    g.tsc_khz = 0; /* unknown: the host's (empty here) leaf */
+    cr_assert_eq(ask(0x15, 0, &g).ecx, 0, "no rate: the host's leaf");
 }
