@@ -1,8 +1,9 @@
 /*
  * scenarios/exit_demo.c - what the VMM says when things go wrong (book chapter 5).
- *  unhandled:  #BP is made to exit (exception bitmap) but no handler is registered for exit
- *              reason 0: the VMM reports the reason by name, the qualification, the guest RIP
- *              and a VMCS dump, stops that guest, and the system goes on.
+ *  unhandled:  RDTSC is made to exit ("RDTSC exiting", SDM 26.1.3) but exit reason 16 has no
+ *              handler (the hypervisor never asks for it): the VMM reports the reason by name,
+ *              the qualification, the guest RIP and a VMCS dump, stops that guest, and the
+ *              system goes on.
  *  entry-fail: three guests whose VM entry fails (book example 5-1): one with RFLAGS bit 1
  *              clear (invalid guest state: exit reason 33 with bit 31 set, SDM 27.3.1.4), one
  *              whose VM-entry MSR-load list loads IA32_FS_BASE (exit reason 34, SDM 27.4), one
@@ -21,14 +22,20 @@
 
 void guest_tiny_main(void);
 
+static void rdtsc_exiting(void)
+{
+    vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
+               vmcs_read(CPU_BASED_VM_EXEC_CONTROL) | PROC_BASED_RDTSC_EXITING);
+}
+
 static bool run_unhandled(void)
 {
     static struct vcpu v;
-    struct builtin_opts o = {.exception_bitmap = 1u << 3}; /* #BP */
+    struct builtin_opts o = {.tweak = rdtsc_exiting};
     if (builtin_guest_run(&v, "tiny", guest_tiny_main, &o))
         return false;
-    bool ok = (v.exit_reason & 0xffff) == VM_EXIT_REASON_EXCEPTION_NMI &&
-              v.exit_status == VCPU_STOP_UNHANDLED;
+    bool ok =
+        (v.exit_reason & 0xffff) == VM_EXIT_REASON_RDTSC && v.exit_status == VCPU_STOP_UNHANDLED;
     kprintf("unhandled: the guest was stopped (%s); the hypervisor goes on\n", v.stop_reason);
     return ok;
 }

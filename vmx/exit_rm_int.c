@@ -98,6 +98,15 @@ enum exit_action exit_exception(struct vcpu *v)
         /* Reflect it (SDM 27.6): the event it interrupted first, then the exception. A #PF
          * that exits leaves CR2 alone (SDM 28.1): the guest's CR2 is the faulting address. */
         vcpu_record_vectoring(v);
+        if (((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT) == EVENT_SOFTWARE_EXCEPTION) {
+            /* INT3 or INTO: delivered again as the software exception it was, with the
+             * instruction's length, so the guest's handler returns past it (SDM 25.9.2 and
+             * 27.6.1.1; bit 12 of the exit's field is not part of an injection) */
+            event_record_vectoring(&v->events, info & ~(1u << 12), 0,
+                                   (uint32_t)vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+            v->attention = true;
+            return EXIT_RESUME;
+        }
         if (vector == X86_EXC_PF)
             vcpu_set_cr2(v, vmcs_read(VM_EXIT_QUALIFICATION));
         vcpu_inject_exception(v, vector, info & INTR_INFO_ERROR_CODE,
