@@ -255,9 +255,9 @@ static void setup_guest_mode(struct vcpu *v, const struct vcpu_config *c, uint32
     case VCPU_MODE_GUEST64:
         /* Linux boot protocol (Documentation/arch/x86/boot.rst) "64-bit BOOT PROTOCOL": long
          * mode, paging on the loader's identity map, CS/DS the loader's GDT entries as if
-         * loaded from it, interrupts off (RFLAGS 0x2 below), RSI = boot_params. TR: a
-         * placeholder busy 64-bit TSS, which IA-32e mode requires (SDM 27.3.1.2); the kernel
-         * loads its own before it needs one. */
+         * loaded from it, interrupts off (RFLAGS 0x2 below), RSI = boot_params. TR: an empty
+         * busy 64-bit TSS, which IA-32e mode requires (SDM 27.3.1.2); the kernel loads its own
+         * before it needs one. */
         setup_cr(v, CR0_PG | CR0_PE | CR0_ET, c->cr4, ug);
         vmcs_write(GUEST_CR3, c->cr3);
         segment(GUEST_CS_SELECTOR, c->cs, 0, 0xffffffff, AR_CODE64);
