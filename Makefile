@@ -129,7 +129,7 @@ UNIT_BIN := $(BUILD)/host/unit_tests
 VPTRACE_LIB := tools/vptrace_parse.c tools/vptrace_fields.c tools/vptrace_analyse.c \
                tools/vptrace_report.c tools/vptrace_svg.c tools/vptrace_timeline.c
 VPTRACE := $(BUILD)/host/vptrace
-UNIT_HELPERS := tests/unit/fixtures.c tests/unit/entry_fixture.c tools/vmx_dump.c $(VPTRACE_LIB)
+UNIT_HELPERS := tests/unit/fixtures.c tests/unit/guest_ram.c tests/unit/entry_fixture.c tools/vmx_dump.c $(VPTRACE_LIB)
 VMXCAP := $(BUILD)/host/vmxcap
 
 .PHONY: all iso run test unit system harness lint format bench deps clean help vmxcap FORCE \

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "tests/unit/guest_ram.h"
 #include "vm/guest_walk.h"
 
 #define RAM_SIZE (2u << 20)
@@ -38,25 +39,8 @@ static int wr_pte(void *ctx, uint64_t gpa, uint64_t old, uint64_t val)
     return 0;
 }
 
-static int rd(void *ctx, uint64_t gpa, void *buf, size_t n)
-{
-    (void)ctx;
-    if (gpa + n > RAM_SIZE)
-        return -1;
-    memcpy(buf, ram + gpa, n);
-    return 0;
-}
-
-static int wr(void *ctx, uint64_t gpa, const void *buf, size_t n)
-{
-    (void)ctx;
-    if (gpa + n > RAM_SIZE)
-        return -1;
-    memcpy(ram + gpa, buf, n);
-    return 0;
-}
-
-static const struct gw_mem mem = {NULL, rd_pte, wr_pte, rd, wr};
+static struct test_ram tram = {ram, RAM_SIZE};
+static const struct gw_mem mem = {&tram, rd_pte, wr_pte, test_ram_read, test_ram_write};
 
 static void setup(void)
 {

@@ -4,49 +4,14 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "tests/unit/guest_ram.h"
 #include "vm/string_io.h"
 
 #define RAM_SIZE (2u << 20)
 static uint8_t ram[RAM_SIZE];
 
-static int rd_pte(void *ctx, uint64_t gpa, uint64_t *val)
-{
-    (void)ctx;
-    if (gpa + 8 > RAM_SIZE)
-        return -1;
-    memcpy(val, ram + gpa, 8);
-    return 0;
-}
-
-static int wr_pte(void *ctx, uint64_t gpa, uint64_t old, uint64_t val)
-{
-    (void)ctx;
-    (void)old;
-    if (gpa + 8 > RAM_SIZE)
-        return -1;
-    memcpy(ram + gpa, &val, 8);
-    return 0;
-}
-
-static int rd(void *ctx, uint64_t gpa, void *buf, size_t n)
-{
-    (void)ctx;
-    if (gpa + n > RAM_SIZE)
-        return -1;
-    memcpy(buf, ram + gpa, n);
-    return 0;
-}
-
-static int wr(void *ctx, uint64_t gpa, const void *buf, size_t n)
-{
-    (void)ctx;
-    if (gpa + n > RAM_SIZE)
-        return -1;
-    memcpy(ram + gpa, buf, n);
-    return 0;
-}
-
-static const struct gw_mem mem = {NULL, rd_pte, wr_pte, rd, wr};
+static struct test_ram tram = {ram, RAM_SIZE};
+static const struct gw_mem mem = TEST_RAM_MEM(&tram);
 
 /* the device: OUT bytes go to a log, IN returns 0x1000 + the number of reads */
 static uint8_t out_log[8192];
