@@ -71,7 +71,7 @@ static inline void trace_append(struct trace_ring *r, uint64_t tsc, uint16_t typ
                                 uint64_t b, uint64_t c, uint64_t d)
 {
     uint64_t m = __atomic_load_n(&r->head, __ATOMIC_RELAXED); /* only this CPU writes head */
-    if (r->capacity != 0) {
+    if (__builtin_expect(r->capacity != 0, 1)) {
         struct trace_record *slot = &r->records[m & (r->capacity - 1)];
         __atomic_store_n(&slot->seq, (uint32_t)m,
                          __ATOMIC_RELAXED); /* marks the slot as changing */

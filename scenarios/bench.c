@@ -31,9 +31,11 @@ static bool run(void)
     struct trace_mask saved = vmx_trace_mask;
     if (!run_once(""))
         return false;
-    trace_mask_parse("all", &vmx_trace_mask, NULL, 0); /* every exit recorded */
+    struct trace_mask all;
+    trace_mask_parse("all", &all, NULL, 0); /* every exit recorded */
+    vmx_trace_set(&all);
     bool ok = run_once("_traced");
-    vmx_trace_mask = saved;
+    vmx_trace_set(&saved);
     return ok;
 }
 

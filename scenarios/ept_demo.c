@@ -92,8 +92,8 @@ static bool run_views(void)
         return false;
     struct vmx_cpu *c = vmx_this_cpu();
     kprintf("ept-views: %lu VMFUNC exits (only the bad index exits; switches do not)\n",
-            c->exits[VM_EXIT_REASON_VMFUNC].count);
-    return v.exit_status == 0 && c->exits[VM_EXIT_REASON_VMFUNC].count == 1;
+            c->exits.count[VM_EXIT_REASON_VMFUNC]);
+    return v.exit_status == 0 && c->exits.count[VM_EXIT_REASON_VMFUNC] == 1;
 }
 
 const struct scenario scenario_ept_views = {

@@ -53,7 +53,7 @@ static bool check_cpu(uint32_t cpu)
     struct vcpu *v = &guests[cpu];
     bool ok = ran[cpu] && c;
     for (size_t i = 0; ok && i < sizeof(expected_exits) / sizeof(expected_exits[0]); i++) {
-        if (exit_expected(expected_exits[i]) && !c->exits[expected_exits[i]].count) {
+        if (exit_expected(expected_exits[i]) && !c->exits.count[expected_exits[i]]) {
             kprintf("guest-basic: CPU %u: no %s exit was counted\n", cpu,
                     vmx_exit_reason_name(expected_exits[i]));
             ok = false;

@@ -246,6 +246,7 @@ void cpuid_table_build(cpuid_host_fn host, void *ctx, struct cpuid_table *t)
         t->held |= 1u << leaf;
     }
     t->per_vcpu = t->held & TABLE_VCPU_LEAVES;
+    t->ready = t->held & ~t->per_vcpu;
     host_leaf(host, ctx, CPUID_EXT_BASE, 0, &l);
     if (l.eax < CPUID_EXT_BASE || l.eax > CPUID_EXT_BASE + 0xff)
         return; /* no extended leaves */

@@ -16,6 +16,7 @@
 #define VMX_CPUID_POLICY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct cpuid_leaf {
@@ -60,6 +61,7 @@ void cpuid_vcpu_adjust(const struct cpuid_vcpu *g, uint32_t leaf, uint32_t suble
 struct cpuid_table {
     uint32_t held;     /* bit n: basic leaf n is in the table */
     uint32_t per_vcpu; /* bit n: basic leaf n still needs cpuid_vcpu_adjust */
+    uint32_t ready;    /* bit n: basic leaf n is held and needs no adjustment */
     uint32_t ext_held; /* bit n: leaf 80000000H + n is in the table */
     struct cpuid_leaf basic[CPUID_TABLE_BASIC];
     struct cpuid_leaf ext[CPUID_TABLE_EXT];
@@ -89,6 +91,18 @@ static inline enum cpuid_hit cpuid_table_get(const struct cpuid_table *t, uint32
         return CPUID_MISS;
     *out = t->ext[e];
     return CPUID_HIT;
+}
+
+/* The exit path's look-up: the guest's whole answer for leaf when the table has it and it
+ * does not depend on the vCPU, else NULL (then cpuid_table_get and cpuid_vcpu_adjust, or
+ * cpuid_guest). One bit test and an address for the common leaves. */
+static inline const struct cpuid_leaf *cpuid_table_answer(const struct cpuid_table *t,
+                                                          uint32_t leaf)
+{
+    if (__builtin_expect(leaf < CPUID_TABLE_BASIC, 1))
+        return (t->ready >> leaf & 1) ? &t->basic[leaf] : NULL;
+    uint32_t e = leaf - CPUID_EXT_BASE;
+    return e < CPUID_TABLE_EXT && (t->ext_held >> e & 1) ? &t->ext[e] : NULL;
 }
 
 /* The XCR0 bits a guest may set: what the host supports (CPUID 0DH.0 EDX:EAX) less MPX

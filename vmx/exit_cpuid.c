@@ -27,11 +27,12 @@ void exit_cpuid_setup(void)
     cpuid_table_build(host_cpuid, NULL, &table);
 }
 
-/* The answers that depend on the vCPU (its CR4 from the VMCS): off the table's fast path. */
-static __attribute__((noinline)) void answer_for_vcpu(struct vcpu *v, enum cpuid_hit hit,
-                                                      uint32_t leaf, uint32_t sub,
-                                                      struct cpuid_leaf *r)
+/* The answers the table does not hold whole: those that depend on the vCPU (its APIC ID, its
+ * CR4 from the VMCS) and those computed each time. Off the table's fast path. */
+static __attribute__((noinline)) enum exit_action exit_cpuid_computed(struct vcpu *v)
 {
+    uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx;
+    struct cpuid_leaf r;
     struct cpuid_vcpu g = {
         .apic_id = v->apic_id,
         .lapic = v->lapic,
@@ -39,24 +40,29 @@ static __attribute__((noinline)) void answer_for_vcpu(struct vcpu *v, enum cpuid
         .xcr0 = v->hw.xcr0,
         .tsc_khz = (uint32_t)tsc_per_ms(),
     };
-    if (hit == CPUID_HIT_ADJUST)
-        cpuid_vcpu_adjust(&g, leaf, sub, r);
+    if (cpuid_table_get(&table, leaf, &r) == CPUID_HIT_ADJUST)
+        cpuid_vcpu_adjust(&g, leaf, sub, &r);
     else
-        cpuid_guest(host_cpuid, NULL, &g, leaf, sub, VP_HC_VERSION_VALUE, r);
-}
-
-enum exit_action exit_cpuid(struct vcpu *v)
-{
-    uint32_t leaf = (uint32_t)v->regs.rax;
-    struct cpuid_leaf r;
-    enum cpuid_hit hit = cpuid_table_get(&table, leaf, &r);
-    if (__builtin_expect(hit != CPUID_HIT, 0))
-        answer_for_vcpu(v, hit, leaf, (uint32_t)v->regs.rcx, &r);
+        cpuid_guest(host_cpuid, NULL, &g, leaf, sub, VP_HC_VERSION_VALUE, &r);
     /* 32-bit results zero-extend into the 64-bit registers (SDM vol. 2A CPUID). */
     v->regs.rax = r.eax;
     v->regs.rbx = r.ebx;
     v->regs.rcx = r.ecx;
     v->regs.rdx = r.edx;
+    vcpu_skip_instruction(v);
+    return EXIT_RESUME;
+}
+
+/* The common case is a table look-up and four register stores, without a stack frame. */
+enum exit_action exit_cpuid(struct vcpu *v)
+{
+    const struct cpuid_leaf *r = cpuid_table_answer(&table, (uint32_t)v->regs.rax);
+    if (__builtin_expect(r == NULL, 0))
+        return exit_cpuid_computed(v);
+    v->regs.rax = r->eax; /* zero-extended, as above */
+    v->regs.rbx = r->ebx;
+    v->regs.rcx = r->ecx;
+    v->regs.rdx = r->edx;
     vcpu_skip_instruction(v);
     return EXIT_RESUME;
 }

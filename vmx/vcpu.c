@@ -22,6 +22,8 @@
 
 int vmx_run(struct guest_regs *regs, int launched);
 extern char vmx_exit_stub[];
+void vmx_exit_handler(struct guest_regs *regs);
+__attribute__((noreturn)) void vmx_leave_guest(void);
 
 /* Access rights (SDM 25.4.1, table 25-2). */
 #define AR_CODE64     0xa09b /* present, DPL 0, code execute/read accessed, L=1, G=1 */
@@ -511,6 +513,7 @@ int vmx_trace_setup(void)
     /* log=trace: every exit on the console; tracedump without trace=: every exit recorded */
     if (config.log >= LOG_TRACE || (config.tracedump && !config.trace[0]))
         trace_mask_parse("all", &vmx_trace_mask, NULL, 0);
+    vmx_trace_set(&vmx_trace_mask);
     if (trace_mask_count(&vmx_trace_mask))
         pr_info("vmx: %u exit reasons go into the debug record (trace=%s)\n",
                 trace_mask_count(&vmx_trace_mask),
@@ -573,23 +576,51 @@ static __attribute__((noinline)) enum exit_action vcpu_watchdog(struct vcpu *v)
     return vcpu_stop(v, VCPU_STOP_NO_PROGRESS, "no progress at RIP 0x%lx", v->guest_rip);
 }
 
-/* The exits off the fast path: those whose reason is in the trace mask (timed, counted with
- * their handler ticks, recorded: docs/trace.md), entry failures and reasons with other bits
- * set or no handler (exit_dispatch reports them). */
-static __attribute__((noinline)) enum exit_action vcpu_exit_slow(struct vcpu *v, uint32_t reason)
+/* A traced exit (its reason is in the trace mask): timed, counted with its handler ticks and
+ * recorded (docs/trace.md); with print, also printed (log=trace). exit_route sends only
+ * reasons with a handler here. The start time waits in v->exit_tsc, so that only v is kept
+ * across the handler's call (no registers to save but one). */
+static inline __attribute__((always_inline)) enum exit_action exit_traced(struct vcpu *v,
+                                                                          bool print)
 {
-    uint32_t basic = reason & 0xffff;
-    exit_handler_fn fn = reason < VM_EXIT_REASONS ? exit_table[reason] : NULL;
+    v->exit_tsc = rdtsc();
+    enum exit_action a = exit_table[v->exit_reason](v);
+    uint64_t t0 = v->exit_tsc, ticks = rdtsc() - t0;
+    uint32_t reason = v->exit_reason;
+    v->stats->ticks[reason] += ticks;
+    uint64_t q = vmcs_exit_read(VM_EXIT_QUALIFICATION); /* exit information stays until the entry */
+    trace_append(v->ring, t0, TRACE_VM_EXIT, reason, v->guest_rip, q, ticks);
+    if (print)
+        vcpu_trace_print(v, q, ticks);
+    return a;
+}
+
+static enum exit_action vcpu_exit_traced(struct vcpu *v)
+{
+    return exit_traced(v, false);
+}
+
+static enum exit_action vcpu_exit_traced_print(struct vcpu *v)
+{
+    return exit_traced(v, true);
+}
+
+/* The exits nobody handles: entry failures (bit 31), reasons with other bits set (SDM 28.2.1)
+ * and basic reasons without a handler. exit_dispatch reports them; they are counted and, when
+ * their basic reason is in the trace mask, recorded like a traced exit. */
+static __attribute__((noinline)) enum exit_action vcpu_exit_odd(struct vcpu *v)
+{
+    uint32_t reason = v->exit_reason, basic = reason & 0xffff;
     uint64_t t0 = rdtsc();
-    enum exit_action a = fn ? fn(v) : exit_dispatch(v, basic);
+    enum exit_action a = exit_dispatch(v, basic);
     uint64_t ticks = rdtsc() - t0;
-    v->exits++;
     if (basic < VM_EXIT_REASONS) {
-        v->stats[basic].count++;
-        v->stats[basic].ticks += ticks;
+        if (reason != basic) /* vmx_exit_handler counts the reasons it routed here */
+            v->stats->count[basic]++;
+        v->stats->ticks[basic] += ticks;
     }
     if (trace_mask_has(&vmx_trace_mask, basic)) {
-        uint64_t q = vmcs_read(VM_EXIT_QUALIFICATION); /* exit information stays until the entry */
+        uint64_t q = vmcs_read(VM_EXIT_QUALIFICATION);
         trace_append(v->ring, t0, TRACE_VM_EXIT, reason, v->guest_rip, q, ticks);
         if (__builtin_expect(console_level() >= LOG_TRACE, 0))
             vcpu_trace_print(v, q, ticks);
@@ -597,50 +628,80 @@ static __attribute__((noinline)) enum exit_action vcpu_exit_slow(struct vcpu *v,
     return a;
 }
 
-/* Called by vmx_exit_stub (vmx/vmx_entry.S) for every VM exit, with the guest's registers
- * saved in v->regs: read the exit reason (SDM 28.2.1), dispatch it through the exit table,
- * count it, record it. Returns 0 to enter the guest again at once, 1 to return from vmx_run
- * (the guest stops or yields its CPU; the action is in v->last_action).
- * The common exit costs two VMREADs, the table call and one increment: an exit reason below
- * VM_EXIT_REASONS has no bit but the basic reason set (bit 31, entry failure, and the others of
- * SDM 25.9.1 take the slow path), and a reason outside the trace mask is neither timed nor
- * recorded (its statistics are its count). */
-int vmx_exit_handler(struct guest_regs *regs)
+/* What vmx_exit_handler calls for each basic exit reason: its handler; vcpu_exit_traced (or
+ * vcpu_exit_traced_print) for a reason in the trace mask; vcpu_exit_odd for a reason without a
+ * handler. Built from the exit table and the trace mask by vmx_trace_set, so the exit path needs no
+ * test of either. */
+static exit_handler_fn exit_route[VM_EXIT_REASONS];
+static bool exit_route_built;
+
+void vmx_trace_set(const struct trace_mask *m)
 {
-    struct vcpu *v = (struct vcpu *)regs; /* regs is the first member */
-    uint32_t reason = (uint32_t)vmcs_read(VM_EXIT_REASON);
-    exit_handler_fn fn;
-    enum exit_action a;
-    v->exit_reason = reason;
-    v->guest_rip = vmcs_read(GUEST_RIP);
-    if (__builtin_expect(reason < VM_EXIT_REASONS && (fn = exit_table[reason]) != NULL &&
-                             !trace_mask_has(&vmx_trace_mask, reason),
-                         1)) {
-        a = fn(v);
-        v->stats[reason].count++;
-        v->exits++;
-    } else {
-        a = vcpu_exit_slow(v, reason);
-    }
-    /* The watchdog: a progress exit only marks the vCPU as moving (one store); the exits of
-     * a waiting CPU take a sample (vcpu_watchdog). */
-    if (__builtin_expect(v->watchdog.period != 0, 0) && a == EXIT_RESUME) {
-        if (watchdog_exit_is_idle(reason))
+    vmx_trace_mask = *m;
+    /* log=trace: each traced exit printed too (the level is set once, at boot) */
+    exit_handler_fn traced =
+        console_level() >= LOG_TRACE ? vcpu_exit_traced_print : vcpu_exit_traced;
+    for (uint32_t r = 0; r < VM_EXIT_REASONS; r++)
+        exit_route[r] = !exit_table[r]                       ? vcpu_exit_odd
+                        : trace_mask_has(&vmx_trace_mask, r) ? traced
+                                                             : exit_table[r];
+    exit_route_built = true;
+}
+
+/* The work before an entry, off the fast path: the watchdog, events to inject, the timer's
+ * next deadline, a stop request of the VM; and the return of a handler that did not resume.
+ * Returns what vmx_exit_handler returns. */
+static __attribute__((noinline)) int vcpu_before_entry(struct vcpu *v, enum exit_action a)
+{
+    /* The watchdog (its period makes timer_recharge set, vcpu_run): a progress exit only
+     * marks the vCPU as moving (one store); the exits of a waiting CPU take a sample
+     * (vcpu_watchdog). */
+    if (v->watchdog.period != 0 && a == EXIT_RESUME) {
+        if (watchdog_exit_is_idle(v->exit_reason))
             a = vcpu_watchdog(v);
         else
             v->watchdog.moved = true;
     }
-    if (__builtin_expect(v->attention, 0) && a == EXIT_RESUME) /* events to inject */
+    if (v->attention && a == EXIT_RESUME) /* events to inject */
         a = vcpu_prepare_entry(v);
-    if (__builtin_expect(v->timer_recharge, 0) && a == EXIT_RESUME)
+    if (v->timer_recharge && a == EXIT_RESUME)
         a = vcpu_timer_recharge(v);
-    if (__builtin_expect(a == EXIT_RESUME, 1)) {
-        if (__builtin_expect(!v->stop_request || !*v->stop_request, 1))
+    if (a == EXIT_RESUME) {
+        if (!*v->stop_request)
             return 0;
         a = vcpu_stop(v, v->exit_status, "its VM was stopped");
     }
     v->last_action = a;
     return 1;
+}
+
+/* Called by vmx_exit_stub (vmx/vmx_entry.S) for every VM exit, with the guest's registers
+ * saved in v->regs: read the exit reason (SDM 28.2.1), call what exit_route has for it, count
+ * it. It returns to resume the guest at once; to return from vmx_run instead (the guest stops
+ * or yields its CPU; the action is in v->last_action) it calls vmx_leave_guest.
+ * The common exit costs two VMREADs, one bounds check, the call, two increments and two tests:
+ * a reason below VM_EXIT_REASONS has no bit but the basic reason set (bit 31, entry failure,
+ * and the others of SDM 28.2.1 go to vcpu_exit_odd); one word holds all the work before the
+ * entry (entry_work), one flag the VM's stop request. */
+void vmx_exit_handler(struct guest_regs *regs)
+{
+    struct vcpu *v = (struct vcpu *)regs;             /* regs is the first member */
+    uint64_t reason = vmcs_exit_read(VM_EXIT_REASON); /* 32 bits, zero-extended (SDM 31.3) */
+    enum exit_action a;
+    v->exit_reason = (uint32_t)reason;
+    v->guest_rip = vmcs_exit_read(GUEST_RIP);
+    if (__builtin_expect(reason < VM_EXIT_REASONS, 1)) {
+        a = exit_route[reason](v);
+        v->stats->count[v->exit_reason]++; /* from memory: v is the only value kept */
+    } else {
+        a = vcpu_exit_odd(v);
+    }
+    v->exits++;
+    unsigned stop = *v->stop_request; /* one OR with the rest: a single branch */
+    if (__builtin_expect(((unsigned)a | v->entry_work | stop) == 0, 1))
+        return;
+    if (vcpu_before_entry(v, a))
+        vmx_leave_guest();
 }
 
 _Static_assert(__builtin_offsetof(struct vcpu, regs) == 0, "vmx_entry.S passes &v->regs");
@@ -655,6 +716,12 @@ enum exit_action vcpu_run(struct vcpu *v)
     if (v->time_slice)       /* counts down at TSC >> IA32_VMX_MISC[4:0] (SDM 26.5.1) */
         v->slice_end = rdtsc() + ((uint64_t)v->time_slice << vmx.caps.preemption_timer_rate);
     v->timer_recharge = v->time_slice || v->device_time || v->watchdog.period;
+    if (!v->stop_request) { /* nobody stops it from another CPU: a flag that stays false */
+        static volatile bool never;
+        v->stop_request = &never;
+    }
+    if (!exit_route_built) /* vmx_trace_setup built it, unless VMX came up another way */
+        vmx_trace_set(&vmx_trace_mask);
     v->slices++;
     /* The one step before every entry: events, then the timer's deadline. */
     a = vcpu_prepare_entry(v);
@@ -667,7 +734,7 @@ enum exit_action vcpu_run(struct vcpu *v)
     a = EXIT_STOP;
     v->state = VCPU_RUNNING;
     v->ring = &this_cpu()->trace;
-    v->stats = c->exits;
+    v->stats = &c->exits;
     trace(TRACE_VM_ENTRY, v->id, v->launched, trace_vcpu_number(v, v->id, v->name), 0);
     if (config.entrycheck && !v->launched)
         vmx_entry_explain(v, NULL); /* the checker before the first VMLAUNCH (entrycheck=1) */
@@ -699,12 +766,13 @@ void vmx_print_exit_stats(uint32_t cpu)
             "exits):\n",
             cpu);
     for (uint32_t r = 0; r < VM_EXIT_REASONS; r++) {
-        if (!c->exits[r].count)
+        uint64_t n = c->exits.count[r], ticks = c->exits.ticks[r];
+        if (!n)
             continue;
         const char *name = vmx_exit_reason_name(r);
         kprintf("  exits cpu=%u reason=%u %-22s count=%lu avg_ticks=%lu\n", cpu, r,
-                name ? name : "?", c->exits[r].count, c->exits[r].ticks / c->exits[r].count);
-        trace(TRACE_NOTE, 0xe5, r, c->exits[r].count, c->exits[r].ticks);
+                name ? name : "?", n, ticks / n);
+        trace(TRACE_NOTE, 0xe5, r, n, ticks);
     }
     console_unlock();
 }

@@ -142,6 +142,7 @@ struct vcpu {
     uint32_t exit_reason;
     uint64_t exit_qualification;
     uint64_t guest_rip;
+    uint64_t exit_tsc; /* a traced exit: TSC when its handler started */
 
     /* Outcome once stopped. */
     int exit_status;
@@ -153,26 +154,35 @@ struct vcpu {
     struct guest_mtrr mtrr;    /* its virtual MTRRs (vmx/guest_msr.h) */
     struct vcpu_events events; /* pending events (vmx/event.h) */
     struct vcpu_apicv apicv;   /* APIC virtualization, set by the VM layer (vmx/apicv.h) */
-    bool attention;            /* the step before the next entry has work (events, windows) */
-    bool windows_open;         /* interrupt- or NMI-window exiting is on */
-    int test_irq;              /* VP_HC_INJECT's external interrupt line: a vector, or -1 */
-    uint64_t misc_enable;      /* IA32_MISC_ENABLE as it reads it */
-    uint64_t tsc_offset;       /* guest TSC = host TSC + tsc_offset (SDM 26.3, TSC offsetting) */
+    /* Work before the next entry: vmx_exit_handler tests the word once after the handler and
+     * leaves its fast path when any of these is set. */
+    union {
+        struct {
+            bool attention;      /* the step before the entry has work (events, windows) */
+            bool timer_recharge; /* reload the preemption timer: the rest of the time slice,
+                                  * device events, the watchdog's next sample */
+        };
+        uint16_t entry_work;
+    };
+    bool windows_open;    /* interrupt- or NMI-window exiting is on */
+    int test_irq;         /* VP_HC_INJECT's external interrupt line: a vector, or -1 */
+    uint64_t misc_enable; /* IA32_MISC_ENABLE as it reads it */
+    uint64_t tsc_offset;  /* guest TSC = host TSC + tsc_offset (SDM 26.3, TSC offsetting) */
     uint64_t cr0_mask, cr4_mask;
     uint64_t exits;
     uint64_t slices;      /* times it was switched in by vcpu_run */
     uint64_t timer_exits; /* VMX-preemption timer expiries */
     uint64_t mtf_exits;   /* monitor-trap-flag exits */
     uint32_t time_slice;
-    uint64_t slice_end;          /* TSC at which the current slice ends */
-    bool timer_recharge;         /* reload the timer with the rest of the slice before each entry */
-    bool tsc_offsetting;         /* TSC_OFFSET is in use */
-    bool device_time;            /* the preemption timer also serves device events */
-    bool own_timer;              /* time_slice set by the VM itself, kept when it runs alone */
-    volatile bool *stop_request; /* set by another CPU: stop at the next exit (may be NULL) */
+    uint64_t slice_end;             /* TSC at which the current slice ends */
+    bool tsc_offsetting;            /* TSC_OFFSET is in use */
+    bool device_time;               /* the preemption timer also serves device events */
+    bool own_timer;                 /* time_slice set by the VM itself, kept when it runs alone */
+    volatile bool *stop_request;    /* set by another CPU: stop at the next exit (vcpu_run points
+                                     * it at a false flag when nobody can stop it) */
     enum exit_action last_action;   /* why vmx_run returned */
     struct trace_ring *ring;        /* the running CPU's debug record */
-    struct vmx_exit_stat *stats;    /* the running CPU's exit statistics */
+    struct vmx_exit_stats *stats;   /* the running CPU's exit statistics */
     uint32_t unhandled_port_log[8]; /* ports already reported as unmodelled */
 
     /* An INIT reset it (set by the VM layer, with attention): it yields its CPU at the next
@@ -252,22 +262,24 @@ void vcpu_skip_finish(struct vcpu *v, uint64_t next_rip, uint64_t rflags, uint32
  * VM-exit instruction length (SDM 28.2.5), wrapped to the code's operand size; a pending
  * single-step #DB when RFLAGS.TF is set; STI and MOV SS blocking end (SDM 25.4.2, table 25-3:
  * the blocking lasts until the next instruction completes). Inline: most handlers end with
- * it, and the common case is one VMREAD more than the RIP update itself. */
+ * it. The common case is three VMREADs and the VMWRITE of RIP, with one test for all the rare
+ * cases; the exit-path accessors (vmcs_exit_read) need no failure branch here. */
 static inline void vcpu_skip_instruction(struct vcpu *v)
 {
-    uint64_t old = v->guest_rip, rip = old + vmcs_read(VM_EXIT_INSTRUCTION_LEN);
-    uint64_t rflags = vmcs_read(GUEST_RFLAGS);
-    uint32_t blocking = (uint32_t)vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & 3;
-    /* Wrap-around is possible only where the new RIP leaves the old one's 64 KiB below 4 GiB
-     * (IP at 64 KiB, EIP at 4 GiB): vcpu_skip_finish decides by the code segment. */
-    if (__builtin_expect(((rflags & RFLAGS_TF) | blocking) != 0 ||
-                             (old <= 0xffffffffull && ((old ^ rip) >> 16) != 0),
-                         0)) {
-        vcpu_skip_finish(v, rip, rflags, blocking);
+    uint64_t old = v->guest_rip, rip = old + vmcs_exit_read(VM_EXIT_INSTRUCTION_LEN);
+    uint64_t rflags = vmcs_exit_read(GUEST_RFLAGS);
+    uint64_t blocking = vmcs_exit_read(GUEST_INTERRUPTIBILITY_INFO) & 3;
+    /* Wrap-around (IP at 64 KiB, EIP at 4 GiB) is possible only where the new RIP leaves the
+     * old one's 64 KiB: that case too goes to vcpu_skip_finish, which decides by the code
+     * segment (in 64-bit code it only costs the slower path at a 64 KiB boundary). */
+    if (__builtin_expect(((rflags & RFLAGS_TF) | blocking | ((old ^ rip) >> 16)) != 0, 0)) {
+        /* RFLAGS and the blocking read again there: the test may consume its copies */
+        vcpu_skip_finish(v, rip, vmcs_exit_read(GUEST_RFLAGS),
+                         (uint32_t)vmcs_exit_read(GUEST_INTERRUPTIBILITY_INFO) & 3);
         return;
     }
     v->guest_rip = rip;
-    vmcs_write(GUEST_RIP, rip);
+    vmcs_exit_write(GUEST_RIP, rip);
 }
 
 /* Move RIP past an instruction of `len` bytes the hypervisor emulated from its decoding (an
@@ -311,6 +323,9 @@ uint64_t vcpu_xcr0_allowed(void);
  * trace= (log=trace: all of them, each also printed). 0, or -1 after printing the error. */
 extern struct trace_mask vmx_trace_mask;
 int vmx_trace_setup(void);
+/* Replace the trace mask (scenario bench traces everything for its second run): the exit path
+ * reads it only through its routing table, which this rebuilds. Not while a vCPU runs. */
+void vmx_trace_set(const struct trace_mask *m);
 
 /* Print exit statistics of this CPU (count, average handler ticks, per reason). */
 void vmx_print_exit_stats(uint32_t cpu);

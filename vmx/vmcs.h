@@ -49,6 +49,25 @@ failed: /* cppcheck-suppress unusedLabel */
     return -1;
 }
 
+/* The exit path's accessors, one instruction each (plus the field number): no failure branch.
+ * VMREAD and VMWRITE fail only without a current VMCS, for a field the CPU does not support,
+ * or (VMWRITE) for a read-only field (SDM 31.3 VMREAD, VMWRITE). In an exit handler the VMCS
+ * the CPU just exited from is current (a VM exit keeps the current-VMCS pointer, SDM 28), so
+ * these are for the fields every VMX CPU has (the exit reason, instruction length and
+ * qualification, guest RIP, RFLAGS, interruptibility, SS access rights: SDM appendix B) and
+ * only there. Anywhere else use vmcs_read/vmcs_write, which report a failure. */
+static inline uint64_t vmcs_exit_read(uint32_t field)
+{
+    uint64_t v;
+    __asm__ volatile("vmread %1, %0" : "=r"(v) : "r"((uint64_t)field) : "cc");
+    return v;
+}
+
+static inline void vmcs_exit_write(uint32_t field, uint64_t value)
+{
+    __asm__ volatile("vmwrite %1, %0" : : "r"((uint64_t)field), "rm"(value) : "cc", "memory");
+}
+
 static inline uint16_t vmcs_read16(uint32_t f)
 {
     return (uint16_t)vmcs_read(f);

@@ -14,9 +14,11 @@
 
 struct vcpu;
 
-struct vmx_exit_stat {
-    uint64_t count;
-    uint64_t ticks; /* TSC ticks spent in the handler */
+/* Exit statistics by basic reason: two arrays, so that the exit path's count is one
+ * indexed increment. */
+struct vmx_exit_stats {
+    uint64_t count[VM_EXIT_REASONS];
+    uint64_t ticks[VM_EXIT_REASONS]; /* TSC ticks spent in the handlers of traced exits */
 };
 
 /* The VMX layer's per-CPU state (reached through this_cpu()->vmx). */
@@ -27,7 +29,7 @@ struct vmx_cpu {
     uint64_t cr0_before, cr4_before;
     struct vcpu *current;     /* whose VMCS is current on this CPU */
     struct vcpu *state_owner; /* whose guest registers the CPU holds (vmx/vcpu_state.h) */
-    struct vmx_exit_stat exits[VM_EXIT_REASONS];
+    struct vmx_exit_stats exits;
 };
 
 /* What the bootstrap CPU learnt about VMX; the same on every CPU. */

@@ -6,14 +6,28 @@
  *   general-purpose registers (the ones the VMCS does not hold) and executes VMLAUNCH
  *   (launched == 0) or VMRESUME. If the instruction fails it falls through: we restore the
  *   host registers and return 1 for VMfailInvalid or 2 for VMfailValid (SDM 31.2).
- *   On a VM exit the CPU loads RIP = HOST_RIP = vmx_exit_stub and RSP = HOST_RSP (SDM 28.5.3):
- *   the stub stores the guest registers and calls vmx_exit_handler(regs) (vmx/vcpu.c). When
- *   that returns 0 the stub reloads the guest registers and executes VMRESUME right here: the
- *   stack is as vmx_run left it, so HOST_RSP stays right and the exit path never unwinds to C.
- *   When it returns non-zero (the guest stops or its time slice is over) vmx_run returns 0.
+ *   It returns 0 once the exit handler gives the CPU back (vmx_leave_guest).
+ *
+ * vmx_exit_stub: HOST_RIP. A VM exit loads the host state of the VMCS (SDM 28.5): RIP =
+ *   HOST_RIP, RSP = HOST_RSP, CR0/CR3/CR4, the segment registers, GDTR/IDTR, the SYSENTER
+ *   and (with their exit controls) the PAT/EFER MSRs; RFLAGS is cleared but for bit 1, so
+ *   interrupts are off (SDM 28.5.3). What the VMCS does not hold is still the guest's: the 15
+ *   general-purpose registers other than RSP, CR2, DR0-DR3/DR6, the FPU/SSE/AVX (XSAVE)
+ *   state and the MSRs outside the exit lists. The stub saves only the general-purpose
+ *   registers: the hypervisor's C code does not touch the FPU or the vector registers (it is
+ *   built without them), and CR2, the debug registers, the XSAVE state and the syscall MSRs
+ *   are switched once per time slice by vcpu_state_switch_to (vmx/vcpu_state.c), not per
+ *   exit. The host's callee-saved registers need no reload either: vmx_run saved them once
+ *   on its stack, and nothing in the host runs between the exits of one run but the handler.
+ *   So an exit costs the 15 stores, the call of vmx_exit_handler(regs) (vmx/vcpu.c), the 15
+ *   loads and VMRESUME (SDM 31.3 VMRESUME; 27: the entry loads the guest state of the VMCS).
+ *   The stack is as vmx_run left it, so HOST_RSP stays right and the exit path never unwinds
+ *   to C. vmx_exit_handler returns only to resume the guest; to give the CPU back (the guest
+ *   stops, or its time slice is over) it calls vmx_leave_guest, which returns 0 from vmx_run.
+ *
  * struct guest_regs layout: rax rbx rcx rdx rsi rdi rbp r8 ... r15 (8 bytes each).
  */
-#define HOST_RSP 0x6c14
+#define HOST_RSP 0x6c14 /* SDM appendix B.4.4 */
 
 #define R_RAX 0
 #define R_RBX 8
@@ -33,17 +47,17 @@
 
         .text
         .code64
-        .global vmx_run, vmx_exit_stub
+        .global vmx_run, vmx_exit_stub, vmx_leave_guest
 vmx_run:
-        push    %rbp
-        push    %rbx
+        push    %rbp                    /* the host's callee-saved registers (SysV ABI), */
+        push    %rbx                    /* restored once when vmx_run returns */
         push    %r12
         push    %r13
         push    %r14
         push    %r15
         push    %rdi                    /* regs, found at (%rsp) after an exit */
         mov     $HOST_RSP, %eax
-        vmwrite %rsp, %rax
+        vmwrite %rsp, %rax              /* every exit comes back on this stack (SDM 28.5.3) */
         mov     R_RAX(%rdi), %rax
         mov     R_RBX(%rdi), %rbx
         mov     R_RCX(%rdi), %rcx
@@ -78,6 +92,8 @@ vmx_run:
         ret
 
 vmx_exit_stub:
+        /* The guest's registers into regs: RDI first goes to the stack, to free RDI for the
+         * pointer vmx_run left at the top of the stack. */
         push    %rdi
         mov     8(%rsp), %rdi           /* regs */
         mov     %rax, R_RAX(%rdi)
@@ -96,9 +112,9 @@ vmx_exit_stub:
         mov     %r15, R_R15(%rdi)
         pop     R_RDI(%rdi)
         call    vmx_exit_handler        /* RSP = HOST_RSP: 16-byte aligned here */
-        test    %eax, %eax
-        jnz     4f
-        mov     (%rsp), %rdi            /* resume: the guest registers again */
+        /* Back here only to resume. The handlers read and write the guest's registers in
+         * regs, so all 15 are loaded again (CPUID writes four, an emulated MOV any one). */
+        mov     (%rsp), %rdi            /* regs */
         mov     R_RAX(%rdi), %rax
         mov     R_RBX(%rdi), %rbx
         mov     R_RCX(%rdi), %rcx
@@ -114,8 +130,15 @@ vmx_exit_stub:
         mov     R_R14(%rdi), %r14
         mov     R_R15(%rdi), %r15
         mov     R_RDI(%rdi), %rdi
-        vmresume
+        vmresume                        /* SDM 31.3: continues at the guest's RIP */
         jmp     2b                      /* VMRESUME failed: report it like a failed entry */
-4:      xor     %eax, %eax
+
+/* void vmx_leave_guest(void), noreturn: called from vmx_exit_handler's call chain to give the
+ * CPU back. The stack of vmx_run is at HOST_RSP (the current VMCS's), whatever the handlers
+ * pushed below it: drop their frames and return 0 from vmx_run. */
+vmx_leave_guest:
+        mov     $HOST_RSP, %eax
+        vmread  %rax, %rsp
+        xor     %eax, %eax
         jmp     3b
         .section .note.GNU-stack, "", @progbits

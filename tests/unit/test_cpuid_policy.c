@@ -231,3 +231,35 @@ Test(cpuid_policy, tsc_frequency_leaves)
     g.tsc_khz = 0; /* unknown: the host's (empty here) leaf */
     cr_assert_eq(ask(0x15, 0, &g).ecx, 0, "no rate: the host's leaf");
 }
+
+Test(cpuid_policy, table_answer_only_for_whole_answers)
+{
+    struct cpuid_table t;
+    cpuid_table_build(fake_host_ext, NULL, &t);
+    const struct cpuid_leaf *r = cpuid_table_answer(&t, 0);
+    cr_assert_not_null(r, "leaf 0 needs nothing of the vCPU");
+    cr_assert_eq(r->eax, 0x1f);
+    cr_assert_eq(r, &t.basic[0], "the table's own entry");
+    cr_assert_null(cpuid_table_answer(&t, 1), "leaf 1 has the vCPU's APIC ID: not whole");
+    cr_assert_null(cpuid_table_answer(&t, 4), "a leaf with sub-leaves is not held");
+    cr_assert_null(cpuid_table_answer(&t, 0x20), "beyond the basic part");
+    cr_assert_null(cpuid_table_answer(&t, CPUID_HV_BASE), "Vanderpool's leaves are computed");
+    r = cpuid_table_answer(&t, CPUID_EXT_BASE + 8);
+    cr_assert_not_null(r);
+    cr_assert_eq(r->eax, CPUID_EXT_BASE + 8);
+    cr_assert_null(cpuid_table_answer(&t, CPUID_EXT_BASE + 9), "beyond the extended part");
+    cr_assert_null(cpuid_table_answer(&t, 0xffffffffu), "the top leaf");
+    for (uint32_t leaf = 0; leaf < CPUID_TABLE_BASIC; leaf++) {
+        struct cpuid_leaf got;
+        enum cpuid_hit h = cpuid_table_get(&t, leaf, &got);
+        cr_assert_eq(cpuid_table_answer(&t, leaf) != NULL, h == CPUID_HIT, "leaf 0x%x", leaf);
+    }
+}
+
+Test(cpuid_policy, table_answer_empty_table)
+{
+    struct cpuid_table t;
+    memset(&t, 0, sizeof(t));
+    cr_assert_null(cpuid_table_answer(&t, 0));
+    cr_assert_null(cpuid_table_answer(&t, CPUID_EXT_BASE));
+}
