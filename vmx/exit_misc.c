@@ -191,19 +191,13 @@ enum exit_action exit_external_interrupt(struct vcpu *v)
 /* SDM 27.8: exit reason with bit 31 set; qualification for reason 33 (27.8, table). */
 enum exit_action exit_entry_failure(struct vcpu *v)
 {
-    char reason[64];
+    char reason[64], what[192];
     uint64_t q = vmcs_read(VM_EXIT_QUALIFICATION);
-    static const char *const qual33[] = {"no further information", "not used",
-                                         "PDPTE loading failed", "NMI injection blocked",
-                                         "invalid VMCS link pointer"};
     vmx_exit_reason_format(v->exit_reason, reason, sizeof(reason));
+    vmx_entry_failure_format(v->exit_reason, q, what, sizeof(what));
     console_lock();
-    kprintf("vmx: VM entry of %s failed: exit reason %s, qualification 0x%lx", v->name, reason, q);
-    if ((v->exit_reason & 0xffff) == VM_EXIT_REASON_INVALID_GUEST_STATE && q < 5)
-        kprintf(" (%s)", qual33[q]);
-    else if ((v->exit_reason & 0xffff) == VM_EXIT_REASON_MSR_LOAD_FAIL)
-        kprintf(" (entry %lu of the VM-entry MSR-load list)", q);
-    kprintf("\n");
+    kprintf("vmx: VM entry of %s failed: exit reason %s, qualification 0x%lx (%s)\n", v->name,
+            reason, q, what);
     vmx_entry_explain_exit(v, v->exit_reason, q); /* which rule (vmx/entry_explain.h) */
     vmcs_dump_current();
     console_unlock();

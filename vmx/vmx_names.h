@@ -132,6 +132,21 @@ struct vmx_exit_reason_info vmx_exit_reason_decode(uint32_t exit_reason);
  */
 int vmx_exit_reason_format(uint32_t exit_reason, char *buf, size_t size);
 
+/*
+ * What a VM-entry failure reported as an exit (bit 31 of the exit reason, SDM 25.9.1; basic
+ * reason 33, 34 or 41, SDM 27.8) means, from its qualification, e.g.
+ *   "PDPTE loading failed" (33, qualification 2)
+ *   "entry 3 of the VM-entry MSR-load list" (34, qualification 3)
+ *   "machine-check event during VM entry: no VMCS rule is broken; ..." (41)
+ * A field without bit 31, or with another basic reason, is said to be no entry failure.
+ * snprintf contract, as vmx_exit_reason_format.
+ */
+int vmx_entry_failure_format(uint32_t exit_reason, uint64_t qualification, char *buf, size_t size);
+
+/* What a VMX-abort indicator (the 32 bits at offset 4 of the VMCS region, SDM 25.2) means,
+ * SDM 28.7: "loading host MSRs failed" for 4; NULL for 0 (no abort) and unknown values. */
+const char *vmx_abort_indicator_name(uint32_t indicator);
+
 /* X(number, NAME, "SDM text"): VM-instruction error numbers, SDM 31.4 Table 31-1.
  * 14, 21 and 27 are unused. */
 #define VMX_INSN_ERROR_LIST(X)                                                                     \

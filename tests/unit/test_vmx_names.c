@@ -191,3 +191,64 @@ Test(vmx_names, insn_error_enum_and_gaps)
         named += vmx_insn_error_name(e) != NULL;
     cr_assert_eq(named, 25); /* 1..28 less 14, 21, 27 */
 }
+
+Test(vmx_names, entry_failure_texts)
+{
+    char buf[200];
+    uint32_t fail = VMX_EXIT_ENTRY_FAILURE;
+    vmx_entry_failure_format(fail | VM_EXIT_REASON_INVALID_GUEST_STATE, 0, buf, sizeof(buf));
+    cr_assert_str_eq(buf, "no further information");
+    vmx_entry_failure_format(fail | VM_EXIT_REASON_INVALID_GUEST_STATE, 2, buf, sizeof(buf));
+    cr_assert_str_eq(buf, "PDPTE loading failed");
+    vmx_entry_failure_format(fail | VM_EXIT_REASON_INVALID_GUEST_STATE, 4, buf, sizeof(buf));
+    cr_assert_str_eq(buf, "invalid VMCS link pointer");
+    vmx_entry_failure_format(fail | VM_EXIT_REASON_INVALID_GUEST_STATE, 5, buf, sizeof(buf));
+    cr_assert_str_eq(buf, "a qualification the SDM does not define");
+    vmx_entry_failure_format(fail | VM_EXIT_REASON_MSR_LOAD_FAIL, 3, buf, sizeof(buf));
+    cr_assert_str_eq(buf, "entry 3 of the VM-entry MSR-load list");
+}
+
+Test(vmx_names, entry_failure_machine_check)
+{
+    char buf[200];
+    int n = vmx_entry_failure_format(VMX_EXIT_ENTRY_FAILURE | VM_EXIT_REASON_MCE_DURING_ENTRY, 0,
+                                     buf, sizeof(buf));
+    cr_assert_eq((size_t)n, strlen(buf));
+    cr_assert(strstr(buf, "machine-check event during VM entry") == buf, "%s", buf);
+    cr_assert_not_null(strstr(buf, "no VMCS rule is broken"), "%s", buf);
+    /* the qualification does not matter for 41 */
+    char other[200];
+    vmx_entry_failure_format(VMX_EXIT_ENTRY_FAILURE | 41, 7, other, sizeof(other));
+    cr_assert_str_eq(buf, other);
+}
+
+Test(vmx_names, entry_failure_not_one)
+{
+    char buf[100];
+    vmx_entry_failure_format(VM_EXIT_REASON_MCE_DURING_ENTRY, 0, buf, sizeof(buf));
+    cr_assert_not_null(strstr(buf, "no VM-entry failure"), "41 without bit 31: %s", buf);
+    vmx_entry_failure_format(VMX_EXIT_ENTRY_FAILURE | 10, 0, buf, sizeof(buf));
+    cr_assert_str_eq(buf, "basic reason 10 with bit 31: no VM-entry failure of SDM 27.8");
+}
+
+Test(vmx_names, entry_failure_truncates)
+{
+    char buf[8];
+    int n = vmx_entry_failure_format(VMX_EXIT_ENTRY_FAILURE | VM_EXIT_REASON_MSR_LOAD_FAIL, 12, buf,
+                                     sizeof(buf));
+    cr_assert_eq(n, (int)strlen("entry 12 of the VM-entry MSR-load list"));
+    cr_assert_str_eq(buf, "entry 1");
+    cr_assert_eq(vmx_entry_failure_format(VMX_EXIT_ENTRY_FAILURE | 33, 1, NULL, 0),
+                 (int)strlen("not used"));
+}
+
+Test(vmx_names, abort_indicators)
+{
+    cr_assert_null(vmx_abort_indicator_name(0), "0: no VMX abort");
+    cr_assert_str_eq(vmx_abort_indicator_name(1), "saving guest MSRs failed");
+    cr_assert_str_eq(vmx_abort_indicator_name(4), "loading host MSRs failed");
+    cr_assert_str_eq(vmx_abort_indicator_name(5), "machine-check event during VM exit");
+    cr_assert_not_null(vmx_abort_indicator_name(6));
+    cr_assert_null(vmx_abort_indicator_name(7), "beyond SDM 28.7");
+    cr_assert_null(vmx_abort_indicator_name(0xffffffffu));
+}
