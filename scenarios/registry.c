@@ -16,6 +16,7 @@ SCENARIO_DECLARE(unhandled);
 SCENARIO_DECLARE(pending_dbg);
 SCENARIO_DECLARE(mtf);
 SCENARIO_DECLARE(entry_fail);
+SCENARIO_DECLARE(vmx_abort);
 SCENARIO_DECLARE(priority);
 SCENARIO_DECLARE(entry_diff);
 SCENARIO_DECLARE(fault);
@@ -38,6 +39,7 @@ const struct scenario *const scenarios[] = {
     &scenario_ept_misconfig,
     &scenario_unhandled,
     &scenario_entry_fail,
+    &scenario_vmx_abort,
     &scenario_entry_diff,
     &scenario_priority,
     &scenario_fault,
