@@ -13,9 +13,9 @@ typedef enum exit_action (*exit_handler_fn)(struct vcpu *v);
 /* The exit table: basic exit reason -> handler; NULL where there is none. */
 extern const exit_handler_fn exit_table[VM_EXIT_REASONS];
 
-/* Every exit goes through here: entry failures (bit 31) and reasons without a handler are
- * reported; the rest go to their handler. The hot path (vmx_exit_handler) looks the table up
- * itself and comes here only for exits off it. */
+/* Entry failures (bit 31) and reasons without a handler are reported; the rest go to their
+ * handler. The hot path (vmx_exit_handler) calls the handlers through its routing table (the
+ * exit table with the trace mask applied, vmx/vcpu.c) and comes here only for exits off it. */
 enum exit_action exit_dispatch(struct vcpu *v, uint32_t basic_reason);
 
 exit_handler_fn exit_handler_for(uint32_t basic_reason);
