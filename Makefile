@@ -74,6 +74,7 @@ PURE_SRCS += vmx/trace_mask.c
 PURE_SRCS += vmx/watchdog.c
 PURE_SRCS += vmx/guest_msr.c
 PURE_SRCS += vmx/cpuid_policy.c
+PURE_SRCS += vmx/cpuid_deps.c
 PURE_SRCS += vm/vm_config.c
 PURE_SRCS += vm/elf.c
 PURE_SRCS += vm/loader.c

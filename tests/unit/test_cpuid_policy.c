@@ -231,3 +231,21 @@ Test(cpuid_policy, tsc_frequency_leaves)
     g.tsc_khz = 0; /* unknown: the host's (empty here) leaf */
     cr_assert_eq(ask(0x15, 0, &g).ecx, 0, "no rate: the host's leaf");
 }
+
+Test(cpuid_policy, prerequisites_applied)
+{
+    struct cpuid_vcpu g = {.xcr0 = 0x7};
+    /* AMX shown by the host, its tile state never offered (cpuid_guest_xcr0_mask) */
+    cr_assert_eq(ask(7, 0, &g).edx & ((1u << 22) | (1u << 24) | (1u << 25)), 0, "AMX hidden");
+    host[1].r.ecx &= ~(1u << 26); /* a host without XSAVE */
+    struct cpuid_leaf l1 = ask(1, 0, &g), l7 = ask(7, 0, &g);
+    host[1].r.ecx |= 1u << 26;
+    cr_assert_eq(l1.ecx & (1u << 28), 0, "no AVX without XSAVE");
+    cr_assert_eq(l7.ebx & (1u << 5), 0, "and so no AVX2");
+    cr_assert_neq(ask(7, 0, &g).ebx & (1u << 5), 0, "AVX2 with XSAVE back");
+    struct cpuid_table t;
+    cpuid_table_build(fake_host, NULL, &t);
+    struct cpuid_leaf r;
+    cr_assert_eq(cpuid_table_get(&t, 1, &r), CPUID_HIT_ADJUST);
+    cr_assert_neq(r.ecx & (1u << 28), 0, "the table's leaf 1 keeps AVX");
+}
