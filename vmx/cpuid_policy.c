@@ -59,7 +59,21 @@ uint64_t cpuid_guest_xcr0_mask(cpuid_host_fn host, void *ctx)
     if (l.eax < 0xd)
         return XCR0_X87 | XCR0_SSE;
     host_leaf(host, ctx, 0xd, 0, &l);
-    return (((uint64_t)l.edx << 32) | l.eax) & ~(XCR0_MPX | XCR0_AMX);
+    uint64_t mask = (((uint64_t)l.edx << 32) | l.eax) & ~(XCR0_MPX | XCR0_AMX);
+    /* A component the CPU supports has a size in CPUID.(0DH,i):EAX (SDM vol. 1 13.2); one
+     * without (Bochs's icelake_u shows PKRU with size and offset 0, and Linux 6.1 warns
+     * "misordered xstate") is not offered. */
+    for (uint32_t i = 2; i < 63; i++) {
+        if (!(mask >> i & 1))
+            continue;
+        host_leaf(host, ctx, 0xd, i, &l);
+        if (l.eax == 0)
+            mask &= ~(1ull << i);
+    }
+    /* XCR0's own rules (xcr0_valid): AVX-512's three components all or none, with AVX */
+    if ((mask & XCR0_AVX512) != XCR0_AVX512 || !(mask & XCR0_AVX))
+        mask &= ~XCR0_AVX512;
+    return mask;
 }
 
 bool xcr0_valid(uint64_t value, uint64_t allowed)
