@@ -71,6 +71,7 @@ struct pc {
     struct fw_cfg fw_cfg;
     struct pc_lapic lapic[VM_VCPUS_MAX];
     bool uart_line;
+    uint8_t raw_esc;                 /* console=raw: the escape filter's state */
     uint64_t input_polled;           /* host TSC of the last poll of the host's serial input */
     bool peeked_pic[VM_VCPUS_MAX];   /* the last peek chose the 8259 (an ExtINT) */
     bool cpu_delivers[VM_VCPUS_MAX]; /* virtual-interrupt delivery takes the APIC's (SDM 30.2) */
@@ -264,13 +265,12 @@ static void print_line(void *ctx, const char *line)
     kprintf("%s: %s\n", vm->cfg.name, line);
 }
 
-/* console=raw: the guest's bytes as they come, those a terminal shows as text or moves the
- * cursor by (printable ASCII, newline, carriage return, backspace, tab); escape sequences and
- * other control bytes are dropped, as debugcon.h keeps them from the host's console. */
+/* console=raw: the guest's bytes as they come, what a terminal may be given of them
+ * (debugcon_raw_pass: text and the cursor's newline, return, backspace, tab; no escapes). */
 static void print_byte(void *ctx, char c)
 {
-    (void)ctx;
-    if ((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\r' || c == '\b' || c == '\t')
+    struct pc *p = ctx;
+    if (debugcon_raw_pass(&p->raw_esc, c))
         kprintf("%c", c);
 }
 
@@ -584,7 +584,7 @@ int pc_attach(struct vm *vm)
     p->input_polled = host;
     uart_attach(&p->uart, UART_COM1_BASE, print_line, vm);
     if (vm->cfg.console_raw) /* the interactive console (it takes the input from other VMs) */
-        uart_set_raw_output(&p->uart, print_byte, vm);
+        uart_set_raw_output(&p->uart, print_byte, p);
     debugcon_init(&p->con, print_line, vm);
     debug_exit_init(&p->dexit, DEBUG_EXIT_PORT, DEBUG_EXIT_SIZE);
     shutdown_port_init(&p->power, BOCHS_SHUTDOWN_PORT, QEMU_PM1A_CNT_PORT);
