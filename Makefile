@@ -303,7 +303,7 @@ test: deps
 	@scripts/test.sh $(UNIT_BIN) $(ELF) $(JOBS)
 
 bench: deps
-	@$(MAKE) --no-print-directory $(ELF) guests
+	@$(MAKE) --no-print-directory $(ELF) guests linux
 	@scripts/bench.sh $(ELF)
 
 LINT_FILES := $(shell git ls-files '*.c' '*.h' 2>/dev/null)
