@@ -13,6 +13,8 @@
 #   MACHINE=pc|q35     make run-qemu: QEMU machine (default pc)
 #   ACCEL=auto|kvm|tcg make run-qemu: KVM with nested VT-x when there is one (default auto)
 #   MEDIA=cdrom|usb    make run-qemu: the image as a CD or as a USB stick (default cdrom)
+#   GUEST=linux   make run: boot Linux as a guest (make linux's kernel; scripts/run-linux.sh),
+#                 with MODEL default corei7_skylake_x, MEGS 512, and on a terminal no TIMEOUT
 #   JOBS=N        system tests run in parallel (default 2)
 #   T=a,b         make system: only these tests
 
@@ -74,6 +76,7 @@ PURE_SRCS += vmx/trace_mask.c
 PURE_SRCS += vmx/watchdog.c
 PURE_SRCS += vmx/guest_msr.c
 PURE_SRCS += vmx/cpuid_policy.c
+PURE_SRCS += vmx/cpuid_deps.c
 PURE_SRCS += vm/vm_config.c
 PURE_SRCS += vm/elf.c
 PURE_SRCS += vm/loader.c
@@ -140,6 +143,8 @@ help:
 	@echo "make run     install what is missing, build, boot the demo in Bochs, show its output"
 	@echo "             ARGS='hypervisor command line' CPUS=N MEGS=M MODEL=name TIMEOUT=s"
 	@echo "             MODULES='file[:args] ...' (ARGS=scenario=list lists the scenarios)"
+	@echo "make run GUEST=linux  boot Linux (make linux's Debian kernel) as a guest and type into"
+	@echo "             its shell (CPUS=2 for two vCPUs); 'poweroff' or Ctrl-C ends it"
 	@echo "make run-qemu  the same in QEMU: KVM with nested VT-x (-cpu host,+vmx) on an Intel host"
 	@echo "             that has it, else TCG, whose CPU has no VMX (platform scenarios only);"
 	@echo "             FIRMWARE=bios|efi (SeaBIOS or OVMF) MACHINE=pc|q35 ACCEL=auto|kvm|tcg"
@@ -189,11 +194,23 @@ $(ISO): $(ELF) scripts/mkiso.sh $(BUILD)/iso.args
 
 iso: $(ISO)
 
+GUEST ?=
+# make run GUEST=linux: the model, RAM and time bound a Linux guest needs, unless given.
+LINUX_MODEL   := $(if $(filter file,$(origin MODEL)),corei7_skylake_x,$(MODEL))
+LINUX_MEGS    := $(if $(filter file,$(origin MEGS)),512,$(MEGS))
+LINUX_TIMEOUT := $(if $(filter file,$(origin TIMEOUT)),$$([ -t 0 ] && echo 86400 || echo 900),$(TIMEOUT))
 run: deps
+ifeq ($(GUEST),linux)
+	@$(MAKE) --no-print-directory $(ELF) linux
+	@scripts/run-linux.sh $(ELF) $(LINUX_MODEL) $(CPUS) $(LINUX_MEGS) $(LINUX_TIMEOUT)
+else ifneq ($(GUEST),)
+	@echo "make run: GUEST=$(GUEST): the guest to boot is linux (or none: the built-in demo)" >&2; exit 2
+else
 	@$(MAKE) --no-print-directory $(ELF)
 	@set --; for m in $$MODULES; do set -- "$$@" --module "$$m"; done; \
 	scripts/run.sh --live --cpus $(CPUS) --megs $(MEGS) --model $(MODEL) --timeout $(TIMEOUT) \
 		--elf $(ELF) --args "$$ARGS" "$$@"
+endif
 
 # make run-qemu: scripts/run-qemu.sh builds its own ISO, as run.sh does (README.md, "QEMU, KVM,
 # UEFI and USB").
@@ -286,7 +303,7 @@ test: deps
 	@scripts/test.sh $(UNIT_BIN) $(ELF) $(JOBS)
 
 bench: deps
-	@$(MAKE) --no-print-directory $(ELF) guests
+	@$(MAKE) --no-print-directory $(ELF) guests linux
 	@scripts/bench.sh $(ELF)
 
 LINT_FILES := $(shell git ls-files '*.c' '*.h' 2>/dev/null)

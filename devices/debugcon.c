@@ -48,3 +48,27 @@ bool debugcon_io(struct debugcon *d, uint16_t port, unsigned size, bool in, uint
     }
     return true;
 }
+
+enum { RAW_TEXT, RAW_ESC, RAW_CSI };
+
+bool debugcon_raw_pass(uint8_t *esc, char c)
+{
+    uint8_t b = (uint8_t)c;
+    switch (*esc) {
+    case RAW_ESC: /* ESC [ opens a control sequence; ESC and any other byte is a pair */
+        *esc = b == '[' ? RAW_CSI : RAW_TEXT;
+        return false;
+    case RAW_CSI: /* ECMA-48 5.4: parameter and intermediate bytes 0x20-0x3f, final 0x40-0x7e */
+        if (b >= 0x40 && b <= 0x7e)
+            *esc = RAW_TEXT;
+        else if (b < 0x20 || b > 0x3f)
+            *esc = RAW_TEXT; /* not a control sequence after all: dropped too */
+        return false;
+    default:
+        if (b == 0x1b) {
+            *esc = RAW_ESC;
+            return false;
+        }
+        return (b >= 0x20 && b < 0x7f) || c == '\n' || c == '\r' || c == '\b' || c == '\t';
+    }
+}

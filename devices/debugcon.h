@@ -25,4 +25,11 @@ bool debugcon_io(struct debugcon *d, uint16_t port, unsigned size, bool in, uint
 /* Hand over a partial line (e.g. when the guest stops). */
 void debugcon_flush(struct debugcon *d);
 
+/* Raw output to a terminal (a VM with console=raw): whether byte c may be shown. Printable
+ * ASCII, newline, carriage return, backspace and tab pass; escape sequences are dropped whole
+ * (ESC [ parameters and intermediates, up to the final byte 0x40-0x7e, ECMA-48 5.4; ESC and
+ * one more byte otherwise), and so is every other control byte. *esc is the filter's state,
+ * 0 to start. */
+bool debugcon_raw_pass(uint8_t *esc, char c);
+
 #endif

@@ -33,12 +33,18 @@
 #include "devices/vlapic.h"
 #include "platform/console.h"
 #include "platform/lapic.h"
+#include "platform/serial.h"
 #include "vm/vm.h"
 
 #define PC_IOAPIC_BASE 0xfec00000ul
 #define PC_LAPIC_BASE  0xfee00000ul
 #define PC_RTC_EPOCH   1767225600 /* 2026-01-01 00:00:00 UTC: the RTC's start (no host clock) */
 #define PC_UART_IRQ    4
+/* How often the host's serial port is polled for what a person types into the VM that has the
+ * console input: at most every millisecond (at exits), at least every 10 ms (the
+ * VMX-preemption timer brings an idle vCPU 0 back for it): fast enough for typing. */
+#define PC_INPUT_POLL_MIN_MS 1
+#define PC_INPUT_POLL_MS     10
 
 struct pc;
 
@@ -65,6 +71,8 @@ struct pc {
     struct fw_cfg fw_cfg;
     struct pc_lapic lapic[VM_VCPUS_MAX];
     bool uart_line;
+    uint8_t raw_esc;                 /* console=raw: the escape filter's state */
+    uint64_t input_polled;           /* host TSC of the last poll of the host's serial input */
     bool peeked_pic[VM_VCPUS_MAX];   /* the last peek chose the 8259 (an ExtINT) */
     bool cpu_delivers[VM_VCPUS_MAX]; /* virtual-interrupt delivery takes the APIC's (SDM 30.2) */
     uint32_t pic_words;              /* PC_PIC_ICW1... the guest wrote (book example 7-5) */
@@ -72,6 +80,9 @@ struct pc {
 };
 
 static struct pc boards[VM_MAX];
+/* The board whose UART gets the host console's input: the first VM's with console=raw, else
+ * the first VM's with a PC board. */
+static struct pc *input_focus;
 
 static uint64_t now_ns(const struct pc *p, uint64_t host_tsc)
 {
@@ -254,6 +265,15 @@ static void print_line(void *ctx, const char *line)
     kprintf("%s: %s\n", vm->cfg.name, line);
 }
 
+/* console=raw: the guest's bytes as they come, what a terminal may be given of them
+ * (debugcon_raw_pass: text and the cursor's newline, return, backspace, tab; no escapes). */
+static void print_byte(void *ctx, char c)
+{
+    struct pc *p = ctx;
+    if (debugcon_raw_pass(&p->raw_esc, c))
+        kprintf("%c", c);
+}
+
 static void unclaimed_port(void *ctx, uint16_t port, unsigned size, bool in, uint32_t *value)
 {
     struct pc *p = ctx;
@@ -410,12 +430,33 @@ static int lapic_mmio(void *ctx, void *caller, uint64_t offset, unsigned size, b
     return rc == VLAPIC_OK || rc == VLAPIC_UNALIGNED ? IO_OK : IO_DEVICE_ERROR;
 }
 
+/* ---- console input ---- */
+
+/* The bytes waiting in the host's serial port go into the focused VM's UART, as many as its
+ * receive FIFO has room for (the rest wait in the host UART's FIFO, or in the emulator behind
+ * it). The host UART is polled with its interrupts off, so no host IRQ 4 exists that could
+ * reach a guest; the guest's IRQ 4 is its own UART's, raised through the board's line. */
+static void console_input(struct pc *p, uint64_t host_tsc)
+{
+    if (host_tsc - p->input_polled < tsc_per_ms() * PC_INPUT_POLL_MIN_MS)
+        return; /* not at every exit: a port read is an I/O access on the host too */
+    p->input_polled = host_tsc;
+    int c;
+    while (uart_rx_room(&p->uart) && (c = serial_getc()) >= 0) {
+        char byte = (char)c;
+        uart_push_input(&p->uart, &byte, 1);
+    }
+    uart_line(p);
+}
+
 /* ---- the VM layer's hooks ---- */
 
 static void advance(void *ctx, uint64_t host_tsc)
 {
     struct pc *p = ctx;
     uint64_t ns = now_ns(p, host_tsc), tsc = guest_tsc(p, host_tsc);
+    if (p == input_focus)
+        console_input(p, host_tsc);
     i8254_advance(&p->pit, ns);
     rtc_advance(&p->rtc, ns);
     for (uint32_t i = 0; i < p->vm->nvcpus; i++)
@@ -436,6 +477,9 @@ static uint64_t next_event(void *ctx, uint32_t vcpu)
             dev = rtc;
         if (dev != UINT64_MAX && ns_to_host_tsc(p, dev) < next)
             next = ns_to_host_tsc(p, dev);
+        uint64_t poll = p->input_polled + tsc_per_ms() * PC_INPUT_POLL_MS;
+        if (p == input_focus && poll < next)
+            next = poll; /* back to look for typed input */
     }
     return next;
 }
@@ -535,7 +579,12 @@ int pc_attach(struct vm *vm)
     memset(p, 0, sizeof(*p));
     p->vm = vm;
     uint64_t host = rdtsc(), ns = now_ns(p, host);
+    if (!input_focus || (vm->cfg.console_raw && !input_focus->vm->cfg.console_raw))
+        input_focus = p;
+    p->input_polled = host;
     uart_attach(&p->uart, UART_COM1_BASE, print_line, vm);
+    if (vm->cfg.console_raw) /* the interactive console (it takes the input from other VMs) */
+        uart_set_raw_output(&p->uart, print_byte, p);
     debugcon_init(&p->con, print_line, vm);
     debug_exit_init(&p->dexit, DEBUG_EXIT_PORT, DEBUG_EXIT_SIZE);
     shutdown_port_init(&p->power, BOCHS_SHUTDOWN_PORT, QEMU_PM1A_CNT_PORT);

@@ -5,6 +5,8 @@
  */
 #include "devices/uart16550.h"
 
+#include <stddef.h>
+
 /* FCR bits 7:6 select how many received bytes raise the data-available interrupt (table III). */
 static const unsigned uart_trigger[4] = {1, 4, 8, 14};
 
@@ -29,7 +31,16 @@ void uart_attach(struct uart16550 *u, uint16_t base, void (*emit)(void *ctx, con
 {
     u->base = base;
     debugcon_init(&u->out, emit, ctx);
+    u->emit_byte = NULL;
+    u->byte_ctx = NULL;
     uart_reset(u);
+}
+
+void uart_set_raw_output(struct uart16550 *u, void (*emit_byte)(void *ctx, char c), void *ctx)
+{
+    debugcon_flush(&u->out); /* what was assembled so far first */
+    u->emit_byte = emit_byte;
+    u->byte_ctx = ctx;
 }
 
 void uart_flush_output(struct uart16550 *u)
@@ -50,6 +61,13 @@ static bool uart_rx_put(struct uart16550 *u, uint8_t c)
     u->rx[(u->rx_head + u->rx_count) % UART_RX_FIFO] = c;
     u->rx_count++;
     return true;
+}
+
+unsigned uart_rx_room(const struct uart16550 *u)
+{
+    if (u->mcr & UART_MCR_LOOP) /* PC16550D MCR bit 4: serial input disconnected */
+        return 0;
+    return UART_RX_FIFO - u->rx_count;
 }
 
 unsigned uart_push_input(struct uart16550 *u, const char *data, unsigned len)
@@ -135,6 +153,8 @@ static void uart_transmit(struct uart16550 *u, uint8_t c)
     if (u->mcr & UART_MCR_LOOP) { /* loopback: the byte comes back to the receiver */
         if (!uart_rx_put(u, c))
             u->lsr_errors |= UART_LSR_OE;
+    } else if (u->emit_byte) {
+        u->emit_byte(u->byte_ctx, (char)c);
     } else {
         uint32_t v = c;
         debugcon_io(&u->out, DEBUGCON_PORT, 1, false, &v); /* the line assembler */

@@ -85,17 +85,27 @@ struct uart16550 {
     unsigned rx_head, rx_count;
     uint8_t rx_last;     /* RBR keeps the last byte received */
     struct debugcon out; /* the line assembler of the output */
+    /* raw output (uart_set_raw_output): each byte as it is sent, no line assembly */
+    void (*emit_byte)(void *ctx, char c);
+    void *byte_ctx;
 };
 
 /* A UART at base (8 ports), in its reset state; whole output lines go to emit(ctx, line). */
 void uart_attach(struct uart16550 *u, uint16_t base, void (*emit)(void *ctx, const char *line),
                  void *ctx);
+/* Raw output: from now on each transmitted byte goes to emit_byte(ctx, c) as it is sent,
+ * not into lines (an interactive console, where a prompt has no newline); NULL: lines again. */
+void uart_set_raw_output(struct uart16550 *u, void (*emit_byte)(void *ctx, char c), void *ctx);
 /* Master reset (PC16550D table IV): registers to their reset values, receive FIFO emptied. */
 void uart_reset(struct uart16550 *u);
 /* A guest's port access; false when port is not one of the UART's 8. Accesses wider than a byte
  * reach the following registers in turn, as an 8-bit ISA device sees them; bytes beyond the
  * last register read as 0xff. */
 bool uart_io(struct uart16550 *u, uint16_t port, unsigned size, bool in, uint32_t *value);
+/* How many bytes uart_push_input would take now: the FIFO's free room, 0 in loopback mode
+ * (PC16550D MCR bit 4: the receiver's serial input is disconnected), so a caller that holds
+ * its input back until there is room loses nothing. */
+unsigned uart_rx_room(const struct uart16550 *u);
 /* Input for the guest: queues up to len bytes; returns how many fitted in the FIFO. */
 unsigned uart_push_input(struct uart16550 *u, const char *data, unsigned len);
 /* The chip's INTR output: an enabled interrupt is pending (the PC wires it to the IRQ through

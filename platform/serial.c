@@ -5,6 +5,7 @@
 
 enum {
     UART_THR = 0, /* transmit holding (DLAB=0) */
+    UART_RBR = 0, /* receive buffer (DLAB=0, read) */
     UART_DLL = 0, /* divisor latch low (DLAB=1) */
     UART_IER = 1,
     UART_DLM = 1,
@@ -13,6 +14,7 @@ enum {
     UART_MCR = 4,
     UART_LSR = 5,
 };
+#define LSR_DR   0x01 /* data ready */
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 #define LCR_DLAB 0x80
@@ -38,6 +40,13 @@ void serial_putc(char c)
     while (!(inb(serial_port + UART_LSR) & LSR_THRE))
         cpu_relax();
     outb(serial_port + UART_THR, (uint8_t)c);
+}
+
+int serial_getc(void)
+{
+    if (!serial_port || !(inb(serial_port + UART_LSR) & LSR_DR))
+        return -1;
+    return inb(serial_port + UART_RBR); /* PC16550D: reading RBR takes the byte from the FIFO */
 }
 
 void serial_flush(void)

@@ -8,6 +8,9 @@
 
 void serial_init(uint16_t port);
 void serial_putc(char c);
+/* A byte the UART has received (LSR.DR), or -1 when none waits. Polled: the UART's
+ * interrupts stay off (IER 0), so nothing of the host's console reaches a guest as an IRQ. */
+int serial_getc(void);
 /* Wait until the UART has sent every byte (LSR.TEMT), e.g. before power-off. */
 void serial_flush(void);
 

@@ -5,7 +5,8 @@
 #  - exit round trips: scenario bench (a built-in guest times CPUID, VMCALL and port I/O);
 #  - guest_throughput_ratio: the longmode test guest's sieve, bare and as a VM (bare ticks
 #    divided by the ticks under Vanderpool: 1.0 means no slowdown);
-#  - hv_memory_base / hv_memory_per_vcpu: what the vms scenario reports for that VM.
+#  - hv_memory_base / hv_memory_per_vcpu: what the vms scenario reports for that VM;
+#  - linux_boot_ratio: the Linux guest of `make linux` (the block at the end).
 here=$(cd "$(dirname "$0")/.." && pwd)
 elf=$1
 out=$here/build/bench
@@ -28,3 +29,32 @@ vm=$(clean "$out/vm" | sed -n 's/^lm: BENCH sieve_ticks \([0-9]*\)$/\1/p')
 echo "$bare $vm" | awk '{printf "bench guest_throughput_ratio: %.4f (bare %d / under Vanderpool %d ticks)\n", $1 / $2, $1, $2}'
 clean "$out/vm" | sed -n 's/^vms: hypervisor memory: base \([0-9]*\) KiB .*, \([0-9]*\) KiB per vCPU beyond guest RAM$/bench hv_memory_base: \1 KiB\
 bench hv_memory_per_vcpu: \2 KiB/p'
+
+# ---- Linux boot (issue 11) ----
+# linux_boot_ratio: the same bzImage and initramfs (make linux), the same CPU model, booted as
+# the VM of vm-linux and bare by GRUB (bare-linux, without `quiet`). The span measured is the
+# kernel's own: its printk clock (sched_clock, the TSC scaled by the rate the kernel knows:
+# CPUID 15H under Vanderpool, its PIT calibration bare) from its start early in setup_arch to
+# "Run /init as init process", the moment userspace begins. Bochs runs with `clock: sync=none`,
+# where emulated time is instructions / ips, so the ratio of the spans is the ratio of the
+# instructions executed; the stretch before (GRUB, the hypervisor's boot, the kernel's
+# decompression) is left out on both sides. Then the VM's exits of the whole boot by reason.
+if [ -s "$here/build/linux/bzImage" ] && [ -s "$here/build/linux/initramfs.cpio.gz" ]; then
+    lx=$here/build/linux
+    "$here/scripts/run.sh" --elf "$lx/bzImage" --bare linux --module "$lx/initramfs.cpio.gz" \
+        --model corei7_skylake_x --megs 512 --dir "$out/linux-bare" --timeout 600 \
+        --args "console=ttyS0,115200 cryptomgr.notests=1 vanderpool=test" || exit 1
+    "$here/scripts/run.sh" --elf "$elf" --model corei7_skylake_x --megs 512 \
+        --dir "$out/linux-vm" --timeout 900 \
+        --module "$lx/bzImage" --module "$lx/initramfs.cpio.gz" \
+        --args 'scenario=vms vm=lx:image=bzImage,initrd=initramfs.cpio.gz,mem=256M,cmdline="console=ttyS0 cryptomgr.notests=1 vanderpool=test" onpanic=poweroff' || exit 1
+    span() { clean "$1" | sed -n 's/^\(lx: \)\{0,1\}\[ *\([0-9.]*\)\] Run \/init as init process$/\2/p' | head -n 1; }
+    bare=$(span "$out/linux-bare") vm=$(span "$out/linux-vm")
+    [ -n "$bare" ] && [ -n "$vm" ] || fail "no 'Run /init' line: $out/linux-bare/serial.txt, $out/linux-vm/serial.txt"
+    echo "$vm $bare" | awk '{printf "bench linux_boot_ratio: %.3f (kernel start to /init: %.3f s under Vanderpool / %.3f s bare)\n", $1 / $2, $1, $2}'
+    clean "$out/linux-vm" | sed -n 's/^vm lx: exit status [0-9-]*, \([0-9]*\) exits.*/bench linux_boot_exits: \1/p'
+    clean "$out/linux-vm" | sed -n 's/^  exits cpu=\([0-9]*\) reason=[0-9]* \([A-Z0-9_]*\) *count=\([0-9]*\) .*/\3 \2 cpu\1/p' |
+        sort -rn | head -n 3 | awk '{printf "bench linux_boot_exits_top: %s %d (CPU %s)\n", $2, $1, substr($3, 4)}'
+else
+    echo "bench: no build/linux (make linux): linux_boot_ratio skipped" >&2
+fi

@@ -115,6 +115,7 @@ dir /dev 0755
 dir /proc 0555
 dir /sys 0555
 dir /tmp 1777
+dir /etc 0755
 dir /root 0700
 nod /dev/console 0600 c 5 1
 file /bin/busybox 0755 $busybox

@@ -35,6 +35,10 @@ usage: scripts/run-qemu.sh --elf ELF [options]
   --dir DIR            where the ISO, serial.txt, debugcon.txt, qemu.out and qemu.cmd go
                        (default build/run-qemu)
   --live               also show the serial output as it comes
+  --input -|FILE      what goes into the serial port (COM1): - the runner's stdin, typed (on a
+                       terminal: unechoed, character by character); FILE a script of
+                       "wait TEXT" / "send TEXT" lines (tools/serial-listen.c)
+  --progress linux     show a Linux guest's boot phase with the elapsed seconds
   --emulator CMD       run CMD instead of qemu-system-x86_64 (harness self-tests; also
                        $VP_QEMU)
   --help               this text

@@ -6,7 +6,9 @@
 # and runs bochs-bin headless (RFB display that waits for nobody, the debugger told to
 # `c`ontinue, stdin from /dev/null), bounded by --timeout. COM1 goes to a small listener
 # (tools/serial-listen.c) that writes DIR/serial.txt as the bytes come (Bochs's file mode writes
-# in chunks), so the run can be judged while it goes: it ends at the end marker (the hypervisor's
+# in chunks), and sends what --input gives into the port (Bochs's socket modes read as well as
+# write; Bochs hands the bytes to the COM1 receiver, where the hypervisor polls them), so the
+# run can be judged while it goes: it ends at the end marker (the hypervisor's
 # "Vanderpool: power off" line, or a bare guest's "TEST name: PASS|FAIL"), or shortly after a
 # halt marker ("Vanderpool: halted", "Vanderpool: CPU n halted") once the output has gone quiet.
 # Every other way Bochs can stop is a named failure, never a silent success. The options, the
@@ -32,6 +34,10 @@ usage: scripts/run.sh --elf ELF [options]
   --dir DIR            where the ISO, bochsrc, serial.txt, bochs.out and bochs.log go
                        (default build/run)
   --live               also show the serial output as it comes
+  --input -|FILE      what goes into the serial port (COM1): - the runner's stdin, typed (on a
+                       terminal: unechoed, character by character); FILE a script of
+                       "wait TEXT" / "send TEXT" lines (tools/serial-listen.c)
+  --progress linux     show a Linux guest's boot phase with the elapsed seconds
   --emulator CMD       run CMD instead of bochs-bin (harness self-tests; also $VP_EMULATOR)
   --help               this text
 exit status:

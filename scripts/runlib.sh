@@ -19,7 +19,7 @@
 #   4 the emulator died by a signal         5 it ended or went silent before the end marker
 #   124 timeout                             130 interrupted
 
-live=0 cpus=1 timeout=120 megs=256 dir=build/run elf= args= bare=
+live=0 cpus=1 timeout=120 megs=256 dir=build/run elf= args= bare= input= progress= phase=
 nl='
 '
 mods= # newline-separated FILE[:ARGS]
@@ -34,7 +34,8 @@ rl_opt() {
     rl_shift=0
     case $1 in
     --live) live=1 rl_shift=1 ;;
-    --cpus | --timeout | --megs | --dir | --elf | --args | --module | --bare | --emulator)
+    --cpus | --timeout | --megs | --dir | --elf | --args | --module | --bare | --emulator | \
+        --input | --progress)
         [ $# -ge 2 ] || rl_die2 "$1 needs a value ($me --help)"
         case $1 in
         --cpus) cpus=$2 ;;
@@ -46,6 +47,8 @@ rl_opt() {
         --module) mods="$mods$2$nl" ;;
         --bare) bare=$2 ;;
         --emulator) emulator=$2 ;;
+        --input) input=$2 ;;
+        --progress) progress=$2 ;;
         esac
         rl_shift=2 ;;
     esac
@@ -65,6 +68,14 @@ rl_check_options() {
     rl_isnum "$cpus" && [ "$cpus" -ge 1 ] || rl_die2 "--cpus takes a number of CPUs, not '$cpus'"
     rl_isnum "$megs" && [ "$megs" -ge 16 ] || rl_die2 "--megs takes a RAM size in MiB (16 or more), not '$megs'"
     rl_isnum "$timeout" && [ "$timeout" -ge 1 ] || rl_die2 "--timeout takes seconds, not '$timeout'"
+    case $input in
+    "" | -) ;;
+    *) [ -f "$input" ] || rl_die2 "--input: no such file: $input" ;;
+    esac
+    case $progress in
+    "" | linux) ;;
+    *) rl_die2 "--progress takes linux, not '$progress'" ;;
+    esac
     if [ "$bare" = linux ]; then # Linux's last words when it powers off, or when it cannot go on
         end_re='reboot: Power down|Kernel panic - not syncing' halt_re=
     elif [ -n "$bare" ]; then
@@ -116,25 +127,76 @@ rl_stop_listener() {
     fi
 }
 
+# --input -: the runner's stdin is what is typed into the guest. On a terminal it goes
+# character by character without the terminal's echo (the guest echoes), Ctrl-C still
+# interrupts the run; the terminal's settings come back when the run ends.
+stty_saved=
+rl_keyboard() {
+    [ "$input" = - ] || return 0
+    exec 7<&0
+    if [ -t 0 ]; then
+        stty_saved=$(stty -g)
+        stty -icanon -echo min 1
+    fi
+}
+rl_restore_tty() {
+    [ -z "$stty_saved" ] || stty "$stty_saved"
+    stty_saved=
+}
+
+# --progress linux: the boot's phase with the seconds since the start, on stderr (a Linux guest
+# takes tens of seconds in Bochs): loading (GRUB, the hypervisor, the VM's image), the kernel
+# started (its "Linux version" line), userspace (/init's VANDERPOOL-USERSPACE marker).
+rl_progress() {
+    [ "$progress" = linux ] || return 0
+    case $phase in
+    "") phase=loading
+        rl_phase "loading: GRUB, the hypervisor, then the kernel and initramfs into the VM" ;;
+    loading)
+        grep -q 'Linux version ' "$dir/serial.txt" 2>/dev/null || return 0
+        phase=kernel
+        rl_phase "the kernel started" ;;
+    kernel)
+        grep -q 'VANDERPOOL-USERSPACE: up' "$dir/serial.txt" 2>/dev/null || return 0
+        phase=user
+        if [ "$input" = - ]; then
+            rl_phase "userspace: a busybox shell; type into it, 'poweroff' ends the VM, Ctrl-C the run"
+        else
+            rl_phase "userspace"
+        fi ;;
+    esac
+}
+rl_phase() { printf '\n[%s %4d s] %s\n' "$me" $(($(date +%s) - start)) "$*" >&2; }
+
 # timeout(1) puts the emulator in a process group of its own, so a Ctrl-C in the terminal does
 # not reach it (Bochs would stop in its debugger); this trap stops it instead.
 rl_trap() {
-    trap 'rl_stop_emulator; rl_stop_listener; echo "
+    trap 'rl_stop_emulator; rl_stop_listener; rl_restore_tty; echo "
 $me: interrupted; $emu stopped." >&2; exit 130' INT TERM
 }
 
 # Start the serial listener; its TCP port on 127.0.0.1 is then in $port.
 rl_start_listener() {
+    rl_keyboard
     listener="$here/build/host/serial-listen"
     if [ ! -x "$listener" ] || [ "$here/tools/serial-listen.c" -nt "$listener" ]; then
         mkdir -p "$here/build/host"
         cc -O2 -Wall -o "$listener.$$" "$here/tools/serial-listen.c" && mv "$listener.$$" "$listener" ||
             rl_die2 "cannot build $listener (is gcc installed? make deps)"
     fi
-    if [ "$live" = 1 ]; then
-        "$listener" "$dir/port" "$dir/serial.txt" &
+    # An asynchronous command's stdin is /dev/null unless redirected: the typed input comes
+    # from the runner's own stdin, saved as fd 7 (rl_keyboard).
+    set -- "$dir/port" "$dir/serial.txt"
+    case $input in
+    -) set -- "$@" - ;;
+    ?*) set -- "$@" "$(cd "$(dirname "$input")" && pwd)/$(basename "$input")" ;;
+    esac
+    if [ "$input" = - ] && [ "$live" = 1 ]; then
+        "$listener" "$@" <&7 &
+    elif [ "$live" = 1 ]; then
+        "$listener" "$@" &
     else
-        "$listener" "$dir/port" "$dir/serial.txt" >/dev/null &
+        "$listener" "$@" >/dev/null &
     fi
     lpid=$!
     i=0
@@ -168,6 +230,7 @@ rl_run() {
     outcome=
     last_size=0 last_change=$(date +%s)
     while kill -0 "$bpid" 2>/dev/null; do
+        rl_progress
         sleep 0.2
         [ -f "$dir/serial.txt" ] || continue
         if grep -qE -- "$end_re" "$dir/serial.txt"; then
@@ -199,6 +262,7 @@ rl_run() {
         bpid=
     fi
     rl_stop_listener
+    rl_restore_tty
     secs=$(($(date +%s) - start))
     [ -z "$outcome" ] && grep -qE -- "$end_re" "$dir/serial.txt" 2>/dev/null && outcome=end
 }

@@ -32,7 +32,8 @@ enum vmc_key {
     K_DEBUGEXIT,
     K_INITRD,
     K_WDOG,
-    K_RMINT
+    K_RMINT,
+    K_CONSOLE
 };
 
 static const struct {
@@ -43,7 +44,7 @@ static const struct {
     {"image", K_IMAGE},     {"kind", K_KIND},           {"load", K_LOAD},     {"entry", K_ENTRY},
     {"cmdline", K_CMDLINE}, {"modules", K_MODULES},     {"vmfunc", K_VMFUNC}, {"ad", K_AD},
     {"timer", K_TIMER},     {"debugexit", K_DEBUGEXIT}, {"initrd", K_INITRD}, {"watchdog", K_WDOG},
-    {"rmint", K_RMINT},
+    {"rmint", K_RMINT},     {"console", K_CONSOLE},
 };
 
 static const char *const vmc_kind_names[] = {"auto",       "raw",   "multiboot",
@@ -426,6 +427,12 @@ static void vmc_value(struct vmc_parse *p, enum vmc_key key, const char *kname, 
     case K_RMINT:
         if (!vmc_bool(val, key == K_VMFUNC ? &vm->vmfunc : key == K_AD ? &vm->ad : &vm->rmint))
             vmc_error(p, "bad value '%s' for '%s': expected on or off", shown, kname);
+        return;
+    case K_CONSOLE:
+        if (strcmp(val, "raw") == 0 || strcmp(val, "lines") == 0)
+            vm->console_raw = strcmp(val, "raw") == 0;
+        else
+            vmc_error(p, "bad value '%s' for '%s': expected lines or raw", shown, kname);
         return;
     case K_DEBUGEXIT: {
         bool on;

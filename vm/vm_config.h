@@ -68,6 +68,8 @@ struct vm_config {
     bool no_debugexit; /* debugexit=off: no isa-debug-exit device at 0xf4 */
     uint32_t watchdog; /* seconds without progress that stop the VM (vm/vm_watchdog.c); 0: off */
     bool rmint;        /* rmint=on: real-mode interrupts delivered by the VMM (7-4) */
+    bool console_raw;  /* console=raw: its UART's bytes go to the host console as sent, and
+                          the host console's input goes to it */
     bool valid;        /* false: an error was reported for this VM, do not start it */
     uint32_t line;     /* line of its [vm NAME] header in a config module; 0: command
                           line */

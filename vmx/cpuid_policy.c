@@ -2,6 +2,7 @@
 #include "vmx/cpuid_policy.h"
 
 #include "platform/x86.h"
+#include "vmx/cpuid_deps.h"
 
 /* CPUID.1 (SDM vol. 2A CPUID, table 3-10 / 3-11) */
 #define L1_ECX_DTES64     (1u << 2)
@@ -26,14 +27,12 @@
 /* CPUID.(7,0) */
 #define L7_EBX_SGX        (1u << 2)
 #define L7_EBX_TSC_ADJUST (1u << 1)
-#define L7_EBX_ERMS       (1u << 9)
 #define L7_EBX_RDT_M      (1u << 12)
 #define L7_EBX_MPX        (1u << 14)
 #define L7_EBX_RDT_A      (1u << 15)
 #define L7_EBX_PT         (1u << 25)
 #define L7_ECX_OSPKE      (1u << 4)
 #define L7_ECX_WAITPKG    (1u << 5)
-#define L7_EDX_FSRM       (1u << 4)
 #define L7_EDX_SPEC_CTRL  ((1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) | (1u << 31))
 /* CPUID.(0DH,1):EAX bit 3: XSAVES/XRSTORS and IA32_XSS */
 #define LD1_EAX_XSAVES (1u << 3)
@@ -60,7 +59,21 @@ uint64_t cpuid_guest_xcr0_mask(cpuid_host_fn host, void *ctx)
     if (l.eax < 0xd)
         return XCR0_X87 | XCR0_SSE;
     host_leaf(host, ctx, 0xd, 0, &l);
-    return (((uint64_t)l.edx << 32) | l.eax) & ~(XCR0_MPX | XCR0_AMX);
+    uint64_t mask = (((uint64_t)l.edx << 32) | l.eax) & ~(XCR0_MPX | XCR0_AMX);
+    /* A component the CPU supports has a size in CPUID.(0DH,i):EAX (SDM vol. 1 13.2); one
+     * without (Bochs's icelake_u shows PKRU with size and offset 0, and Linux 6.1 warns
+     * "misordered xstate") is not offered. */
+    for (uint32_t i = 2; i < 63; i++) {
+        if (!(mask >> i & 1))
+            continue;
+        host_leaf(host, ctx, 0xd, i, &l);
+        if (l.eax == 0)
+            mask &= ~(1ull << i);
+    }
+    /* XCR0's own rules (xcr0_valid): AVX-512's three components all or none, with AVX */
+    if ((mask & XCR0_AVX512) != XCR0_AVX512 || !(mask & XCR0_AVX))
+        mask &= ~XCR0_AVX512;
+    return mask;
 }
 
 bool xcr0_valid(uint64_t value, uint64_t allowed)
@@ -112,6 +125,8 @@ static uint32_t xsave_compacted_size(cpuid_host_fn host, void *ctx, uint64_t mas
     return end;
 }
 
+static void policy_features(cpuid_host_fn host, void *ctx, struct cpuid_features *f);
+
 static void leaf_xsave(cpuid_host_fn host, void *ctx, const struct cpuid_vcpu *g, uint32_t sub,
                        struct cpuid_leaf *out)
 {
@@ -122,7 +137,9 @@ static void leaf_xsave(cpuid_host_fn host, void *ctx, const struct cpuid_vcpu *g
         out->ebx = xsave_size(host, ctx, g->xcr0 & mask);
         out->ecx = xsave_size(host, ctx, mask);
     } else if (sub == 1) {
-        out->eax &= ~LD1_EAX_XSAVES; /* no IA32_XSS: no supervisor states */
+        struct cpuid_features f;
+        policy_features(host, ctx, &f); /* no IA32_XSS: no XSAVES, no supervisor states */
+        out->eax &= f.ld1_eax;
         /* EBX: the size XSAVEC/XSAVES need for XCR0 | IA32_XSS (SDM vol. 2A CPUID leaf 0DH);
          * Linux 6.1 sizes its compacted buffers by it (0 gave "XSAVE consistency problem") */
         out->ebx = xsave_compacted_size(host, ctx, g->xcr0 & mask);
@@ -163,11 +180,48 @@ static void policy_static(uint32_t leaf, uint32_t subleaf, struct cpuid_leaf *ou
                       L7_EBX_PT);
         out->ecx &= ~(L7_ECX_WAITPKG | L7_ECX_OSPKE);
         out->edx &= ~L7_EDX_SPEC_CTRL;
-        if (!(out->ebx & L7_EBX_ERMS)) /* FSRM without ERMS is no CPU that exists */
-            out->edx &= ~L7_EDX_FSRM;
         break;
     default:
         break;
+    }
+}
+
+/* The feature bits of leaves 1, (7,0) and (0DH,1) as the policy shows them, less every
+ * feature whose prerequisite is not shown (vmx/cpuid_deps.h). */
+static void policy_features(cpuid_host_fn host, void *ctx, struct cpuid_features *f)
+{
+    struct cpuid_leaf l1, l7 = {0, 0, 0, 0}, ld1 = {0, 0, 0, 0}, max;
+    host_leaf(host, ctx, 0, 0, &max);
+    host_leaf(host, ctx, 1, 0, &l1);
+    policy_static(1, 0, &l1);
+    if (max.eax >= 7) {
+        host_leaf(host, ctx, 7, 0, &l7);
+        policy_static(7, 0, &l7);
+    }
+    if (max.eax >= 0xd)
+        host_leaf(host, ctx, 0xd, 1, &ld1);
+    *f = (struct cpuid_features){l1.ecx,
+                                 l7.ebx,
+                                 l7.ecx,
+                                 l7.edx,
+                                 ld1.eax & ~LD1_EAX_XSAVES,
+                                 cpuid_guest_xcr0_mask(host, ctx)};
+    cpuid_deps_apply(f);
+}
+
+/* Leaves 1 and (7,0) with what the prerequisite rules cleared cleared too. */
+static void policy_deps(cpuid_host_fn host, void *ctx, uint32_t leaf, uint32_t subleaf,
+                        struct cpuid_leaf *out)
+{
+    struct cpuid_features f;
+    if (leaf == 1) {
+        policy_features(host, ctx, &f);
+        out->ecx &= f.l1_ecx | L1_ECX_OSXSAVE; /* OSXSAVE is the vCPU's, set later */
+    } else if (leaf == 7 && subleaf == 0) {
+        policy_features(host, ctx, &f);
+        out->ebx &= f.l7_ebx;
+        out->ecx &= f.l7_ecx | L7_ECX_OSPKE;
+        out->edx &= f.l7_edx;
     }
 }
 
@@ -220,6 +274,7 @@ void cpuid_guest(cpuid_host_fn host, void *ctx, const struct cpuid_vcpu *g, uint
         return;
     }
     policy_static(leaf, subleaf, out);
+    policy_deps(host, ctx, leaf, subleaf, out);
     cpuid_vcpu_adjust(g, leaf, subleaf, out);
 }
 
@@ -243,6 +298,7 @@ void cpuid_table_build(cpuid_host_fn host, void *ctx, struct cpuid_table *t)
             continue;
         host_leaf(host, ctx, leaf, 0, &t->basic[leaf]);
         policy_static(leaf, 0, &t->basic[leaf]);
+        policy_deps(host, ctx, leaf, 0, &t->basic[leaf]);
         t->held |= 1u << leaf;
     }
     t->per_vcpu = t->held & TABLE_VCPU_LEAVES;

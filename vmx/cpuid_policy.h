@@ -7,7 +7,8 @@
  * speculation-control MSRs, TSC_ADJUST, the TSC deadline until the virtual local APIC has
  * it, x2APIC likewise, machine-check reporting, thermal and power leaves, XSAVES), the
  * hypervisor-present bit is set, the APIC IDs are the vCPU's, OSXSAVE/OSPKE follow the
- * guest's own CR4, FSRM is never shown without ERMS (Linux 6.1's memmove assumes it), and the
+ * guest's own CR4, no feature is shown without its prerequisites (vmx/cpuid_deps.h: no FSRM
+ * without ERMS, no AVX2 without AVX, no AVX-512 without its XSAVE state...), and the
  * XSAVE sizes of leaf 0DH are computed from the components actually offered, so they agree
  * with each other (Bochs's do not), and leaves 15H/16H give the TSC rate the guest really has. What
  * CPUID shows and what the MSRs do agree: docs/security.md.

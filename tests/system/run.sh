@@ -9,6 +9,8 @@
 #   HALTS=1              (the run ends by halting: scripts/run.sh's status 3 is not a failure)
 #   EXPECT_RC=N          (scripts/run.sh must end with status N, e.g. 5 for a GRUB error)
 #   BOCHS_CPU="opts"     (more options for Bochs's cpu: line, e.g. ignore_bad_msrs=0)
+#   INPUT=file           (typed into COM1 as the run goes: a tools/serial-listen.c script of
+#                        "wait TEXT" / "send TEXT" lines, relative to the tree)
 #   BARE_CPUS=N BARE_MODEL=m BARE_TIMEOUT=s SAME_SKIP=regex   (the bare run of same_as_bare, below)
 #   BARE=multiboot|multiboot2 ELF=build/guests/X.elf   (boot a test guest directly, no hypervisor)
 #   EMULATOR=bochs|qemu-bios|qemu-efi   (default bochs: scripts/run.sh; qemu-*: scripts/run-qemu.sh
@@ -46,7 +48,7 @@ run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
     rm -rf "$dir"; mkdir -p "$dir"
     (
         CPUS=1 ARGS="" MODEL=corei7_icelake_u TIMEOUT=120 MODULES="" ALLOW_PANIC=0 MEGS=256 HALTS=0
-        EXPECT_RC= BOCHS_CPU= BARE_CPUS=1 BARE_MODEL= BARE_TIMEOUT=60 SAME_SKIP=
+        EXPECT_RC= BOCHS_CPU= INPUT= BARE_CPUS=1 BARE_MODEL= BARE_TIMEOUT=60 SAME_SKIP=
         BARE="" ELF="" EMULATOR=bochs MACHINE=pc ACCEL=tcg MEDIA=cdrom
         # shellcheck disable=SC1090
         . "$file"
@@ -73,7 +75,7 @@ run_one() { # name file -> writes $out/name/result (PASS or FAIL lines)
         start=$(date +%s.%N)
         "${runner[@]}" --dir "$dir" --elf "$runelf" "${bare[@]}" --cpus "$CPUS" \
             --timeout "$TIMEOUT" --megs "$MEGS" --args "$ARGS" "${modargs[@]}" \
-            ${BOCHS_CPU:+--bochs-cpu "$BOCHS_CPU"} >"$dir/run.out" 2>&1
+            ${BOCHS_CPU:+--bochs-cpu "$BOCHS_CPU"} ${INPUT:+--input "$here/$INPUT"} >"$dir/run.out" 2>&1
         rc=$?
         SERIAL=$dir/serial.clean.txt
         tr -d '\r' <"$dir/serial.txt" >"$SERIAL" 2>/dev/null || : >"$SERIAL"

@@ -263,3 +263,41 @@ Test(cpuid_policy, table_answer_empty_table)
     cr_assert_null(cpuid_table_answer(&t, 0));
     cr_assert_null(cpuid_table_answer(&t, CPUID_EXT_BASE));
 }
+
+Test(cpuid_policy, prerequisites_applied)
+{
+    struct cpuid_vcpu g = {.xcr0 = 0x7};
+    /* AMX shown by the host, its tile state never offered (cpuid_guest_xcr0_mask) */
+    cr_assert_eq(ask(7, 0, &g).edx & ((1u << 22) | (1u << 24) | (1u << 25)), 0, "AMX hidden");
+    host[1].r.ecx &= ~(1u << 26); /* a host without XSAVE */
+    struct cpuid_leaf l1 = ask(1, 0, &g), l7 = ask(7, 0, &g);
+    host[1].r.ecx |= 1u << 26;
+    cr_assert_eq(l1.ecx & (1u << 28), 0, "no AVX without XSAVE");
+    cr_assert_eq(l7.ebx & (1u << 5), 0, "and so no AVX2");
+    cr_assert_neq(ask(7, 0, &g).ebx & (1u << 5), 0, "AVX2 with XSAVE back");
+    struct cpuid_table t;
+    cpuid_table_build(fake_host, NULL, &t);
+    struct cpuid_leaf r;
+    cr_assert_eq(cpuid_table_get(&t, 1, &r), CPUID_HIT_ADJUST);
+    cr_assert_neq(r.ecx & (1u << 28), 0, "the table's leaf 1 keeps AVX");
+}
+
+Test(cpuid_policy, component_without_size_not_offered)
+{
+    struct cpuid_vcpu g = {.xcr0 = 0x7};
+    cr_assert_neq(ask(0xd, 0, &g).eax & (1u << 9), 0, "PKRU offered with its size");
+    cr_assert_neq(ask(7, 0, &g).ecx & (1u << 3), 0, "and PKU shown");
+    host[14].r = (struct cpuid_leaf){0, 0, 0, 0}; /* Bochs's icelake_u: PKRU of size 0 */
+    struct cpuid_leaf d = ask(0xd, 0, &g), l7 = ask(7, 0, &g), d9 = ask(0xd, 9, &g);
+    host[14].r = (struct cpuid_leaf){8, 2688, 0, 0};
+    cr_assert_eq(d.eax & (1u << 9), 0, "PKRU not in the XCR0 mask");
+    cr_assert_eq(d.ecx, 2688, "the largest size ends at ZMM_Hi256's end");
+    cr_assert_eq(l7.ecx & (1u << 3), 0, "no PKU without PKRU");
+    cr_assert_eq(d9.eax | d9.ebx, 0, "its sub-leaf empty");
+    host[13].r.eax = 0; /* ZMM_Hi256 (7) without a size: no AVX-512 state at all */
+    d = ask(0xd, 0, &g);
+    l7 = ask(7, 0, &g);
+    host[13].r.eax = 1024;
+    cr_assert_eq(d.eax & 0xe0, 0, "AVX-512's components all or none");
+    cr_assert_eq(l7.ebx & (1u << 16), 0, "AVX-512F hidden");
+}

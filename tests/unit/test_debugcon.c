@@ -97,3 +97,35 @@ Test(debugcon, escape_not_split_at_line_end)
     debugcon_flush(&d);
     cr_assert_str_eq(got, "\\x01");
 }
+
+/* The bytes of s that debugcon_raw_pass lets through, from a fresh state. */
+static const char *raw_filter(const char *s)
+{
+    static char out[64];
+    uint8_t esc = 0;
+    size_t n = 0;
+    for (; *s && n + 1 < sizeof(out); s++)
+        if (debugcon_raw_pass(&esc, *s))
+            out[n++] = *s;
+    out[n] = '\0';
+    return out;
+}
+
+Test(debugcon, raw_pass_text_and_cursor)
+{
+    cr_assert_str_eq(raw_filter("/ # ls\r\n\tx\b"), "/ # ls\r\n\tx\b");
+    cr_assert_str_eq(raw_filter("a\x07"
+                                "b\x7f"
+                                "c"),
+                     "abc", "BEL and DEL dropped");
+}
+
+Test(debugcon, raw_drops_escape_sequences_whole)
+{
+    cr_assert_str_eq(raw_filter("/ # \x1b[6npoweroff"), "/ # poweroff", "busybox's cursor query");
+    cr_assert_str_eq(raw_filter("\x1b[1;31mred\x1b[0m"), "red", "SGR with parameters");
+    cr_assert_str_eq(raw_filter("\x1b"
+                                "cX"),
+                     "X", "ESC and one byte (RIS)");
+    cr_assert_str_eq(raw_filter("\x1b[1\nok"), "ok", "a broken sequence is dropped, text goes on");
+}

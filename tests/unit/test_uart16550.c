@@ -230,3 +230,56 @@ Test(uart16550, reset_keeps_attachment)
     cr_assert_eq(nlines, 1);
     cr_assert_str_eq(lines[0], "after");
 }
+
+Test(uart16550, rx_room_and_interrupt)
+{
+    cr_assert_eq(uart_rx_room(&u), UART_RX_FIFO);
+    wr(UART_REG_MCR, UART_MCR_OUT2);
+    wr(UART_REG_IER, UART_IER_ERBFI);
+    cr_assert(!uart_intr(&u), "nothing received yet");
+    cr_assert_eq(uart_push_input(&u, "ab", 2), 2);
+    cr_assert_eq(uart_rx_room(&u), UART_RX_FIFO - 2);
+    cr_assert(uart_intr(&u), "received data raises INTR with ERBFI");
+    cr_assert_eq(rd(UART_REG_IIR) & 0x0f, UART_IIR_RDA);
+    cr_assert_eq(rd(UART_REG_RBR), 'a');
+    cr_assert_eq(rd(UART_REG_RBR), 'b');
+    cr_assert(!uart_intr(&u), "INTR drops once the FIFO is read empty");
+    cr_assert_eq(rd(UART_REG_LSR) & UART_LSR_DR, 0);
+    wr(UART_REG_MCR, UART_MCR_LOOP);
+    cr_assert_eq(uart_rx_room(&u), 0, "loopback: the serial input is disconnected");
+    wr(UART_REG_MCR, 0);
+    char full[UART_RX_FIFO + 4];
+    memset(full, 'x', sizeof(full));
+    cr_assert_eq(uart_push_input(&u, full, sizeof(full)), UART_RX_FIFO);
+    cr_assert_eq(uart_rx_room(&u), 0, "a full FIFO takes no more");
+}
+
+static char raw[32];
+static unsigned nraw;
+static void raw_byte(void *ctx, char c)
+{
+    cr_assert_eq(ctx, &nraw);
+    if (nraw < sizeof(raw))
+        raw[nraw++] = c;
+}
+
+Test(uart16550, raw_output)
+{
+    put("ab");
+    nraw = 0;
+    uart_set_raw_output(&u, raw_byte, &nraw);
+    cr_assert_eq(nlines, 1, "the partial line is handed over first");
+    cr_assert_str_eq(lines[0], "ab");
+    put("/ # \r");
+    cr_assert_eq(nraw, 5, "each byte as it is sent, a prompt without newline too");
+    cr_assert_eq(memcmp(raw, "/ # \r", 5), 0);
+    cr_assert_eq(nlines, 1, "no line assembled");
+    wr(UART_REG_MCR, UART_MCR_LOOP);
+    put("z");
+    cr_assert_eq(nraw, 5, "loopback: the byte stays in the chip");
+    wr(UART_REG_MCR, 0);
+    uart_set_raw_output(&u, NULL, NULL);
+    put("cd\n");
+    cr_assert_eq(nlines, 2);
+    cr_assert_str_eq(lines[1], "cd");
+}

@@ -518,3 +518,14 @@ Test(vm_config, module_args_are_the_words_after_the_name)
     cr_assert_str_eq(out, "0123456");
     cr_assert_eq(vm_config_module_args(NULL, out, sizeof(out)), 0);
 }
+
+Test(vm_config, console_lines_or_raw)
+{
+    cr_assert_eq(cmdline("vm=a:image=x vm=b:image=y,console=raw vm=c:image=z,console=lines"), 0,
+                 "%s", err);
+    cr_assert_not(vms[0].console_raw, "lines by default");
+    cr_assert(vms[1].console_raw);
+    cr_assert_not(vms[2].console_raw);
+    bad_cmdline("vm=a:image=x,console=tty",
+                "command line: vm 'a': bad value 'tty' for 'console': expected lines or raw\n");
+}
