@@ -215,3 +215,9 @@ guests: $(GUEST_BUILD)/events.elf
 $(eval $(call GUEST_ELF32_RULE,task-switch,$(GUEST_MB1_OBJ) $(GUEST_TRAP_OBJS)))
 guests: $(GUEST_BUILD)/task-switch.elf
 -include $(patsubst %.o,%.d,$(GUEST_OBJS_task-switch))
+
+# exceptions: #PF with CR2 and error codes, #DE, #GP, #DF from a contributory pair, and a #UD
+# whose delivery is interrupted by an EPT violation (book example 7-1; tests/system/ex7-1.test).
+$(eval $(call GUEST_ELF32_RULE,exceptions,$(GUEST_MB1_OBJ) $(GUEST_TRAP_OBJS)))
+guests: $(GUEST_BUILD)/exceptions.elf
+-include $(patsubst %.o,%.d,$(GUEST_OBJS_exceptions))

@@ -19,6 +19,7 @@ SCENARIO_DECLARE(entry_fail);
 SCENARIO_DECLARE(priority);
 SCENARIO_DECLARE(entry_diff);
 SCENARIO_DECLARE(fault);
+SCENARIO_DECLARE(exc_reflect);
 SCENARIO_DECLARE(int_realmode);
 SCENARIO_DECLARE(pic_monitor);
 
@@ -41,6 +42,7 @@ const struct scenario *const scenarios[] = {
     &scenario_entry_diff,
     &scenario_priority,
     &scenario_fault,
+    &scenario_exc_reflect,
     &scenario_int_realmode,
     &scenario_pic_monitor,
     NULL,

@@ -507,12 +507,13 @@ static void vmc_value(struct vmc_parse *p, enum vmc_key key, const char *kname, 
     case K_EXCEPTIONS: {
         const char *bad;
         size_t bad_len;
-        char item[VMC_CLIP_BUF];
-        if (!vmc_exceptions(val, &vm->exception_bitmap, &bad, &bad_len))
+        if (!vmc_exceptions(val, &vm->exception_bitmap, &bad, &bad_len)) {
+            char item[VMC_CLIP_BUF];
             vmc_error(p,
                       "bad value '%s' for '%s': '%s' is not an exception (de db nmi bp of br ud "
                       "nm df ts np ss gp pf mf ac mc xm ve cp, or a bitmap such as 0x4000)",
                       shown, kname, vmc_clip(item, bad, bad + bad_len));
+        }
         return;
     }
     case K_PFMASK:
