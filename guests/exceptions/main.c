@@ -48,7 +48,7 @@ static void paging_on(void)
 static volatile uint64_t *idt_base(void)
 {
     struct __attribute__((packed)) {
-        uint16_t limit;
+        uint16_t limit; /* cppcheck-suppress unusedStructMember */
         uint32_t base;
     } p;
     __asm__ volatile("sidt %0" : "=m"(p));
