@@ -178,6 +178,8 @@ static void deliver(struct pc *p, uint32_t dest, bool logical, bool x2apic, uint
             vm_nmi(vm, i);
             break;
         case VLAPIC_DM_INIT:
+            if (i != 0) /* SDM 11.4.7.3: an INIT resets the AP's local APIC (ID and base kept) */
+                vlapic_init_signal(a);
             vm_init_signal(vm, i);
             break;
         case VLAPIC_DM_STARTUP:

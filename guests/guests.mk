@@ -193,7 +193,7 @@ GUEST_IRQ_LIB_SRCS := guests/lib/trap.c guests/lib/trap32.S guests/lib/lapic.c g
                       guests/lib/madt.c guests/lib/smp.c guests/lib/ap_tramp.S \
                       guests/lib/args.c platform/acpi_tables.c
 GUEST_IRQ_OBJS  := $(patsubst %,$(GUEST_BUILD)/o32/%.o,$(GUEST_IRQ_LIB_SRCS))
-GUEST_IRQ_NAMES := pic ioapic lapic-timer nmi smp ipi
+GUEST_IRQ_NAMES := pic ioapic lapic-timer nmi smp ipi selfipi
 $(foreach g,$(GUEST_IRQ_NAMES),$(eval $(call GUEST_ELF32_RULE,$(g),$(GUEST_MB1_OBJ) $(GUEST_IRQ_OBJS))))
 guests: $(patsubst %,$(GUEST_BUILD)/%.elf,$(GUEST_IRQ_NAMES))
 -include $(patsubst %.o,%.d,$(GUEST_IRQ_OBJS) $(foreach g,$(GUEST_IRQ_NAMES),$(GUEST_OBJS_$(g))))
@@ -215,3 +215,9 @@ guests: $(GUEST_BUILD)/events.elf
 $(eval $(call GUEST_ELF32_RULE,task-switch,$(GUEST_MB1_OBJ) $(GUEST_TRAP_OBJS)))
 guests: $(GUEST_BUILD)/task-switch.elf
 -include $(patsubst %.o,%.d,$(GUEST_OBJS_task-switch))
+
+# exceptions: #PF with CR2 and error codes, #DE, #GP, #DF from a contributory pair, and a #UD
+# whose delivery is interrupted by an EPT violation (book example 7-1; tests/system/ex7-1.test).
+$(eval $(call GUEST_ELF32_RULE,exceptions,$(GUEST_MB1_OBJ) $(GUEST_TRAP_OBJS)))
+guests: $(GUEST_BUILD)/exceptions.elf
+-include $(patsubst %.o,%.d,$(GUEST_OBJS_exceptions))

@@ -20,6 +20,8 @@ SCENARIO_DECLARE(vmx_abort);
 SCENARIO_DECLARE(priority);
 SCENARIO_DECLARE(entry_diff);
 SCENARIO_DECLARE(fault);
+SCENARIO_DECLARE(exc_reflect);
+SCENARIO_DECLARE(self_ipi);
 SCENARIO_DECLARE(int_realmode);
 SCENARIO_DECLARE(pic_monitor);
 
@@ -43,6 +45,8 @@ const struct scenario *const scenarios[] = {
     &scenario_entry_diff,
     &scenario_priority,
     &scenario_fault,
+    &scenario_exc_reflect,
+    &scenario_self_ipi,
     &scenario_int_realmode,
     &scenario_pic_monitor,
     NULL,

@@ -58,3 +58,19 @@ if [ -s "$here/build/linux/bzImage" ] && [ -s "$here/build/linux/initramfs.cpio.
 else
     echo "bench: no build/linux (make linux): linux_boot_ratio skipped" >&2
 fi
+
+# ipi_roundtrip / ipi_roundtrip_noapicv (book ch. 7): the ipi test guest as a VM with 2 vCPUs;
+# vCPU 0 sends a fixed IPI to vCPU 1, whose handler sends one back, 100 times, and prints the
+# average TSC ticks of a round trip measured around each (guests/ipi/main.c, test_ping_pong),
+# once with APIC virtualization and once with apicv=off (the software local APIC).
+ipi=$here/build/guests/ipi.elf
+for v in apicv noapicv; do
+    extra=; name=ipi_roundtrip
+    [ "$v" = noapicv ] && extra=" apicv=off" && name=ipi_roundtrip_noapicv
+    "$here/scripts/run.sh" --elf "$elf" --cpus 2 --dir "$out/ipi-$v" --timeout 400 --module "$ipi" \
+        --args "scenario=vms$extra vm=ipi:image=ipi.elf,mem=16M,vcpus=2,cmdline=\"cpus=2\" onpanic=poweroff" ||
+        exit 1
+    n=$(clean "$out/ipi-$v" | sed -n 's/^ipi: ipi: a round trip takes \([0-9]*\) TSC ticks on average$/\1/p')
+    [ -n "$n" ] || fail "no IPI round-trip figure: $out/ipi-$v/serial.txt"
+    echo "bench $name: $n instructions"
+done

@@ -8,11 +8,14 @@
  * with the reason: never a retry loop.
  */
 #include "platform/console.h"
+#include "platform/fmt.h"
 #include "vm/insn_decode.h"
 #include "vm/vm.h"
 #include "vm/vm_guest.h"
 #include "vmx/exit.h"
 #include "vmx/vmcs.h"
+#include "vmx/event.h"
+#include "vmx/invalidate.h"
 #include "vmx/vmx_cpu.h"
 
 /* The guest's registers in encoding order (RAX RCX RDX RBX RSP RBP RSI RDI R8..R15), as the
@@ -91,9 +94,44 @@ static enum exit_action mmio(struct vcpu *v, uint64_t gpa)
     return EXIT_RESUME;
 }
 
+/* eptlazy= (book example 7-1): the first access to the page the VM started without. It is
+ * mapped again (an EPT violation invalidates the cached translations of the
+ * address, SDM 29.4.3.1; INVEPT makes sure on this CPU), and an event whose delivery the
+ * violation interrupted (SDM 28.2.4: the CPU was pushing its frame there) is injected again
+ * (SDM 27.6); an instruction's access is simply executed again. */
+static enum exit_action eptlazy_touch(struct vcpu *v, uint64_t gpa)
+{
+    struct vm *vm = v->vm;
+    uint64_t flags = spin_lock_irqsave(&vm->lock);
+    int err = vm->eptlazy_pending
+                  ? ept_map(&vm->ept, vm->cfg.eptlazy, vm->ram_hpa + vm->cfg.eptlazy, 4096,
+                            EPT_R | EPT_W | EPT_X, vm->memtype, false)
+                  : 0;
+    vm->eptlazy_pending = false;
+    spin_unlock_irqrestore(&vm->lock, flags);
+    if (err)
+        return vcpu_stop(v, VCPU_STOP_HOST, "eptlazy page 0x%lx: %s", vm->cfg.eptlazy,
+                         ept_error_str(err));
+    vmx_invept_context(vm->eptp);
+    uint32_t idt = (uint32_t)vmcs_read(IDT_VECTORING_INFO_FIELD);
+    char during[80] = "an instruction's access: it runs again";
+    if (idt & INTR_INFO_VALID) {
+        uint32_t type = (idt & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
+        fmt_snprintf(during, sizeof(during),
+                     "during delivery of vector 0x%x (type %u, IDT-vectoring): injected again",
+                     idt & INTR_INFO_VECTOR_MASK, type);
+    }
+    pr_info("vm %s: EPT violation at 0x%lx, RIP 0x%lx: eptlazy page 0x%lx mapped; %s\n",
+            vm->cfg.name, gpa, v->guest_rip, vm->cfg.eptlazy, during);
+    vcpu_record_vectoring(v);
+    return EXIT_RESUME;
+}
+
 enum exit_action vm_ept_violation(struct vcpu *v, uint64_t gpa, uint64_t q)
 {
     struct vm *vm = v->vm;
+    if (vm->cfg.has_eptlazy && (gpa & ~0xfffull) == vm->cfg.eptlazy)
+        return eptlazy_touch(v, gpa);
     if (io_bus_find(&vm->mmio, gpa)) {
         vcpu_record_vectoring(v); /* an access while an event was being delivered */
         return mmio(v, gpa);

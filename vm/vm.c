@@ -130,6 +130,10 @@ static int setup_memory(struct vm *vm)
     if (!err)
         err = ept_map(&vm->ept, 0, vm->ram_hpa, vm->cfg.mem, EPT_R | EPT_W | EPT_X, vm->memtype,
                       false);
+    if (!err && vm->cfg.has_eptlazy) { /* book example 7-1: no access until first touched */
+        err = ept_unmap(&vm->ept, vm->cfg.eptlazy, 4096);
+        vm->eptlazy_pending = !err;
+    }
     if (err)
         return vm_refuse(vm, "EPT set-up failed: %s", ept_error_str(err));
     vm->eptp = ept_eptp(&vm->ept, vmx.caps.ept.memtype_wb ? EPT_MT_WB : EPT_MT_UC);
@@ -319,6 +323,9 @@ int vm_create(struct vm *vm, uint32_t id, const struct vm_config *cfg)
         v->stop_request = &vm->stop;
         v->own_timer = cfg->timer != 0;
         v->rm_int.on = cfg->rmint; /* real-mode interrupts delivered by the hypervisor */
+        v->exc.bitmap = cfg->exception_bitmap; /* book example 7-1 */
+        v->exc.pfec_mask = cfg->pfec_mask;
+        v->exc.pfec_match = cfg->pfec_match;
         v->watchdog.period = vm_watchdog_ticks(cfg->watchdog); /* armed by vcpu_init */
         /* vCPU 0 starts at the loader's entry; the others wait for INIT and a SIPI from it */
         vm->cpu_start[i] = i == 0 ? VM_CPU_RUNS : VM_CPU_WAIT_INIT;

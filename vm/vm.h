@@ -67,7 +67,8 @@ struct vm {
     uint64_t ram_hpa; /* guest RAM: host-physical, contiguous, 2 MiB aligned */
     struct ept ept;
     uint64_t eptp;
-    uint8_t memtype; /* EPT memory type of guest RAM (from the host MTRRs) */
+    bool eptlazy_pending; /* eptlazy=: its page is still out of the EPT (vm/mmio.c) */
+    uint8_t memtype;      /* EPT memory type of guest RAM (from the host MTRRs) */
     struct load_result load;
     char module_cmdline[VM_CMDLINE_MAX]; /* the image module's arguments, when no cmdline= */
 

@@ -33,18 +33,31 @@ enum vmc_key {
     K_INITRD,
     K_WDOG,
     K_RMINT,
-    K_CONSOLE
+    K_CONSOLE,
+    K_EXCEPTIONS,
+    K_PFMASK,
+    K_PFMATCH,
+    K_EPTLAZY
 };
 
 static const struct {
     const char *name;
     enum vmc_key key;
 } vmc_keys[] = {
-    {"mem", K_MEM},         {"cpus", K_CPUS},           {"vcpus", K_CPUS},    {"pin", K_PIN},
-    {"image", K_IMAGE},     {"kind", K_KIND},           {"load", K_LOAD},     {"entry", K_ENTRY},
-    {"cmdline", K_CMDLINE}, {"modules", K_MODULES},     {"vmfunc", K_VMFUNC}, {"ad", K_AD},
-    {"timer", K_TIMER},     {"debugexit", K_DEBUGEXIT}, {"initrd", K_INITRD}, {"watchdog", K_WDOG},
-    {"rmint", K_RMINT},     {"console", K_CONSOLE},
+    {"mem", K_MEM},         {"cpus", K_CPUS},           {"vcpus", K_CPUS},
+    {"pin", K_PIN},         {"image", K_IMAGE},         {"kind", K_KIND},
+    {"load", K_LOAD},       {"entry", K_ENTRY},         {"cmdline", K_CMDLINE},
+    {"modules", K_MODULES}, {"vmfunc", K_VMFUNC},       {"ad", K_AD},
+    {"timer", K_TIMER},     {"debugexit", K_DEBUGEXIT}, {"initrd", K_INITRD},
+    {"watchdog", K_WDOG},   {"rmint", K_RMINT},         {"exceptions", K_EXCEPTIONS},
+    {"pfmask", K_PFMASK},   {"pfmatch", K_PFMATCH},     {"eptlazy", K_EPTLAZY},
+    {"console", K_CONSOLE},
+};
+
+/* Exception mnemonics by vector (SDM 6.3.1, table 6-1); NULL: reserved. */
+static const char *const vmc_exc_names[32] = {
+    "de", "db", "nmi", "bp", "of", "br", "ud", "nm", "df", NULL, "ts",
+    "np", "ss", "gp",  "pf", NULL, "mf", "ac", "mc", "xm", "ve", "cp",
 };
 
 static const char *const vmc_kind_names[] = {"auto",       "raw",   "multiboot",
@@ -238,6 +251,54 @@ static bool vmc_dec(const char **p, unsigned *out)
             v = v * 10 + (unsigned)(*s - '0'); /* saturates: anything this big is out of range */
     *out = v;
     *p = s;
+    return true;
+}
+
+/* exceptions=: mnemonics separated by commas ("pf,gp,de"), or one number, the bitmap itself
+ * ("0x6001"). The exception bitmap has a bit per vector 0-31 (SDM 25.6.3). Returns false on an
+ * unknown name or an empty item; *bad is the item that was wrong. */
+static bool vmc_exceptions(const char *s, uint32_t *mask, const char **bad, size_t *bad_len)
+{
+    uint64_t u;
+    *bad = s;
+    *bad_len = strlen(s);
+    if (*s >= '0' && *s <= '9') {
+        if (!vmc_uint(s, &u) || u > UINT32_MAX)
+            return false;
+        *mask = (uint32_t)u;
+        return true;
+    }
+    uint32_t m = 0;
+    for (;;) {
+        s = vmc_skip_blanks(s);
+        const char *e = s;
+        while (*e != '\0' && *e != ',' && !vmc_blank(*e))
+            e++;
+        size_t n = (size_t)(e - s);
+        *bad = s;
+        *bad_len = n;
+        int vector = -1;
+        for (int i = 0; i < 32 && vector < 0 && n > 0; i++) {
+            const char *name = vmc_exc_names[i];
+            if (name == NULL || strlen(name) != n)
+                continue;
+            bool same = true;
+            for (size_t k = 0; k < n; k++)
+                same = same && vmc_lower(s[k]) == name[k];
+            if (same)
+                vector = i;
+        }
+        if (vector < 0)
+            return false;
+        m |= 1u << vector;
+        s = vmc_skip_blanks(e);
+        if (*s == '\0')
+            break;
+        if (*s != ',')
+            return false;
+        s++;
+    }
+    *mask = m;
     return true;
 }
 
@@ -451,6 +512,37 @@ static void vmc_value(struct vmc_parse *p, enum vmc_key key, const char *kname, 
         }
         vm->timer = (uint32_t)u;
         return;
+    case K_EXCEPTIONS: {
+        const char *bad;
+        size_t bad_len;
+        if (!vmc_exceptions(val, &vm->exception_bitmap, &bad, &bad_len)) {
+            char item[VMC_CLIP_BUF];
+            vmc_error(p,
+                      "bad value '%s' for '%s': '%s' is not an exception (de db nmi bp of br ud "
+                      "nm df ts np ss gp pf mf ac mc xm ve cp, or a bitmap such as 0x4000)",
+                      shown, kname, vmc_clip(item, bad, bad + bad_len));
+        }
+        return;
+    }
+    case K_PFMASK:
+    case K_PFMATCH:
+        /* the page-fault error-code mask and match are 32 bits (SDM 25.6.3) */
+        if (!vmc_uint(val, &u) || u > UINT32_MAX) {
+            vmc_error(p, "bad value '%s' for '%s': expected a 32-bit error-code pattern", shown,
+                      kname);
+            return;
+        }
+        *(key == K_PFMASK ? &vm->pfec_mask : &vm->pfec_match) = (uint32_t)u;
+        return;
+    case K_EPTLAZY:
+        if (!vmc_uint(val, &u) || (u & 0xfff) || u > UINT32_MAX) {
+            vmc_error(p, "bad value '%s' for '%s': expected a 4K-aligned address below 4G", shown,
+                      kname);
+            return;
+        }
+        vm->eptlazy = u;
+        vm->has_eptlazy = true;
+        return;
     case K_WDOG:
         if (!vmc_uint(val, &u) || u > VM_WDOG_MAX) {
             vmc_error(p, "bad value '%s' for '%s': expected seconds from 0 (off) to %d", shown,
@@ -526,6 +618,9 @@ static void vmc_end(struct vmc_parse *p)
                       vm_image_kind_name(vm->kind));
         if (vm->nmodules > 0 && vm->kind == VM_IMAGE_LINUX)
             vmc_error(p, "modules are for Multiboot kernels: a Linux kernel takes initrd=NAME");
+        if (vm->has_eptlazy && vm->eptlazy >= vm->mem)
+            vmc_error(p, "eptlazy page 0x%llx is outside the VM's %s of memory",
+                      (unsigned long long)vm->eptlazy, size);
         if ((p->seen & (1u << K_ENTRY)) && vm->entry >= vm->mem)
             vmc_error(p, "entry 0x%llx is outside the VM's %s of memory",
                       (unsigned long long)vm->entry, size);

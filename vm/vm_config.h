@@ -68,11 +68,16 @@ struct vm_config {
     bool no_debugexit; /* debugexit=off: no isa-debug-exit device at 0xf4 */
     uint32_t watchdog; /* seconds without progress that stop the VM (vm/vm_watchdog.c); 0: off */
     bool rmint;        /* rmint=on: real-mode interrupts delivered by the VMM (7-4) */
-    bool console_raw;  /* console=raw: its UART's bytes go to the host console as sent, and
-                          the host console's input goes to it */
-    bool valid;        /* false: an error was reported for this VM, do not start it */
-    uint32_t line;     /* line of its [vm NAME] header in a config module; 0: command
-                          line */
+    /* Book example 7-1: exceptions intercepted and reflected (vmx/exit_exception.c). */
+    uint32_t exception_bitmap;      /* exceptions=: the VMCS exception bitmap (SDM 25.6.3) */
+    uint32_t pfec_mask, pfec_match; /* pfmask=, pfmatch=: which #PFs exit (SDM 26.2) */
+    uint64_t eptlazy; /* eptlazy=: a 4K page kept out of the EPT until first touched */
+    bool has_eptlazy;
+    bool console_raw; /* console=raw: its UART's bytes go to the host console as sent, and
+                         the host console's input goes to it */
+    bool valid;       /* false: an error was reported for this VM, do not start it */
+    uint32_t line;    /* line of its [vm NAME] header in a config module; 0: command
+                         line */
 };
 
 /* The caller's array of VMs, filled by one or more parses, and the message

@@ -105,8 +105,17 @@ void vm_init_signal(struct vm *vm, uint32_t index)
         pr_info("vm %s: INIT: vCPU %u waits for a SIPI\n", vm->cfg.name, index);
         vm_kick(vm, index);
     } else if (vm->cpu_start[index] == VM_CPU_RUNS) {
-        pr_info("vm %s: INIT to the BSP ignored (a reset of the VM is not emulated)\n",
+        /* An INIT to the BSP resets it, and it starts again at the reset vector 0xfffffff0
+         * (SDM 9.1.4; the BSP flag makes it fetch there instead of waiting for a SIPI, SDM
+         * 9.4.1): a reset of the machine, which needs firmware a VM here does not have. The VM
+         * is stopped with that reason instead of going on as if nothing had happened. */
+        pr_info("vm %s: INIT to the BSP (vCPU 0): a reset of the VM, not emulated: stopping it\n",
                 vm->cfg.name);
+        struct vm_stop_request r = {true, VCPU_STOP_UNHANDLED,
+                                    "INIT to the BSP (a reset of the VM is not emulated)"};
+        vm_request_stop(vm, &r);
+        for (uint32_t i = 0; i < vm->nvcpus; i++)
+            vm_kick(vm, i);
     }
 }
 

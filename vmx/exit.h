@@ -31,7 +31,7 @@ enum exit_action exit_cr_access(struct vcpu *v); /* exit_cr.c */
 enum exit_action exit_xsetbv(struct vcpu *v);    /* exit_xsetbv.c */
 enum exit_action exit_vmcall(struct vcpu *v);    /* exit_misc.c */
 enum exit_action exit_hlt(struct vcpu *v);
-enum exit_action exit_exception(struct vcpu *v); /* exit_rm_int.c */
+enum exit_action exit_exception(struct vcpu *v); /* exit_exception.c */
 enum exit_action exit_invd(struct vcpu *v);
 enum exit_action exit_wbinvd(struct vcpu *v);
 enum exit_action exit_vmx_instruction(struct vcpu *v);

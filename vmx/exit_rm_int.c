@@ -89,30 +89,14 @@ static enum exit_action rm_deliver(struct vcpu *v, uint8_t vector, uint16_t retu
     return EXIT_RESUME;
 }
 
-/* An exception exit (reason 0). Only #GP is intercepted, and only for rmint=on. */
-enum exit_action exit_exception(struct vcpu *v)
+bool vcpu_rm_int_owns(const struct vcpu *v, uint8_t vector)
 {
-    uint32_t info = (uint32_t)vmcs_read(VM_EXIT_INTR_INFO);
-    uint8_t vector = (uint8_t)(info & INTR_INFO_VECTOR_MASK);
-    if (!v->rm_int.on || vector != X86_EXC_GP || (vmcs_read(GUEST_CR0) & CR0_PE)) {
-        /* Reflect it (SDM 27.6): the event it interrupted first, then the exception. A #PF
-         * that exits leaves CR2 alone (SDM 28.1): the guest's CR2 is the faulting address. */
-        vcpu_record_vectoring(v);
-        if (((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT) == EVENT_SOFTWARE_EXCEPTION) {
-            /* INT3 or INTO: delivered again as the software exception it was, with the
-             * instruction's length, so the guest's handler returns past it (SDM 25.9.2 and
-             * 27.6.1.1; bit 12 of the exit's field is not part of an injection) */
-            event_record_vectoring(&v->events, info & ~(1u << 12), 0,
-                                   (uint32_t)vmcs_read(VM_EXIT_INSTRUCTION_LEN));
-            v->attention = true;
-            return EXIT_RESUME;
-        }
-        if (vector == X86_EXC_PF)
-            vcpu_set_cr2(v, vmcs_read(VM_EXIT_QUALIFICATION));
-        vcpu_inject_exception(v, vector, info & INTR_INFO_ERROR_CODE,
-                              (uint32_t)vmcs_read(VM_EXIT_INTR_ERROR_CODE));
-        return EXIT_RESUME;
-    }
+    return v->rm_int.on && vector == X86_EXC_GP && !(vmcs_read(GUEST_CR0) & CR0_PE);
+}
+
+/* A #GP exit of a real-mode guest with rmint=on (exit_exception hands it over). */
+enum exit_action exit_rm_int_gp(struct vcpu *v)
+{
     uint16_t limit = (uint16_t)vmcs_read(GUEST_IDTR_LIMIT);
     if (limit) { /* the guest loaded an IDTR of its own: take it over */
         v->rm_int.idtr_base = (uint32_t)vmcs_read(GUEST_IDTR_BASE);

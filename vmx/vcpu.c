@@ -139,9 +139,9 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
     vmcs_write(SECONDARY_VM_EXEC_CONTROL, proc2);
     vmcs_write(VM_EXIT_CONTROLS, *exit_ctl);
     vmcs_write(VM_ENTRY_CONTROLS, *entry_ctl);
-    vmcs_write(EXCEPTION_BITMAP, 0);
-    vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
-    vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+    vmcs_write(EXCEPTION_BITMAP, v->exc.bitmap); /* SDM 25.6.3: exceptions=, 0 by default */
+    vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, v->exc.pfec_mask);
+    vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, v->exc.pfec_match);
     vmcs_write(CR3_TARGET_COUNT, 0);
     vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);
     vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);

@@ -194,7 +194,13 @@ struct vcpu {
         uint16_t idtr_limit;  /* the guest's IDTR; the VMCS holds limit 0 */
         uint32_t idtr_base;
         uint32_t shown;
-    } rm_int; /* vmx/exit_rm_int.c, book example 7-4 */
+    } rm_int;               /* vmx/exit_rm_int.c, book example 7-4 */
+    struct {                /* intercepted exceptions, book example 7-1 (vmx/exit_exception.c) */
+        uint32_t bitmap;    /* set by its VM (exceptions=) before vcpu_init */
+        uint32_t pfec_mask; /* pfmask=, pfmatch= (SDM 25.6.3, 26.2) */
+        uint32_t pfec_match;
+        uint32_t shown; /* reflections printed */
+    } exc;
 };
 
 /* Allocate the VMCS and bitmaps, make the VMCS current on this CPU and fill every field for
@@ -233,6 +239,13 @@ const char *vcpu_stop_status_name(int status);
  * is printed. */
 enum exit_action vcpu_stop(struct vcpu *v, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Exits of reason 0 that exit_exception gives to the real-mode delivery (rmint=on, a #GP in
+ * real mode); exit_rm_int.c. */
+bool vcpu_rm_int_owns(const struct vcpu *v, uint8_t vector);
+enum exit_action exit_rm_int_gp(struct vcpu *v);
+/* Exceptions reflected by exit_exception so far, by all vCPUs (book example 7-1). */
+uint64_t vcpu_exceptions_reflected(void);
 
 /* Real-mode interrupt delivery by the hypervisor (vmx/exit_rm_int.c): the guest's IDTR kept,
  * the VMCS's limit 0, #GP intercepted. Called by vcpu_init for a real-mode start. */

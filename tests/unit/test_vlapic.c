@@ -75,6 +75,33 @@ Test(vlapic, init_signal_keeps_id_and_mode)
     cr_assert_eq(vlapic_mode(&v), VLAPIC_MODE_XAPIC, "RESET goes back to xAPIC");
 }
 
+Test(vlapic, init_signal_resets_the_rest_and_keeps_apic_base)
+{
+    /* SDM 11.4.7.3: INIT resets the APIC like power-up except the ID register and
+     * IA32_APIC_BASE (base, EN, BSP flag); an interrupt in service is forgotten */
+    t_enable();
+    uint64_t base = vlapic_apic_base(&v);
+    wr(VLAPIC_REG_LDR, 0x01000000);
+    wr(VLAPIC_REG_DFR, 0x0fffffff);
+    wr(VLAPIC_REG_LVT_TIMER, 0x30);
+    wr(VLAPIC_REG_LVT_LINT0, 0x700);
+    wr(VLAPIC_REG_TMICT, 1000);
+    vlapic_accept(&v, 0x41, false);
+    cr_assert_eq(vlapic_ack(&v, 0x41), VLAPIC_OK);
+    vlapic_accept(&v, 0x52, false);
+    vlapic_init_signal(&v);
+    cr_assert_eq(vlapic_apic_base(&v), base, "IA32_APIC_BASE keeps its value");
+    cr_assert_eq(rd(VLAPIC_REG_ID), 3u << 24, "the ID survives");
+    cr_assert_eq(vlapic_highest_isr(&v), -1, "ISR cleared");
+    cr_assert_eq(vlapic_pending(&v), -1, "IRR cleared");
+    cr_assert_eq(rd(VLAPIC_REG_LDR), 0);
+    cr_assert_eq(rd(VLAPIC_REG_DFR), 0xffffffffu);
+    cr_assert_eq(rd(VLAPIC_REG_LVT_TIMER), 1u << 16, "LVT entries masked");
+    cr_assert_eq(rd(VLAPIC_REG_LVT_LINT0), 1u << 16);
+    cr_assert_eq(rd(VLAPIC_REG_TMICT), 0, "the timer stopped");
+    cr_assert_not(vlapic_sw_enabled(&v), "SVR 0xff: software disabled");
+}
+
 Test(vlapic, software_disabled_apic_takes_no_fixed_interrupts)
 {
     cr_assert_eq(vlapic_accept(&v, 0x40, false), VLAPIC_REJECTED);

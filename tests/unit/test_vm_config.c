@@ -529,3 +529,50 @@ Test(vm_config, console_lines_or_raw)
     bad_cmdline("vm=a:image=x,console=tty",
                 "command line: vm 'a': bad value 'tty' for 'console': expected lines or raw\n");
 }
+
+Test(vm_config, exceptions_by_name)
+{
+    cr_assert_eq(cmdline("vm=a:image=k,exceptions=pf,gp,DE,np,df"), 0, "%s", err);
+    cr_assert_eq(vms[0].exception_bitmap, (1u << 14) | (1u << 13) | 1u | (1u << 11) | (1u << 8));
+    cr_assert(vms[0].valid);
+}
+
+Test(vm_config, exceptions_as_bitmap_and_pf_filter)
+{
+    cr_assert_eq(cmdline("vm=a:image=k,exceptions=0x4001,pfmask=1,pfmatch=0x1"), 0, "%s", err);
+    cr_assert_eq(vms[0].exception_bitmap, 0x4001u);
+    cr_assert_eq(vms[0].pfec_mask, 1u);
+    cr_assert_eq(vms[0].pfec_match, 1u);
+    cr_assert_eq(file("[vm a]\nimage = k\nexceptions = pf, ud\n"), 0, "%s", err);
+    cr_assert_eq(vms[0].exception_bitmap, (1u << 14) | (1u << 6));
+}
+
+Test(vm_config, exceptions_default_none)
+{
+    cr_assert_eq(cmdline("vm=a:image=k"), 0, "%s", err);
+    cr_assert_eq(vms[0].exception_bitmap, 0u);
+    cr_assert_not(vms[0].has_eptlazy);
+}
+
+Test(vm_config, exceptions_bad)
+{
+    bad_cmdline("vm=a:image=k,exceptions=pf,xx",
+                "command line: vm 'a': bad value 'pf,xx' for 'exceptions': 'xx' is not an "
+                "exception (de db nmi bp of br ud nm df ts np ss gp pf mf ac mc xm ve cp, or a "
+                "bitmap such as 0x4000)\n");
+    cr_assert_eq(cmdline("vm=a:image=k,exceptions=0x100000000"), 1);
+    cr_assert_eq(cmdline("vm=a:image=k,pfmask=0x100000000"), 1);
+    cr_assert(strstr(err, "expected a 32-bit error-code pattern") != NULL, "%s", err);
+}
+
+Test(vm_config, eptlazy)
+{
+    cr_assert_eq(cmdline("vm=a:image=k,mem=8M,eptlazy=0x3ff000"), 0, "%s", err);
+    cr_assert(vms[0].has_eptlazy);
+    cr_assert_eq(vms[0].eptlazy, 0x3ff000u);
+    bad_cmdline("vm=a:image=k,eptlazy=0x3ff800",
+                "command line: vm 'a': bad value '0x3ff800' for 'eptlazy': expected a 4K-aligned "
+                "address below 4G\n");
+    bad_cmdline("vm=a:image=k,eptlazy=0x1000000",
+                "command line: vm 'a': eptlazy page 0x1000000 is outside the VM's 16M of memory\n");
+}
