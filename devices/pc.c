@@ -80,8 +80,8 @@ struct pc {
 };
 
 static struct pc boards[VM_MAX];
-/* The board whose UART gets the host console's input: the first VM's with console=raw, else
- * the first VM's with a PC board. */
+/* The board whose UART gets the host console's input: the first VM's with console=raw (no
+ * other VM polls the host's serial port, so an idle VM without it has no 10 ms wake-ups). */
 static struct pc *input_focus;
 
 static uint64_t now_ns(const struct pc *p, uint64_t host_tsc)
@@ -581,8 +581,8 @@ int pc_attach(struct vm *vm)
     memset(p, 0, sizeof(*p));
     p->vm = vm;
     uint64_t host = rdtsc(), ns = now_ns(p, host);
-    if (!input_focus || (vm->cfg.console_raw && !input_focus->vm->cfg.console_raw))
-        input_focus = p;
+    if (!input_focus && vm->cfg.console_raw)
+        input_focus = p; /* the first VM with console=raw takes the host console's input */
     p->input_polled = host;
     uart_attach(&p->uart, UART_COM1_BASE, print_line, vm);
     if (vm->cfg.console_raw) /* the interactive console (it takes the input from other VMs) */
