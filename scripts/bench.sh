@@ -73,4 +73,32 @@ for v in apicv noapicv; do
     n=$(clean "$out/ipi-$v" | sed -n 's/^ipi: ipi: a round trip takes \([0-9]*\) TSC ticks on average$/\1/p')
     [ -n "$n" ] || fail "no IPI round-trip figure: $out/ipi-$v/serial.txt"
     echo "bench $name: $n instructions"
+
+# timer_irq_exits_per_1000 (apicv) / _noapicv: VM exits per 1,000 local APIC timer interrupts
+# taken by an idle guest (the lapic-timer guest's idle=N mode: periodic timer at 1 kHz, STI;
+# HLT), on corei7_icelake_u with APIC virtualization and with apicv=off. Each is the exit
+# count of a run with idle=1000 minus one with idle=0 (the same start, no interrupts); the
+# three reasons that grew most follow.
+lt=$here/build/guests/lapic-timer.elf
+timer_run() { # name idle apicv-arg -> $out/name
+    "$here/scripts/run.sh" --elf "$elf" --dir "$out/$1" --timeout 300 --model corei7_icelake_u \
+        --module "$lt:idle=$2" --args "scenario=vms $3 vm=t:image=lapic-timer.elf onpanic=poweroff" ||
+        exit 1
+    clean "$out/$1" | grep -q "^t: BENCH timer_irqs $2\$" || fail "idle=$2: $out/$1/serial.txt"
+}
+timer_exits() { clean "$out/$1" | sed -n 's/^vm t: exit status 0, \([0-9]*\) exits,.*/\1/p'; }
+timer_reasons() { clean "$out/$1" | sed -n 's/^  exits cpu=0 reason=[0-9]* \([A-Z_0-9]*\) *count=\([0-9]*\) .*/\1 \2/p'; }
+for mode in apicv noapicv; do
+    arg=; [ $mode = noapicv ] && arg=apicv=off
+    timer_run "timer0_$mode" 0 "$arg"
+    timer_run "timer1000_$mode" 1000 "$arg"
+    e0=$(timer_exits "timer0_$mode") e1=$(timer_exits "timer1000_$mode")
+    [ -n "$e0" ] && [ -n "$e1" ] || fail "no exit counts: $out/timer*_$mode/serial.txt"
+    top=$( { timer_reasons "timer0_$mode" | sed 's/ / -/'; timer_reasons "timer1000_$mode"; } |
+        awk '{d[$1] += $2} END {for (r in d) if (d[r] > 0) print d[r], r}' | sort -rn | head -3 |
+        awk '{printf "%s%s %d", NR > 1 ? ", " : "", $2, $1}')
+    name=timer_irq_exits_per_1000 note="(apicv)"
+    [ $mode = noapicv ] && name=timer_irq_exits_per_1000_noapicv note="(apicv=off)"
+    echo "bench $name: $((e1 - e0)) $note; top: $top"
+done
 done

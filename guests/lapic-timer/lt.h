@@ -25,6 +25,8 @@ extern enum lt_want lt_want_deadline;
 
 /* timer.c */
 void lt_test_timer(void);
+/* idle.c: the idle=N benchmark mode (never returns). */
+__attribute__((noreturn)) void lt_idle(uint32_t n);
 void lt_test_deadline(void);
 /* prio.c */
 void lt_test_priority(void);

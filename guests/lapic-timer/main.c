@@ -9,6 +9,7 @@
  *   x2apic=auto|no|yes        test x2APIC mode when CPUID offers it (auto, the default), not at
  *                             all (no), or fail when it is not offered (yes)
  *   tscdeadline=auto|no|yes   the same for the TSC-deadline timer mode
+ *   idle=N                    no tests: N periodic timer interrupts taken in HLT (idle.c)
  * A mode that is skipped prints a note, not a TEST line: when a hypervisor hides x2APIC or
  * TSC-deadline, run bare and in the VM with x2apic=no / tscdeadline=no, and the TEST lines of
  * both runs are the same.
@@ -96,6 +97,11 @@ void guest_main(uint32_t magic, uint32_t info)
     if (!test_check(lapic_present(), "CPUID reports a local APIC"))
         test_finish();
     lapic_init();
+    char idle[16];
+    uint64_t idle_n;
+    if (mbi.has_cmdline && args_get(mbi.cmdline, "idle", idle, sizeof(idle)) &&
+        args_parse_u64(idle, &idle_n))
+        lt_idle((uint32_t)idle_n);
     uint32_t xapic_id = lapic_id();
     run_suite();
 
