@@ -86,7 +86,7 @@ timer_run() { # name idle apicv-arg -> $out/name
         exit 1
     clean "$out/$1" | grep -q "^t: BENCH timer_irqs $2\$" || fail "idle=$2: $out/$1/serial.txt"
 }
-timer_exits() { clean "$out/$1" | sed -n 's/^vm t: exit status 0, \([0-9]*\) exits,.*/\1/p'; }
+timer_exits() { clean "$out/$1" | sed -n 's/^vm t: exit status [0-9]*, \([0-9]*\) exits,.*/\1/p'; }
 timer_reasons() { clean "$out/$1" | sed -n 's/^  exits cpu=0 reason=[0-9]* \([A-Z_0-9]*\) *count=\([0-9]*\) .*/\1 \2/p'; }
 for mode in apicv noapicv; do
     arg=; [ $mode = noapicv ] && arg=apicv=off
@@ -96,7 +96,7 @@ for mode in apicv noapicv; do
     [ -n "$e0" ] && [ -n "$e1" ] || fail "no exit counts: $out/timer*_$mode/serial.txt"
     top=$( { timer_reasons "timer0_$mode" | sed 's/ / -/'; timer_reasons "timer1000_$mode"; } |
         awk '{d[$1] += $2} END {for (r in d) if (d[r] > 0) print d[r], r}' | sort -rn | head -3 |
-        awk '{printf "%s%s %d", NR > 1 ? ", " : "", $2, $1}')
+        awk '{printf "%s%s %d", (NR > 1 ? ", " : ""), $2, $1}')
     name=timer_irq_exits_per_1000 note="(apicv)"
     [ $mode = noapicv ] && name=timer_irq_exits_per_1000_noapicv note="(apicv=off)"
     echo "bench $name: $((e1 - e0)) $note; top: $top"
