@@ -73,6 +73,7 @@ for v in apicv noapicv; do
     n=$(clean "$out/ipi-$v" | sed -n 's/^ipi: ipi: a round trip takes \([0-9]*\) TSC ticks on average$/\1/p')
     [ -n "$n" ] || fail "no IPI round-trip figure: $out/ipi-$v/serial.txt"
     echo "bench $name: $n instructions"
+done
 
 # timer_irq_exits_per_1000 (apicv) / _noapicv: VM exits per 1,000 local APIC timer interrupts
 # taken by an idle guest (the lapic-timer guest's idle=N mode: periodic timer at 1 kHz, STI;
@@ -100,5 +101,4 @@ for mode in apicv noapicv; do
     name=timer_irq_exits_per_1000 note="(apicv)"
     [ $mode = noapicv ] && name=timer_irq_exits_per_1000_noapicv note="(apicv=off)"
     echo "bench $name: $((e1 - e0)) $note; top: $top"
-done
 done
