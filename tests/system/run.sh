@@ -185,6 +185,14 @@ for name in "${tests[@]}"; do
         failn=$((failn + 1)); failed+=("$name")
     fi
 done
-[ $failn -eq 0 ] || echo "failed: ${failed[*]} (details above; rerun one: make system T=${failed[0]})"
+# Repeat each failure's reasons and the end of its serial output here, at the end, where a log
+# cut to its last lines (a CI report) still shows why.
+for name in "${failed[@]}"; do
+    echo "--- $name: why it failed (full details above; serial $out/$name/serial.txt)"
+    grep -E "^  $name: " "$out/$name.details" 2>/dev/null | head -n 8
+    echo "--- $name: the last serial lines"
+    tr -d '\r' <"$out/$name/serial.txt" 2>/dev/null | tail -n 12 | cut -c 1-200 | sed 's/^/    /'
+done
+[ $failn -eq 0 ] || echo "failed: ${failed[*]} (rerun one: make system T=${failed[0]})"
 echo "system: $pass passed, $failn failed"
 [ $failn -eq 0 ]
