@@ -25,11 +25,24 @@ bool debugcon_io(struct debugcon *d, uint16_t port, unsigned size, bool in, uint
 /* Hand over a partial line (e.g. when the guest stops). */
 void debugcon_flush(struct debugcon *d);
 
-/* Raw output to a terminal (a VM with console=raw): whether byte c may be shown. Printable
- * ASCII, newline, carriage return, backspace and tab pass; escape sequences are dropped whole
- * (ESC [ parameters and intermediates, up to the final byte 0x40-0x7e, ECMA-48 5.4; ESC and
- * one more byte otherwise), and so is every other control byte. *esc is the filter's state,
- * 0 to start. */
-bool debugcon_raw_pass(uint8_t *esc, char c);
+/* Raw output to a terminal (a VM with console=raw). Printable ASCII, newline, carriage return,
+ * backspace and tab pass. Of the escape sequences (ECMA-48 5.4), the control sequences that only
+ * move the cursor, erase, insert or delete characters or lines, or set colours pass whole (CSI
+ * with digit, ':' and ';' parameters and the final byte of CUU CUD CUF CUB CNL CPL CHA CUP HVP
+ * VPA ED EL ICH DCH ECH IL DL SGR, ECMA-48 8.3), which a shell's line editing needs (the arrow
+ * keys, history); every other sequence is dropped whole: private modes (a '?' parameter),
+ * reports the terminal would answer into the input (DSR, CSI 6 n), ESC and one byte (RIS, ESC c),
+ * OSC and every other control byte, so a guest cannot retitle, reset or query the operator's
+ * terminal. One sequence is held until its final byte; a longer one than DEBUGCON_RAW_SEQ is
+ * dropped. */
+#define DEBUGCON_RAW_SEQ 16
+struct debugcon_raw {
+    uint8_t state; /* 0 to start */
+    uint8_t len;
+    char seq[DEBUGCON_RAW_SEQ];
+};
+/* Byte c from the guest: the number of bytes to show now, written to out (room for
+ * DEBUGCON_RAW_SEQ). */
+unsigned debugcon_raw_filter(struct debugcon_raw *f, char c, char *out);
 
 #endif

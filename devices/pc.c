@@ -71,7 +71,7 @@ struct pc {
     struct fw_cfg fw_cfg;
     struct pc_lapic lapic[VM_VCPUS_MAX];
     bool uart_line;
-    uint8_t raw_esc;                 /* console=raw: the escape filter's state */
+    struct debugcon_raw raw;         /* console=raw: the escape filter */
     uint64_t input_polled;           /* host TSC of the last poll of the host's serial input */
     bool peeked_pic[VM_VCPUS_MAX];   /* the last peek chose the 8259 (an ExtINT) */
     bool cpu_delivers[VM_VCPUS_MAX]; /* virtual-interrupt delivery takes the APIC's (SDM 30.2) */
@@ -268,12 +268,15 @@ static void print_line(void *ctx, const char *line)
 }
 
 /* console=raw: the guest's bytes as they come, what a terminal may be given of them
- * (debugcon_raw_pass: text and the cursor's newline, return, backspace, tab; no escapes). */
+ * (debugcon_raw_filter: text, the cursor's control bytes, and the control sequences of line
+ * editing; no other escapes). */
 static void print_byte(void *ctx, char c)
 {
     struct pc *p = ctx;
-    if (debugcon_raw_pass(&p->raw_esc, c))
-        kprintf("%c", c);
+    char out[DEBUGCON_RAW_SEQ];
+    unsigned n = debugcon_raw_filter(&p->raw, c, out);
+    for (unsigned i = 0; i < n; i++)
+        kprintf("%c", out[i]);
 }
 
 static void unclaimed_port(void *ctx, uint16_t port, unsigned size, bool in, uint32_t *value)

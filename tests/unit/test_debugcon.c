@@ -98,15 +98,20 @@ Test(debugcon, escape_not_split_at_line_end)
     cr_assert_str_eq(got, "\\x01");
 }
 
-/* The bytes of s that debugcon_raw_pass lets through, from a fresh state. */
+/* The bytes of s that debugcon_raw_filter lets through, from a fresh state. */
 static const char *raw_filter(const char *s)
 {
-    static char out[64];
-    uint8_t esc = 0;
+    static char out[128];
+    struct debugcon_raw f = {0};
+    char seq[DEBUGCON_RAW_SEQ];
     size_t n = 0;
-    for (; *s && n + 1 < sizeof(out); s++)
-        if (debugcon_raw_pass(&esc, *s))
-            out[n++] = *s;
+    for (; *s; s++) {
+        unsigned k = debugcon_raw_filter(&f, *s, seq);
+        cr_assert_leq(k, DEBUGCON_RAW_SEQ);
+        cr_assert_lt(n + k, sizeof(out));
+        memcpy(out + n, seq, k);
+        n += k;
+    }
     out[n] = '\0';
     return out;
 }
@@ -120,12 +125,28 @@ Test(debugcon, raw_pass_text_and_cursor)
                      "abc", "BEL and DEL dropped");
 }
 
-Test(debugcon, raw_drops_escape_sequences_whole)
+Test(debugcon, raw_passes_line_editing_sequences)
 {
-    cr_assert_str_eq(raw_filter("/ # \x1b[6npoweroff"), "/ # poweroff", "busybox's cursor query");
-    cr_assert_str_eq(raw_filter("\x1b[1;31mred\x1b[0m"), "red", "SGR with parameters");
+    /* what busybox's line editing writes for the arrow keys and history */
+    cr_assert_str_eq(raw_filter("\x1b[3C\x1b[J\x1b[K\x1b[2A"), "\x1b[3C\x1b[J\x1b[K\x1b[2A");
+    cr_assert_str_eq(raw_filter("\x1b[1;31mred\x1b[0m"), "\x1b[1;31mred\x1b[0m", "SGR colours");
+    cr_assert_str_eq(raw_filter("\x1b[12;40H."), "\x1b[12;40H.", "CUP with two parameters");
+}
+
+Test(debugcon, raw_drops_other_escape_sequences_whole)
+{
+    cr_assert_str_eq(raw_filter("/ # \x1b[6npoweroff"), "/ # poweroff",
+                     "DSR: a report into the input");
+    cr_assert_str_eq(raw_filter("\x1b[?1049hX\x1b[?25l"), "X", "private modes");
     cr_assert_str_eq(raw_filter("\x1b"
                                 "cX"),
                      "X", "ESC and one byte (RIS)");
+    cr_assert_str_eq(raw_filter("\x1b]0;title\x07ok"), "ok", "OSC ended by BEL");
+    cr_assert_str_eq(raw_filter("\x1b]0;title\x1b\\ok"), "ok", "OSC ended by ST");
+    cr_assert_str_eq(raw_filter("\x1bPq#0\nok"), "\nok", "an unended DCS ends at a newline");
     cr_assert_str_eq(raw_filter("\x1b[1\nok"), "ok", "a broken sequence is dropped, text goes on");
+    cr_assert_str_eq(raw_filter("\x1b[1 qok"), "ok", "an intermediate byte: not editing");
+    cr_assert_str_eq(raw_filter("\x1b[11111111111111111111Cok"), "ok", "too long: dropped whole");
+    cr_assert_str_eq(raw_filter("\x1b[\x1b[Cok"), "\x1b[Cok",
+                     "an ESC inside a sequence begins the next");
 }
