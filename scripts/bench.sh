@@ -6,7 +6,7 @@
 #  - guest_throughput_ratio: the longmode test guest's sieve, bare and as a VM (bare ticks
 #    divided by the ticks under Vanderpool: 1.0 means no slowdown);
 #  - hv_memory_base / hv_memory_per_vcpu: what the vms scenario reports for that VM;
-#  - linux_boot_ratio: the Linux guest of `make linux` (the block at the end).
+#  - linux_boot_ratio, linux_idle_exits_per_s: the Linux guest of `make linux` (its block).
 here=$(cd "$(dirname "$0")/.." && pwd)
 elf=$1
 out=$here/build/bench
@@ -55,8 +55,37 @@ if [ -s "$here/build/linux/bzImage" ] && [ -s "$here/build/linux/initramfs.cpio.
     clean "$out/linux-vm" | sed -n 's/^vm lx: exit status [0-9-]*, \([0-9]*\) exits.*/bench linux_boot_exits: \1/p'
     clean "$out/linux-vm" | sed -n 's/^  exits cpu=\([0-9]*\) reason=[0-9]* \([A-Z0-9_]*\) *count=\([0-9]*\) .*/\3 \2 cpu\1/p' |
         sort -rn | head -n 3 | awk '{printf "bench linux_boot_exits_top: %s %d (CPU %s)\n", $2, $1, substr($3, 4)}'
+
+    # linux_idle_exits_per_s: the VM's exits per emulated second while its userspace sits
+    # idle. The same VM once more with vanderpool_idle=N: /init (guests/linux/init) sleeps N s
+    # before its poweroff, as a shell waiting for input would. Bochs (`clock: sync=none`) runs
+    # both deterministically alike up to that sleep, so the difference of the two runs is the
+    # idle interval (and the one `sleep` command): its exits over its emulated time, Bochs's
+    # tick count at the end of each run (the last "(0).[ticks]" of bochs.out: one tick per
+    # instruction, time passing in HLT included) divided by the TSC rate the guest is told
+    # (CPUID 15H: the rate the hypervisor measured, its "lapic: ... TSC N kHz" line). Then the
+    # three reasons that grew most.
+    idle=${LINUX_IDLE:-10}
+    "$here/scripts/run.sh" --elf "$elf" --model corei7_skylake_x --megs 512 \
+        --dir "$out/linux-idle" --timeout 900 \
+        --module "$lx/bzImage" --module "$lx/initramfs.cpio.gz" \
+        --args "scenario=vms vm=lx:image=bzImage,initrd=initramfs.cpio.gz,mem=256M,cmdline=\"console=ttyS0 cryptomgr.notests=1 vanderpool=test vanderpool_idle=$idle\" onpanic=poweroff" || exit 1
+    clean "$out/linux-idle" | grep -q "^lx: VANDERPOOL-IDLE: $idle s\$" || fail "no idle interval: $out/linux-idle/serial.txt"
+    ticks() { sed -n 's/^([0-9]*)\.\[\([0-9]*\)\] .*/\1/p' "$1/bochs.out" | tail -n 1; }
+    exits() { clean "$1" | sed -n 's/^vm lx: exit status 0, \([0-9]*\) exits.*/\1/p'; }
+    reasons() { clean "$1" | sed -n 's/^  exits cpu=0 reason=[0-9]* \([A-Z_0-9]*\) *count=\([0-9]*\) .*/\1 \2/p'; }
+    khz=$(clean "$out/linux-vm" | sed -n 's/^lapic: .* TSC \([0-9]*\) kHz.*/\1/p')
+    t0=$(ticks "$out/linux-vm") t1=$(ticks "$out/linux-idle")
+    e0=$(exits "$out/linux-vm") e1=$(exits "$out/linux-idle")
+    [ -n "$khz" ] && [ -n "$t0" ] && [ -n "$t1" ] && [ -n "$e0" ] && [ -n "$e1" ] && [ "$t1" -gt "$t0" ] ||
+        fail "no exit counts or tick counts: $out/linux-vm, $out/linux-idle"
+    top=$( { reasons "$out/linux-vm" | sed 's/ / -/'; reasons "$out/linux-idle"; } |
+        awk '{d[$1] += $2} END {for (r in d) if (d[r] > 0) print d[r], r}' | sort -rn | head -3 |
+        awk '{printf "%s%s %d", (NR > 1 ? ", " : ""), $2, $1}')
+    echo "$e1 $e0 $t1 $t0 $khz" | awk -v top="$top" '{s = ($3 - $4) / ($5 * 1000)
+        printf "bench linux_idle_exits_per_s: %.1f (%d exits in %.3f emulated s idle); top: %s\n", ($1 - $2) / s, $1 - $2, s, top}'
 else
-    echo "bench: no build/linux (make linux): linux_boot_ratio skipped" >&2
+    echo "bench: no build/linux (make linux): linux_boot_ratio, linux_idle_exits_per_s skipped" >&2
 fi
 
 # ipi_roundtrip / ipi_roundtrip_noapicv (book ch. 7): the ipi test guest as a VM with 2 vCPUs;
