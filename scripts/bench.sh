@@ -6,7 +6,7 @@
 #  - guest_throughput_ratio: the longmode test guest's sieve, bare and as a VM (bare ticks
 #    divided by the ticks under Vanderpool: 1.0 means no slowdown);
 #  - hv_memory_base / hv_memory_per_vcpu: what the vms scenario reports for that VM;
-#  - linux_boot_ratio: the Linux guest of `make linux` (the block at the end).
+#  - linux_boot_ratio, linux_idle_exits_per_s: the Linux guest of `make linux` (its block).
 here=$(cd "$(dirname "$0")/.." && pwd)
 elf=$1
 out=$here/build/bench
@@ -33,21 +33,28 @@ bench hv_memory_per_vcpu: \2 KiB/p'
 # ---- Linux boot (issue 11) ----
 # linux_boot_ratio: the same bzImage and initramfs (make linux), the same CPU model, booted as
 # the VM of vm-linux and bare by GRUB (bare-linux, without `quiet`). The span measured is the
-# kernel's own: its printk clock (sched_clock, the TSC scaled by the rate the kernel knows:
-# CPUID 15H under Vanderpool, its PIT calibration bare) from its start early in setup_arch to
-# "Run /init as init process", the moment userspace begins. Bochs runs with `clock: sync=none`,
-# where emulated time is instructions / ips, so the ratio of the spans is the ratio of the
-# instructions executed; the stretch before (GRUB, the hypervisor's boot, the kernel's
+# kernel's own: its printk clock (sched_clock, the TSC scaled by the rate the kernel knows)
+# from its start early in setup_arch to "Run /init as init process", the moment userspace
+# begins. Bochs runs with `clock: sync=none`, where emulated time is ticks / ips (a tick per
+# instruction; time in HLT passes too) and its TSC counts those ticks, so both kernels must be
+# told that rate: under Vanderpool CPUID 15H gives the rate the hypervisor measured (its
+# "lapic: ... TSC N kHz" line); bare, Bochs's CPUID 16H shows the model's nominal 3.5 GHz, 70
+# times the real rate, which squeezed the bare kernel's clock wherever it followed the TSC
+# (before its timer ticks ran, and from its switch to the TSC clocksource to /init: 1.710 was
+# measured so), so the bare kernel is told the VM's rate with tsc_early_khz= (the same kernel,
+# a command-line word). The stretch before (GRUB, the hypervisor's boot, the kernel's
 # decompression) is left out on both sides. Then the VM's exits of the whole boot by reason.
 if [ -s "$here/build/linux/bzImage" ] && [ -s "$here/build/linux/initramfs.cpio.gz" ]; then
     lx=$here/build/linux
-    "$here/scripts/run.sh" --elf "$lx/bzImage" --bare linux --module "$lx/initramfs.cpio.gz" \
-        --model corei7_skylake_x --megs 512 --dir "$out/linux-bare" --timeout 600 \
-        --args "console=ttyS0,115200 cryptomgr.notests=1 vanderpool=test" || exit 1
     "$here/scripts/run.sh" --elf "$elf" --model corei7_skylake_x --megs 512 \
         --dir "$out/linux-vm" --timeout 900 \
         --module "$lx/bzImage" --module "$lx/initramfs.cpio.gz" \
         --args 'scenario=vms vm=lx:image=bzImage,initrd=initramfs.cpio.gz,mem=256M,cmdline="console=ttyS0 cryptomgr.notests=1 vanderpool=test" onpanic=poweroff' || exit 1
+    khz=$(clean "$out/linux-vm" | sed -n 's/^lapic: .* TSC \([0-9]*\) kHz.*/\1/p')
+    [ -n "$khz" ] || fail "no TSC rate (lapic: ... TSC N kHz): $out/linux-vm/serial.txt"
+    "$here/scripts/run.sh" --elf "$lx/bzImage" --bare linux --module "$lx/initramfs.cpio.gz" \
+        --model corei7_skylake_x --megs 512 --dir "$out/linux-bare" --timeout 600 \
+        --args "console=ttyS0,115200 cryptomgr.notests=1 vanderpool=test tsc_early_khz=$khz" || exit 1
     span() { clean "$1" | sed -n 's/^\(lx: \)\{0,1\}\[ *\([0-9.]*\)\] Run \/init as init process$/\2/p' | head -n 1; }
     bare=$(span "$out/linux-bare") vm=$(span "$out/linux-vm")
     [ -n "$bare" ] && [ -n "$vm" ] || fail "no 'Run /init' line: $out/linux-bare/serial.txt, $out/linux-vm/serial.txt"
@@ -55,8 +62,36 @@ if [ -s "$here/build/linux/bzImage" ] && [ -s "$here/build/linux/initramfs.cpio.
     clean "$out/linux-vm" | sed -n 's/^vm lx: exit status [0-9-]*, \([0-9]*\) exits.*/bench linux_boot_exits: \1/p'
     clean "$out/linux-vm" | sed -n 's/^  exits cpu=\([0-9]*\) reason=[0-9]* \([A-Z0-9_]*\) *count=\([0-9]*\) .*/\3 \2 cpu\1/p' |
         sort -rn | head -n 3 | awk '{printf "bench linux_boot_exits_top: %s %d (CPU %s)\n", $2, $1, substr($3, 4)}'
+
+    # linux_idle_exits_per_s: the VM's exits per emulated second while its userspace sits
+    # idle. The same VM once more with vanderpool_idle=N: /init (guests/linux/init) sleeps N s
+    # before its poweroff, as a shell waiting for input would. Bochs (`clock: sync=none`) runs
+    # both deterministically alike up to that sleep, so the difference of the two runs is the
+    # idle interval (and the one `sleep` command): its exits over its emulated time, Bochs's
+    # tick count at the end of each run (the last "(0).[ticks]" of bochs.out: one tick per
+    # instruction, time passing in HLT included) divided by the TSC rate the guest is told
+    # (CPUID 15H: the rate the hypervisor measured, its "lapic: ... TSC N kHz" line). Then the
+    # three reasons that grew most.
+    idle=${LINUX_IDLE:-10}
+    "$here/scripts/run.sh" --elf "$elf" --model corei7_skylake_x --megs 512 \
+        --dir "$out/linux-idle" --timeout 900 \
+        --module "$lx/bzImage" --module "$lx/initramfs.cpio.gz" \
+        --args "scenario=vms vm=lx:image=bzImage,initrd=initramfs.cpio.gz,mem=256M,cmdline=\"console=ttyS0 cryptomgr.notests=1 vanderpool=test vanderpool_idle=$idle\" onpanic=poweroff" || exit 1
+    clean "$out/linux-idle" | grep -q "^lx: VANDERPOOL-IDLE: $idle s\$" || fail "no idle interval: $out/linux-idle/serial.txt"
+    ticks() { sed -n 's/^([0-9]*)\.\[\([0-9]*\)\] .*/\1/p' "$1/bochs.out" | tail -n 1; }
+    exits() { clean "$1" | sed -n 's/^vm lx: exit status 0, \([0-9]*\) exits.*/\1/p'; }
+    reasons() { clean "$1" | sed -n 's/^  exits cpu=0 reason=[0-9]* \([A-Z_0-9]*\) *count=\([0-9]*\) .*/\1 \2/p'; }
+    t0=$(ticks "$out/linux-vm") t1=$(ticks "$out/linux-idle")
+    e0=$(exits "$out/linux-vm") e1=$(exits "$out/linux-idle")
+    [ -n "$khz" ] && [ -n "$t0" ] && [ -n "$t1" ] && [ -n "$e0" ] && [ -n "$e1" ] && [ "$t1" -gt "$t0" ] ||
+        fail "no exit counts or tick counts: $out/linux-vm, $out/linux-idle"
+    top=$( { reasons "$out/linux-vm" | sed 's/ / -/'; reasons "$out/linux-idle"; } |
+        awk '{d[$1] += $2} END {for (r in d) if (d[r] > 0) print d[r], r}' | sort -rn | head -3 |
+        awk '{printf "%s%s %d", (NR > 1 ? ", " : ""), $2, $1}')
+    echo "$e1 $e0 $t1 $t0 $khz" | awk -v top="$top" '{s = ($3 - $4) / ($5 * 1000)
+        printf "bench linux_idle_exits_per_s: %.1f (%d exits in %.3f emulated s idle); top: %s\n", ($1 - $2) / s, $1 - $2, s, top}'
 else
-    echo "bench: no build/linux (make linux): linux_boot_ratio skipped" >&2
+    echo "bench: no build/linux (make linux): linux_boot_ratio, linux_idle_exits_per_s skipped" >&2
 fi
 
 # ipi_roundtrip / ipi_roundtrip_noapicv (book ch. 7): the ipi test guest as a VM with 2 vCPUs;

@@ -13,8 +13,11 @@
 
 #define IO_BUS_MAX 32 /* ranges on one bus */
 
-/* A device's answer; IO_UNCLAIMED is the bus's, for an address nobody has. */
-enum io_status { IO_OK = 0, IO_UNCLAIMED = 1, IO_DEVICE_ERROR = -1 };
+/* A device's answer; IO_UNCLAIMED is the bus's, for an address nobody has. IO_OK_QUIET (port
+ * devices): handled, and the access changed no device time and no interrupt line except
+ * through the board's own signalling (a delivery kicks its vCPU): the vCPU needs no look at its
+ * interrupts and timers before it enters again (vm/vm_io.c). */
+enum io_status { IO_OK = 0, IO_UNCLAIMED = 1, IO_OK_QUIET = 2, IO_DEVICE_ERROR = -1 };
 
 /* One access: `caller` is who made it (the vCPU, for per-CPU devices such as the local
  * APIC), `offset` is relative to the range's base, value holds size bytes (1, 2, 4 or 8). */

@@ -13,7 +13,7 @@ static int dev(void *ctx, void *caller, uint64_t offset, unsigned size, bool wri
     last_offset = offset;
     if (!write)
         *value = 0x1000 + (uint64_t)last_ctx;
-    return last_ctx == 9 ? IO_DEVICE_ERROR : IO_OK;
+    return last_ctx == 9 ? IO_DEVICE_ERROR : last_ctx == 7 ? IO_OK_QUIET : IO_OK;
 }
 
 Test(io_bus, ranges_sorted_and_found)
@@ -64,4 +64,23 @@ Test(io_bus, full_bus_and_device_errors)
     cr_assert_eq(io_bus_access(&bus, NULL, 0x1003, 1, false, &v), IO_DEVICE_ERROR);
     cr_assert_eq(io_bus_access(&bus, NULL, 0x1000 + 16 * (IO_BUS_MAX - 1) + 15, 1, false, &v),
                  IO_OK);
+}
+
+/* A quiet device's answer (vm/vm_io.c then leaves the vCPU's interrupts alone) reaches the
+ * caller unchanged, distinct from IO_OK and from the bus's unclaimed and error answers. */
+Test(io_bus, quiet_answer_passed_through)
+{
+    static int loud = 1, quiet = 7;
+    struct io_bus bus;
+    uint64_t v = 0;
+    io_bus_init(&bus);
+    cr_assert_eq(io_bus_add(&bus, 0x3f8, 8, dev, &quiet, "uart"), 0);
+    cr_assert_eq(io_bus_add(&bus, 0x40, 4, dev, &loud, "pit"), 0);
+    cr_assert_eq(io_bus_access(&bus, NULL, 0x3fd, 1, false, &v), IO_OK_QUIET);
+    cr_assert_eq(v, 0x1007, "a quiet read still returns the device's value");
+    cr_assert_eq(io_bus_access(&bus, NULL, 0x3f8, 1, true, &v), IO_OK_QUIET);
+    cr_assert_eq(io_bus_access(&bus, NULL, 0x40, 1, true, &v), IO_OK);
+    cr_assert_eq(io_bus_access(&bus, NULL, 0x400, 1, true, &v), IO_UNCLAIMED);
+    cr_assert_neq(IO_OK_QUIET, IO_OK);
+    cr_assert_neq(IO_OK_QUIET, IO_UNCLAIMED);
 }
