@@ -17,13 +17,22 @@
 #define TRACE_LOAD(p)     __atomic_load_n((p), __ATOMIC_RELAXED)
 #define TRACE_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 
+/* Where the rings without storage write (trace_append does not test for them); no reader
+ * looks at it, as such a ring holds nothing. */
+static struct trace_record trace_sink;
+
 void trace_ring_init(struct trace_ring *r, struct trace_record *storage, uint32_t capacity,
                      uint16_t cpu)
 {
     while (capacity & (capacity - 1))
         capacity &= capacity - 1; /* keep only the highest set bit */
+    if (storage == NULL || capacity == 0) {
+        storage = &trace_sink;
+        capacity = 0;
+    }
     r->records = storage;
-    r->capacity = storage != NULL ? capacity : 0;
+    r->capacity = capacity;
+    r->mask = capacity != 0 ? capacity - 1 : 0;
     r->cpu = cpu;
     __atomic_store_n(&r->head, 0, __ATOMIC_RELEASE);
 }
@@ -46,12 +55,12 @@ uint32_t trace_count(const struct trace_ring *r)
 /* Copies record number n, already published; false if it was overwritten meanwhile. */
 static bool trace_read(const struct trace_ring *r, uint64_t n, struct trace_record *out)
 {
-    const struct trace_record *slot = &r->records[n & (r->capacity - 1)];
+    const struct trace_record *slot = &r->records[n & r->mask];
     /* Acquire: the field loads below must not move above this load (seqlock read side). */
     uint32_t seq = __atomic_load_n(&slot->seq, __ATOMIC_ACQUIRE);
     out->seq = seq;
     out->tsc = TRACE_LOAD(&slot->tsc);
-    out->cpu = TRACE_LOAD(&slot->cpu);
+    out->cpu = r->cpu; /* not stored in the slot */
     out->type = TRACE_LOAD(&slot->type);
     for (int i = 0; i < 4; i++)
         out->v[i] = TRACE_LOAD(&slot->v[i]);

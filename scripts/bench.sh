@@ -6,7 +6,9 @@
 #  - guest_throughput_ratio: the longmode test guest's sieve, bare and as a VM (bare ticks
 #    divided by the ticks under Vanderpool: 1.0 means no slowdown);
 #  - hv_memory_base / hv_memory_per_vcpu: what the vms scenario reports for that VM;
-#  - linux_boot_ratio, linux_idle_exits_per_s: the Linux guest of `make linux` (its block).
+#  - linux_boot_ratio, linux_idle_exits_per_s: the Linux guest of `make linux` (the block at the end).
+# BENCH_ONLY=roundtrip stops after the exit round trips (the first run, seconds instead of
+# minutes); by default everything runs.
 here=$(cd "$(dirname "$0")/.." && pwd)
 elf=$1
 out=$here/build/bench
@@ -18,6 +20,7 @@ clean() { tr -d '\r' <"$1/serial.txt"; }
     --args "scenario=bench iterations=${ITERATIONS:-1000} onpanic=poweroff" || exit 1
 clean "$out/exits" | grep -q 'SCENARIO bench: PASS' || fail "scenario bench failed: $out/exits/serial.txt"
 clean "$out/exits" | sed -n 's/^bench: BENCH \([a-z_0-9]*\) \([0-9]*\)$/bench \1: \2 instructions/p'
+[ "${BENCH_ONLY:-}" = roundtrip ] && exit 0
 
 lm=$here/build/guests/longmode.elf
 "$here/scripts/run.sh" --elf "$lm" --bare multiboot --dir "$out/bare" --timeout 120 || exit 1

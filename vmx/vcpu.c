@@ -576,35 +576,6 @@ static __attribute__((noinline)) enum exit_action vcpu_watchdog(struct vcpu *v)
     return vcpu_stop(v, VCPU_STOP_NO_PROGRESS, "no progress at RIP 0x%lx", v->guest_rip);
 }
 
-/* A traced exit (its reason is in the trace mask): timed, counted with its handler ticks and
- * recorded (docs/trace.md); with print, also printed (log=trace). exit_route sends only
- * reasons with a handler here. The start time waits in v->exit_tsc, so that only v is kept
- * across the handler's call (no registers to save but one). */
-static inline __attribute__((always_inline)) enum exit_action exit_traced(struct vcpu *v,
-                                                                          bool print)
-{
-    v->exit_tsc = rdtsc();
-    enum exit_action a = exit_table[v->exit_reason](v);
-    uint64_t t0 = v->exit_tsc, ticks = rdtsc() - t0;
-    uint32_t reason = v->exit_reason;
-    v->stats->ticks[reason] += ticks;
-    uint64_t q = vmcs_exit_read(VM_EXIT_QUALIFICATION); /* exit information stays until the entry */
-    trace_append(v->ring, t0, TRACE_VM_EXIT, reason, v->guest_rip, q, ticks);
-    if (print)
-        vcpu_trace_print(v, q, ticks);
-    return a;
-}
-
-static enum exit_action vcpu_exit_traced(struct vcpu *v)
-{
-    return exit_traced(v, false);
-}
-
-static enum exit_action vcpu_exit_traced_print(struct vcpu *v)
-{
-    return exit_traced(v, true);
-}
-
 /* The exits nobody handles: entry failures (bit 31), reasons with other bits set (SDM 28.2.1)
  * and basic reasons without a handler. exit_dispatch reports them; they are counted and, when
  * their basic reason is in the trace mask, recorded like a traced exit. */
@@ -628,23 +599,32 @@ static __attribute__((noinline)) enum exit_action vcpu_exit_odd(struct vcpu *v)
     return a;
 }
 
-/* What vmx_exit_handler calls for each basic exit reason: its handler; vcpu_exit_traced (or
- * vcpu_exit_traced_print) for a reason in the trace mask; vcpu_exit_odd for a reason without a
- * handler. Built from the exit table and the trace mask by vmx_trace_set, so the exit path needs no
- * test of either. */
+/* What vmx_exit_handler calls for each basic exit reason: its handler, or vcpu_exit_odd for
+ * a reason without one; and whether the exit goes into the debug record (a reason in the
+ * trace mask that has a handler: vcpu_exit_odd records the others itself). Built from the
+ * exit table and the trace mask by vmx_trace_set, so the exit path tests neither a missing
+ * handler nor a bit of the mask. */
 static exit_handler_fn exit_route[VM_EXIT_REASONS];
+static bool exit_traced[VM_EXIT_REASONS];
 static bool exit_route_built;
+
+static void vmx_exit_handler_traced(struct guest_regs *regs);
+static void vmx_exit_handler_traced_print(struct guest_regs *regs);
+/* What vmx_exit_stub calls (vmx/vmx_entry.S): vmx_exit_handler while the trace mask is
+ * empty, so that the untraced exit path has no test of tracing at all. */
+void (*vmx_exit_fn)(struct guest_regs *regs) = vmx_exit_handler;
 
 void vmx_trace_set(const struct trace_mask *m)
 {
     vmx_trace_mask = *m;
+    for (uint32_t r = 0; r < VM_EXIT_REASONS; r++) {
+        exit_route[r] = exit_table[r] ? exit_table[r] : vcpu_exit_odd;
+        exit_traced[r] = exit_table[r] && trace_mask_has(&vmx_trace_mask, r);
+    }
     /* log=trace: each traced exit printed too (the level is set once, at boot) */
-    exit_handler_fn traced =
-        console_level() >= LOG_TRACE ? vcpu_exit_traced_print : vcpu_exit_traced;
-    for (uint32_t r = 0; r < VM_EXIT_REASONS; r++)
-        exit_route[r] = !exit_table[r]                       ? vcpu_exit_odd
-                        : trace_mask_has(&vmx_trace_mask, r) ? traced
-                                                             : exit_table[r];
+    vmx_exit_fn = !trace_mask_count(&vmx_trace_mask) ? vmx_exit_handler
+                  : console_level() >= LOG_TRACE     ? vmx_exit_handler_traced_print
+                                                     : vmx_exit_handler_traced;
     exit_route_built = true;
 }
 
@@ -675,15 +655,34 @@ static __attribute__((noinline)) int vcpu_before_entry(struct vcpu *v, enum exit
     return 1;
 }
 
-/* Called by vmx_exit_stub (vmx/vmx_entry.S) for every VM exit, with the guest's registers
- * saved in v->regs: read the exit reason (SDM 28.2.1), call what exit_route has for it, count
- * it. It returns to resume the guest at once; to return from vmx_run instead (the guest stops
- * or yields its CPU; the action is in v->last_action) it calls vmx_leave_guest.
- * The common exit costs two VMREADs, one bounds check, the call, two increments and two tests:
- * a reason below VM_EXIT_REASONS has no bit but the basic reason set (bit 31, entry failure,
- * and the others of SDM 28.2.1 go to vcpu_exit_odd); one word holds all the work before the
- * entry (entry_work), one flag the VM's stop request. */
-void vmx_exit_handler(struct guest_regs *regs)
+/* A traced exit (its reason is in the trace mask, with a handler): timed, counted with its
+ * handler ticks in the statistics, recorded (docs/trace.md); with print, also printed (log=trace).
+ * The start time waits in v->exit_tsc as RDTSC gave it (two stores, no joining of the
+ * halves), so that only v is kept across the handler's call; the handler's ticks are the
+ * difference of the low halves (a handler of 2^32 ticks or more would show them wrapped).
+ * The record's slot is taken after the handler: a handler may append records itself. */
+static inline __attribute__((always_inline)) enum exit_action
+exit_traced_run(struct vcpu *v, uint64_t reason, bool print)
+{
+    struct tsc_halves t0 = rdtsc_halves();
+    v->exit_tsc_lo = t0.lo;
+    v->exit_tsc_hi = t0.hi;
+    enum exit_action a = exit_table[reason](v);
+    uint32_t ticks = rdtsc_lo() - v->exit_tsc_lo;
+    uint32_t r = v->exit_reason;
+    v->stats->count[r]++;
+    v->stats->ticks[r] += ticks;
+    uint64_t q = vmcs_exit_read(VM_EXIT_QUALIFICATION); /* exit information stays until the entry */
+    trace_append(v->ring, v->exit_tsc, TRACE_VM_EXIT, r, v->guest_rip, q, ticks);
+    if (print)
+        vcpu_trace_print(v, q, ticks);
+    return a;
+}
+
+/* The exit path (vmx_exit_handler), and with traced set its variant for a non-empty trace
+ * mask, which sends the reasons in exit_traced through exit_traced_run. */
+static inline __attribute__((always_inline)) void exit_handle(struct guest_regs *regs, bool traced,
+                                                              bool print)
 {
     struct vcpu *v = (struct vcpu *)regs;             /* regs is the first member */
     uint64_t reason = vmcs_exit_read(VM_EXIT_REASON); /* 32 bits, zero-extended (SDM 31.3) */
@@ -691,8 +690,13 @@ void vmx_exit_handler(struct guest_regs *regs)
     v->exit_reason = (uint32_t)reason;
     v->guest_rip = vmcs_exit_read(GUEST_RIP);
     if (__builtin_expect(reason < VM_EXIT_REASONS, 1)) {
-        a = exit_route[reason](v);
-        v->stats->count[v->exit_reason]++; /* from memory: v is the only value kept */
+        /* Expected: the traced exit is laid out inline, without a jump (trace=all) */
+        if (traced && __builtin_expect(exit_traced[reason], 1)) {
+            a = exit_traced_run(v, reason, print); /* counts it too */
+        } else {
+            a = exit_route[reason](v);
+            v->stats->count[v->exit_reason]++; /* from memory: v is the only value kept */
+        }
     } else {
         a = vcpu_exit_odd(v);
     }
@@ -702,6 +706,33 @@ void vmx_exit_handler(struct guest_regs *regs)
         return;
     if (vcpu_before_entry(v, a))
         vmx_leave_guest();
+}
+
+/* Called by vmx_exit_stub (vmx/vmx_entry.S, through vmx_exit_fn) for every VM exit while the
+ * trace mask is empty, with the guest's registers saved in v->regs: read the exit reason
+ * (SDM 28.2.1), call what exit_route has for it, count it. It returns to resume the guest at
+ * once; to return from vmx_run instead (the guest stops or yields its CPU; the action is in
+ * v->last_action) it calls vmx_leave_guest.
+ * The common exit costs two VMREADs, one bounds check, the call, two increments and two tests:
+ * a reason below VM_EXIT_REASONS has no bit but the basic reason set (bit 31, entry failure,
+ * and the others of SDM 28.2.1 go to vcpu_exit_odd); one word holds all the work before the
+ * entry (entry_work), one flag the VM's stop request. */
+void vmx_exit_handler(struct guest_regs *regs)
+{
+    exit_handle(regs, false, false);
+}
+
+/* The same with a trace mask: one more test (exit_traced) per exit, and for a traced exit no
+ * call but the handler's (vmx_trace_set picks the variant). */
+static void vmx_exit_handler_traced(struct guest_regs *regs)
+{
+    exit_handle(regs, true, false);
+}
+
+/* log=trace: each traced exit printed as well. */
+static void vmx_exit_handler_traced_print(struct guest_regs *regs)
+{
+    exit_handle(regs, true, true);
 }
 
 _Static_assert(__builtin_offsetof(struct vcpu, regs) == 0, "vmx_entry.S passes &v->regs");

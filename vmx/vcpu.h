@@ -142,7 +142,12 @@ struct vcpu {
     uint32_t exit_reason;
     uint64_t exit_qualification;
     uint64_t guest_rip;
-    uint64_t exit_tsc; /* a traced exit: TSC when its handler started */
+    union { /* a traced exit: TSC when its handler started, stored as RDTSC gave it */
+        uint64_t exit_tsc;
+        struct {
+            uint32_t exit_tsc_lo, exit_tsc_hi;
+        };
+    };
 
     /* Outcome once stopped. */
     int exit_status;
@@ -337,7 +342,8 @@ uint64_t vcpu_xcr0_allowed(void);
 extern struct trace_mask vmx_trace_mask;
 int vmx_trace_setup(void);
 /* Replace the trace mask (scenario bench traces everything for its second run): the exit path
- * reads it only through its routing table, which this rebuilds. Not while a vCPU runs. */
+ * reads it only through what this rebuilds, its routing tables (exit_route, exit_traced) and
+ * the handler variant the exit stub calls (vmx_exit_fn). Not while a vCPU runs. */
 void vmx_trace_set(const struct trace_mask *m);
 
 /* Print exit statistics of this CPU (count, average handler ticks, per reason). */

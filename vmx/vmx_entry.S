@@ -19,7 +19,8 @@
  *   are switched once per time slice by vcpu_state_switch_to (vmx/vcpu_state.c), not per
  *   exit. The host's callee-saved registers need no reload either: vmx_run saved them once
  *   on its stack, and nothing in the host runs between the exits of one run but the handler.
- *   So an exit costs the 15 stores, the call of vmx_exit_handler(regs) (vmx/vcpu.c), the 15
+ *   So an exit costs the 15 stores, the call of vmx_exit_handler(regs) (vmx/vcpu.c; through
+ *   the pointer vmx_exit_fn, which holds a variant of it while exits are traced), the 15
  *   loads and VMRESUME (SDM 31.3 VMRESUME; 27: the entry loads the guest state of the VMCS).
  *   The stack is as vmx_run left it, so HOST_RSP stays right and the exit path never unwinds
  *   to C. vmx_exit_handler returns only to resume the guest; to give the CPU back (the guest
@@ -111,7 +112,8 @@ vmx_exit_stub:
         mov     %r14, R_R14(%rdi)
         mov     %r15, R_R15(%rdi)
         pop     R_RDI(%rdi)
-        call    vmx_exit_handler        /* RSP = HOST_RSP: 16-byte aligned here */
+        call    *vmx_exit_fn            /* vmx_exit_handler or its traced variant (vmx/vcpu.c);
+                                         * RSP = HOST_RSP: 16-byte aligned here */
         /* Back here only to resume. The handlers read and write the guest's registers in
          * regs, so all 15 are loaded again (CPUID writes four, an emulated MOV any one). */
         mov     (%rsp), %rdi            /* regs */

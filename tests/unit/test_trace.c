@@ -363,3 +363,101 @@ Test(trace, ring_copy_keeps_the_held_records_in_order)
     trace_append(&b, 9, TRACE_NOTE, 1, 2, 3, 4);
     cr_assert_eq(trace_count(&b), 5);
 }
+
+/* trace_append does not store the CPU (one store less on the exit path): the slot's cpu
+ * bytes stay as they were, and the reader reports the ring's CPU. */
+Test(trace, writer_leaves_cpu_to_the_reader)
+{
+    struct trace_record store[4];
+    struct trace_ring r;
+    struct trace_record out;
+    struct lines l = {.n = 0};
+    memset(store, 0xee, sizeof(store));
+    trace_ring_init(&r, store, 4, 7);
+    fill(&r, 2);
+    cr_assert_eq(store[0].cpu, 0xeeee, "the writer stored cpu");
+    cr_assert_eq(store[0].type, TRACE_TEST);
+    cr_assert(trace_get(&r, 1, &out));
+    check_record(&out, 1, 7);
+    trace_dump(&r, collect, &l);
+    cr_assert(strncmp(l.text[1], "TRACE cpu=7 seq=0 ", 18) == 0, "%s", l.text[1]);
+}
+
+/* Storage with capacity 0 (or rounding down to nothing) is never written: the ring writes
+ * into its sink, holds nothing and counts what it dropped. */
+Test(trace, capacity_zero_with_storage_leaves_it_alone)
+{
+    struct trace_record store[2];
+    struct trace_ring r;
+    struct trace_record out;
+    memset(store, 0x5c, sizeof(store));
+    trace_ring_init(&r, store, 0, 1);
+    cr_assert_eq(r.capacity, 0);
+    cr_assert_eq(r.mask, 0);
+    fill(&r, 5);
+    cr_assert_eq(trace_count(&r), 0);
+    cr_assert_eq(trace_total(&r), 5);
+    cr_assert_not(trace_get(&r, 0, &out));
+    for (size_t i = 0; i < sizeof(store); i++)
+        cr_assert_eq(((unsigned char *)store)[i], 0x5c, "byte %zu written", i);
+}
+
+Test(trace, mask_is_capacity_minus_one)
+{
+    struct trace_record store[16];
+    struct trace_ring r;
+    trace_ring_init(&r, store, 16, 0);
+    cr_assert_eq(r.mask, 15);
+    trace_ring_init(&r, store, 11, 0); /* rounds down to 8 */
+    cr_assert_eq(r.mask, 7);
+    trace_ring_init(&r, store, 1, 0);
+    cr_assert_eq(r.mask, 0);
+}
+
+/* seq is the low 32 bits of the record's number: across 2^32 records it wraps to 0, the slot
+ * index keeps following the 64-bit head, and reads still check the right version. */
+Test(trace, seq_wraps_at_two_to_the_32)
+{
+    struct trace_record store[4];
+    struct trace_ring r;
+    struct trace_record out;
+    struct lines l = {.n = 0};
+    trace_ring_init(&r, store, 4, 3);
+    __atomic_store_n(&r.head, 0xfffffffeull, __ATOMIC_RELEASE); /* as after 2^32 - 2 records */
+    for (uint64_t i = 0; i < 4; i++)
+        trace_append(&r, 50 + i, TRACE_VM_EXIT, 10, 0x1000 + i, 0, 80 + i);
+    cr_assert_eq(trace_total(&r), 0x100000002ull);
+    cr_assert_eq(trace_count(&r), 4);
+    uint32_t want[4] = {0xfffffffe, 0xffffffff, 0, 1};
+    for (uint32_t i = 0; i < 4; i++) {
+        cr_assert(trace_get(&r, i, &out));
+        cr_assert_eq(out.seq, want[i]);
+        cr_assert_eq(out.v[1], 0x1000 + i);
+    }
+    cr_assert_eq(store[0].seq, 0, "record 2^32 lives in slot 0");
+    cr_assert_eq(store[2].seq, 0xfffffffe, "record 2^32 - 2 lives in slot 2");
+    trace_dump(&r, collect, &l);
+    cr_assert_str_eq(l.text[0], "TRACE-BEGIN cpu=3 count=4 total=4294967298 dropped=4294967294");
+    cr_assert_str_eq(l.text[3], "TRACE cpu=3 seq=0 tsc=52 type=VM_EXIT v0=0xa v1=0x1002 v2=0x0 "
+                                "v3=0x52");
+}
+
+/* A VM_EXIT record as the exit path writes it (vmx/vcpu.c exit_traced_run): the handler's
+ * start in tsc, reason, RIP, qualification and handler ticks in v0..v3, all 64 bits kept. */
+Test(trace, exit_record_keeps_every_field)
+{
+    struct trace_record store[2];
+    struct trace_ring r;
+    struct trace_record out;
+    trace_ring_init(&r, store, 2, 1);
+    trace_append(&r, 0xfedcba9876543210ull, TRACE_VM_EXIT, 0x80000021u, 0xffffffff81000000ull,
+                 0xffffffffffffffffull, 0xffffffffull);
+    cr_assert(trace_get(&r, 0, &out));
+    cr_assert_eq(out.tsc, 0xfedcba9876543210ull);
+    cr_assert_eq(out.type, TRACE_VM_EXIT);
+    cr_assert_eq(out.cpu, 1);
+    cr_assert_eq(out.v[0], 0x80000021u);
+    cr_assert_eq(out.v[1], 0xffffffff81000000ull);
+    cr_assert_eq(out.v[2], 0xffffffffffffffffull);
+    cr_assert_eq(out.v[3], 0xffffffffull);
+}

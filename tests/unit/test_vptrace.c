@@ -724,3 +724,67 @@ Test(vptrace, nice_steps_and_short_numbers)
     vpt_short_number(2500000, buf, sizeof(buf));
     cr_assert_str_eq(buf, "2.5M");
 }
+
+/* Text of a dump set written by platform/trace.c itself, for the round trip below. */
+struct dump_text {
+    char buf[8192];
+    size_t len;
+};
+
+static void dump_line(void *ctx, const char *line)
+{
+    struct dump_text *d = ctx;
+    int n = snprintf(d->buf + d->len, sizeof(d->buf) - d->len, "%s\n", line);
+    cr_assert(n > 0 && (size_t)n < sizeof(d->buf) - d->len, "dump too long");
+    d->len += (size_t)n;
+}
+
+/* A ring that wrapped (12 records into 8 slots), dumped by trace_dump and read back by the
+ * parser: the 8 newest records with every field, the dropped count; cut anywhere inside the
+ * dump, the text is an error naming its line, never a shorter dump taken as whole. */
+Test(vptrace, ring_dump_round_trip_and_truncation)
+{
+    struct trace_record store[8];
+    struct trace_ring r;
+    struct dump_text d = {.len = 0};
+    char line[TRACE_LINE_MAX];
+    trace_ring_init(&r, store, 8, 1);
+    trace_append(&r, 10, TRACE_VM_ENTRY, 0, 0, 0, 0);
+    for (uint64_t i = 1; i < 12; i++)
+        trace_append(&r, 100 * i, TRACE_VM_EXIT, i & 1 ? 10 : 30, 0x1000 + i, i << 32, 50 + i);
+    trace_format_header(line, sizeof(line));
+    dump_line(&d, line);
+    trace_format_vcpu(line, sizeof(line), 0, 0, 1, "g");
+    dump_line(&d, line);
+    trace_dump(&r, dump_line, &d);
+
+    struct vpt_trace t;
+    char err[256];
+    cr_assert_eq(parse(&t, d.buf, err, sizeof(err)), VPT_OK, "%s", err);
+    cr_assert_eq(t.nrec, 8);
+    cr_assert_eq(t.dump[0].total, 12);
+    cr_assert_eq(t.dump[0].dropped, 4);
+    for (size_t k = 0; k < 8; k++) {
+        uint64_t i = 4 + k;
+        cr_assert_eq(t.rec[k].seq, i);
+        cr_assert_eq(t.rec[k].cpu, 1);
+        cr_assert_eq(t.rec[k].type, TRACE_VM_EXIT);
+        cr_assert_eq(t.rec[k].tsc, 100 * i);
+        cr_assert_eq(t.rec[k].v[0], i & 1 ? 10u : 30u);
+        cr_assert_eq(t.rec[k].v[1], 0x1000 + i);
+        cr_assert_eq(t.rec[k].v[2], i << 32);
+        cr_assert_eq(t.rec[k].v[3], 50 + i);
+    }
+    vpt_free(&t);
+
+    size_t begin = (size_t)(strstr(d.buf, "TRACE-BEGIN") - d.buf);
+    size_t end = (size_t)(strstr(d.buf, "TRACE-END") - d.buf);
+    for (size_t cut = begin + 5; cut < end + 5; cut++) {
+        vpt_init(&t);
+        err[0] = '\0';
+        int rc = vpt_parse_text(&t, d.buf, cut, err, sizeof(err));
+        cr_assert_neq(rc, VPT_OK, "cut at %zu parsed", cut);
+        cr_assert(strncmp(err, "line ", 5) == 0, "cut at %zu: '%s'", cut, err);
+        vpt_free(&t);
+    }
+}
