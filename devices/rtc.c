@@ -193,10 +193,14 @@ static void rtc_sync(struct rtc *r, int64_t t)
     if (t > r->synced && rtc_running(r)) {
         if (rtc_period_cycles(r) && rtc_next_periodic(r, r->synced) <= t)
             r->flags |= RTC_C_PF;
-        if (rtc_ticking(r) && updates_between(r, r->synced, t) > 0)
+        /* The alarm is compared only at an update (MC146818A: "the alarm bytes are compared
+         * at each update cycle"): without one in (synced, t] it cannot have matched, and the
+         * costly search for the next match is left out (the board syncs at every VM exit). */
+        if (rtc_ticking(r) && updates_between(r, r->synced, t) > 0) {
             r->flags |= RTC_C_UF;
-        if (rtc_ticking(r) && rtc_next_alarm(r, r->synced) <= t)
-            r->flags |= RTC_C_AF;
+            if (rtc_next_alarm(r, r->synced) <= t)
+                r->flags |= RTC_C_AF;
+        }
     }
     if (t > r->synced)
         r->synced = t;

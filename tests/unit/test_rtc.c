@@ -278,6 +278,28 @@ Test(rtc, alarm_interrupt)
     cr_assert_eq(rtc_next_event(&rtc, 5 * S), (5 + 86400) * S); /* tomorrow */
 }
 
+/* The alarm bytes are compared at the updates only: an alarm equal to the time shown since
+ * the last update does not match in between, however often the board syncs (at every VM
+ * exit), and the one for the next second matches at that update, with AIE off too (AF only). */
+Test(rtc, alarm_flag_only_at_an_update)
+{
+    wr(RTC_SECONDS_ALARM, 0x20, 0); /* 22:13:20: what the clock shows from 0 to 1 s */
+    wr(RTC_MINUTES_ALARM, 0x13, 0);
+    wr(RTC_HOURS_ALARM, 0x22, 0);
+    for (uint64_t t = MS; t < S; t += MS)
+        rtc_advance(&rtc, t);
+    cr_assert_eq(rd(RTC_REG_C, S - 1) & RTC_C_AF, 0);
+    wr(RTC_SECONDS_ALARM, 0x21, S - 1); /* 22:13:21: the update at 1 s shows it */
+    rtc_advance(&rtc, S - 1);
+    cr_assert_eq(rd(RTC_REG_C, S - 1) & RTC_C_AF, 0);
+    rtc_advance(&rtc, S);
+    cr_assert_not(irq_level); /* AIE off: the flag without the interrupt */
+    cr_assert_eq(rd(RTC_REG_C, S) & (RTC_C_AF | RTC_C_UF), RTC_C_AF | RTC_C_UF);
+    for (uint64_t t = S + MS; t <= 3 * S; t += MS)
+        rtc_advance(&rtc, t);
+    cr_assert_eq(rd(RTC_REG_C, 3 * S) & (RTC_C_AF | RTC_C_UF), RTC_C_UF); /* not again today */
+}
+
 Test(rtc, alarm_dont_care_bytes)
 {
     wr(RTC_SECONDS_ALARM, 0x30, 0);
