@@ -25,15 +25,14 @@
 #define L1_EDX_TM         (1u << 29)
 #define L1_EDX_PBE        (1u << 31)
 /* CPUID.(7,0) */
-#define L7_EBX_SGX        (1u << 2)
-#define L7_EBX_TSC_ADJUST (1u << 1)
-#define L7_EBX_RDT_M      (1u << 12)
-#define L7_EBX_MPX        (1u << 14)
-#define L7_EBX_RDT_A      (1u << 15)
-#define L7_EBX_PT         (1u << 25)
-#define L7_ECX_OSPKE      (1u << 4)
-#define L7_ECX_WAITPKG    (1u << 5)
-#define L7_EDX_SPEC_CTRL  ((1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) | (1u << 31))
+#define L7_EBX_SGX       (1u << 2)
+#define L7_EBX_RDT_M     (1u << 12)
+#define L7_EBX_MPX       (1u << 14)
+#define L7_EBX_RDT_A     (1u << 15)
+#define L7_EBX_PT        (1u << 25)
+#define L7_ECX_OSPKE     (1u << 4)
+#define L7_ECX_WAITPKG   (1u << 5)
+#define L7_EDX_SPEC_CTRL ((1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) | (1u << 31))
 /* CPUID.(0DH,1):EAX bit 3: XSAVES/XRSTORS and IA32_XSS */
 #define LD1_EAX_XSAVES (1u << 3)
 
@@ -176,8 +175,8 @@ static void policy_static(uint32_t leaf, uint32_t subleaf, struct cpuid_leaf *ou
     case 7:
         if (subleaf != 0)
             break;
-        out->ebx &= ~(L7_EBX_SGX | L7_EBX_TSC_ADJUST | L7_EBX_RDT_M | L7_EBX_MPX | L7_EBX_RDT_A |
-                      L7_EBX_PT);
+        /* TSC_ADJUST stays: each vCPU has its own IA32_TSC_ADJUST (vmx/exit_msr.c) */
+        out->ebx &= ~(L7_EBX_SGX | L7_EBX_RDT_M | L7_EBX_MPX | L7_EBX_RDT_A | L7_EBX_PT);
         out->ecx &= ~(L7_ECX_WAITPKG | L7_ECX_OSPKE);
         out->edx &= ~L7_EDX_SPEC_CTRL;
         break;

@@ -119,6 +119,11 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *value)
     case MSR_TSC: /* only with the bitmap bit set (a debugging VMM): the guest's TSC */
         *value = rdtsc() + v->tsc_offset;
         return true;
+    case MSR_TSC_ADJUST: /* the vCPU's own (SDM 18.17.3), never the host's */
+        if (!v->tsc_offsetting)
+            return false;
+        *value = v->tsc_adjust;
+        return true;
     case MSR_MISC_ENABLE:
         *value = v->misc_enable;
         return true;
@@ -211,10 +216,17 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t value)
         break;
     }
     switch (msr) {
-    case MSR_TSC: /* the guest's TSC takes this value: its offset changes (SDM 26.3) */
+    case MSR_TSC: /* the guest's TSC takes this value: its offset changes (SDM 26.3), and
+                     TSC_ADJUST with it (SDM 18.17.3) */
         if (!v->tsc_offsetting)
             return false;
-        v->tsc_offset = value - rdtsc();
+        guest_tsc_write(&v->tsc_offset, &v->tsc_adjust, value - rdtsc());
+        vmcs_write(TSC_OFFSET, v->tsc_offset);
+        return true;
+    case MSR_TSC_ADJUST: /* the TSC moves by what TSC_ADJUST moves (SDM 18.17.3) */
+        if (!v->tsc_offsetting)
+            return false;
+        guest_tsc_adjust_write(&v->tsc_offset, &v->tsc_adjust, value);
         vmcs_write(TSC_OFFSET, v->tsc_offset);
         return true;
     case MSR_MISC_ENABLE:

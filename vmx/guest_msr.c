@@ -107,3 +107,15 @@ int guest_mtrr_write(struct guest_mtrr *m, uint32_t msr, uint64_t value, unsigne
     }
     return guest_mtrr_is_mtrr(msr) ? GUEST_MSR_GP : GUEST_MSR_NOT_MINE;
 }
+
+void guest_tsc_write(uint64_t *offset, uint64_t *adjust, uint64_t new_offset)
+{
+    *adjust += new_offset - *offset; /* SDM 18.17.3: TSC_ADJUST follows a write of the TSC */
+    *offset = new_offset;
+}
+
+void guest_tsc_adjust_write(uint64_t *offset, uint64_t *adjust, uint64_t value)
+{
+    *offset += value - *adjust; /* SDM 18.17.3: the TSC moves by what TSC_ADJUST moves */
+    *adjust = value;
+}

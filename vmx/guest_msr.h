@@ -26,6 +26,15 @@ bool msr_pat_valid(uint64_t value);
  * does not show (no PMU, no BTS), so they fault as on such a CPU. */
 #define GUEST_DEBUGCTL_ALLOWED 0x3ull
 
+/* ---- the guest's TSC (SDM 18.17) ----
+ * The guest's TSC is the host's plus *offset (TSC offsetting, SDM 26.3); IA32_TSC_ADJUST is
+ * *adjust. They move together (SDM 18.17.3): a write of the TSC moves TSC_ADJUST by as much as
+ * the TSC moved, a write of TSC_ADJUST moves the TSC by as much as TSC_ADJUST moved. */
+/* WRMSR IA32_TSC: the guest's TSC becomes host_tsc + new_offset. */
+void guest_tsc_write(uint64_t *offset, uint64_t *adjust, uint64_t new_offset);
+/* WRMSR IA32_TSC_ADJUST of value. */
+void guest_tsc_adjust_write(uint64_t *offset, uint64_t *adjust, uint64_t value);
+
 /* ---- virtual MTRRs (SDM 12.11) ---- */
 
 #define GUEST_MTRR_VCNT     8     /* variable ranges the guest is told it has */

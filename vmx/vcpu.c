@@ -168,6 +168,7 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
         v->tsc_offset = c->tsc_offset_valid ? c->tsc_offset : -rdtsc();
         vmcs_write(TSC_OFFSET, v->tsc_offset);
     }
+    v->tsc_adjust = 0; /* IA32_TSC_ADJUST at power-up (SDM 18.17.3) */
     return 0;
 }
 

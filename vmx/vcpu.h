@@ -173,6 +173,7 @@ struct vcpu {
     int test_irq;         /* VP_HC_INJECT's external interrupt line: a vector, or -1 */
     uint64_t misc_enable; /* IA32_MISC_ENABLE as it reads it */
     uint64_t tsc_offset;  /* guest TSC = host TSC + tsc_offset (SDM 26.3, TSC offsetting) */
+    uint64_t tsc_adjust;  /* its IA32_TSC_ADJUST: 0 at power-up (SDM 18.17.3) */
     uint64_t cr0_mask, cr4_mask;
     uint64_t exits;
     uint64_t slices;      /* times it was switched in by vcpu_run */

@@ -71,3 +71,24 @@ Test(guest_msr, mtrr_writes_checked_and_kept)
     cr_assert_eq(guest_mtrr_read(&m, MSR_MTRR_FIX4K_C0000 + 7, &v), GUEST_MSR_OK);
     cr_assert_eq(v, 0x0606060606060606ull);
 }
+
+Test(guest_msr, tsc_adjust_moves_the_tsc)
+{
+    uint64_t offset = 1000, adjust = 0;
+    guest_tsc_adjust_write(&offset, &adjust, 250);
+    cr_assert_eq(offset, 1250, "the TSC moved by what TSC_ADJUST moved");
+    cr_assert_eq(adjust, 250);
+    guest_tsc_adjust_write(&offset, &adjust, (uint64_t)-50); /* negative, two's complement */
+    cr_assert_eq(offset, 950);
+    cr_assert_eq(adjust, (uint64_t)-50);
+}
+
+Test(guest_msr, tsc_write_moves_tsc_adjust)
+{
+    uint64_t offset = 1000, adjust = 7;
+    guest_tsc_write(&offset, &adjust, 400); /* the TSC set 600 lower */
+    cr_assert_eq(offset, 400);
+    cr_assert_eq(adjust, (uint64_t)7 - 600, "TSC_ADJUST moved by as much as the TSC");
+    guest_tsc_adjust_write(&offset, &adjust, 7);
+    cr_assert_eq(offset, 1000, "writing TSC_ADJUST back restores the TSC");
+}
