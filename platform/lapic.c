@@ -73,6 +73,9 @@ void lapic_init(void)
 bool lapic_send_ipi(uint32_t apic_id, uint32_t icr_low)
 {
     if (x2apic) {
+        /* WRMSR to an x2APIC register is not serializing (SDM 11.12.3): the fence makes the
+         * stores before it (the message the IPI announces) visible before the IPI. */
+        __asm__ volatile("mfence" ::: "memory");
         /* One 64-bit write, destination in bits 63:32 (SDM 11.12.9). */
         wrmsr(X2APIC_MSR_BASE + (LAPIC_ICR_LO >> 4), ((uint64_t)apic_id << 32) | icr_low);
         return true;

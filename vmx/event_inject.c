@@ -47,16 +47,21 @@ enum exit_action vcpu_prepare_entry(struct vcpu *v)
 {
     if (__atomic_load_n(&v->reset_request, __ATOMIC_ACQUIRE))
         return EXIT_YIELD; /* an INIT: no entry; the scheduler restarts it (vcpu.h) */
+    /* Take the request before looking at what is pending, never after: another CPU that
+     * raises an interrupt for this vCPU (vm_kick) sets its line or IRR bit first, then
+     * attention, then sends the kick. A kick that comes while this runs leaves attention set
+     * for the exit it causes right after the entry; clearing attention at the end instead
+     * would drop it, and a vCPU entering the HLT state would sleep through its interrupt.
+     * The full barrier keeps the clear ahead of the reads below. */
+    __atomic_store_n(&v->attention, false, __ATOMIC_SEQ_CST);
     /* VP_HC_INJECT's test line first: a line of its own beside the VM's interrupt
      * controllers, which would otherwise hide it (docs/events.md) */
     bool test_line = v->test_irq >= 0;
     int irq = test_line ? v->test_irq : v->ops && v->ops->intr_peek ? v->ops->intr_peek(v) : -1;
     if (v->apicv.plan.tpr_shadow) /* after the peek brought the devices' time up to now */
         apicv_prepare_entry(v);
-    if (!event_pending(&v->events) && irq < 0 && !v->windows_open && !v->halted) {
-        v->attention = false;
+    if (!event_pending(&v->events) && irq < 0 && !v->windows_open && !v->halted)
         return EXIT_RESUME;
-    }
     struct entry_state s = {
         .rflags = vmcs_read(GUEST_RFLAGS),
         .interruptibility = (uint32_t)vmcs_read(GUEST_INTERRUPTIBILITY_INFO),
@@ -99,7 +104,8 @@ enum exit_action vcpu_prepare_entry(struct vcpu *v)
     set_proc_control(PROC_BASED_INTERRUPT_WINDOW_EXITING, p.interrupt_window);
     set_proc_control(PROC_BASED_NMI_WINDOW_EXITING, p.nmi_window);
     v->windows_open = p.interrupt_window || p.nmi_window;
-    v->attention = event_pending(&v->events) || v->windows_open;
+    if (event_pending(&v->events) || v->windows_open)
+        v->attention = true; /* set only: a kick's attention stays (above) */
     return EXIT_RESUME;
 }
 
