@@ -32,6 +32,7 @@
 #include "devices/uart16550.h"
 #include "devices/vlapic.h"
 #include "platform/console.h"
+#include "platform/fmt.h"
 #include "platform/lapic.h"
 #include "platform/serial.h"
 #include "vm/vm.h"
@@ -563,7 +564,28 @@ static void apic_cpu_delivers(void *ctx, uint32_t vcpu, bool on)
     p->cpu_delivers[vcpu] = on;
 }
 
+static void describe(void *ctx, uint32_t vcpu, char *buf, size_t len)
+{
+    struct pc *p = ctx;
+    const struct vlapic *a = &p->lapic[vcpu].apic;
+    uint64_t now = rdtsc(), next = next_event(ctx, vcpu), per_us = tsc_per_ms() / 1000;
+    uint64_t timer = vlapic_timer_next(a);
+    char when[40] = "none", tm[40] = "not armed";
+    if (next != UINT64_MAX)
+        fmt_snprintf(when, sizeof(when), "%ld us",
+                     per_us ? (int64_t)(next - now) / (int64_t)per_us : 0);
+    if (timer != UINT64_MAX) /* guest TSC */
+        fmt_snprintf(tm, sizeof(tm), "due in %ld us",
+                     per_us ? (int64_t)(timer - p->vm->tsc_offset - now) / (int64_t)per_us : 0);
+    fmt_snprintf(buf, len,
+                 "local APIC: highest IRR %d, ISR %d, PPR 0x%x, timer %s; CPU delivers %d; "
+                 "8259 %d; next device event %s",
+                 vlapic_highest_irr(a), vlapic_highest_isr(a), vlapic_ppr(a), tm,
+                 p->cpu_delivers[vcpu], vcpu == 0 ? i8259_peek(&p->pic) : -1, when);
+}
+
 static const struct vm_board_ops board_ops = {
+    .describe = describe,
     .apic_page = apic_page,
     .apic_x2apic = apic_x2apic,
     .apic_eoi_exit_bitmap = apic_eoi_exit_bitmap,

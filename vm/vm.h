@@ -53,6 +53,9 @@ struct vm_board_ops {
     void (*apic_write)(void *ctx, uint32_t vcpu, unsigned offset);
     void (*apic_eoi)(void *ctx, uint32_t vcpu, uint8_t vector);
     void (*apic_cpu_delivers)(void *ctx, uint32_t vcpu, bool on);
+    /* One line on what the vCPU's interrupt controllers hold and when its next device event
+     * is (the watchdog's report of a VM that stopped moving; under the VM's lock). */
+    void (*describe)(void *ctx, uint32_t vcpu, char *buf, size_t len);
 };
 
 enum vm_state { VM_EMPTY, VM_READY, VM_RUNNING, VM_ENDED, VM_FAILED };

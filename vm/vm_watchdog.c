@@ -47,7 +47,24 @@ enum exit_action vm_no_progress(struct vcpu *v)
         const struct vcpu *u = &vm->vcpus[i];
         pr_info("vm %s: watchdog: vCPU %u RIP 0x%lx (%s)\n", vm->cfg.name, i,
                 u == v ? v->guest_rip : u->guest_rip, u == v ? "now" : vcpu_what(vm, i));
+        /* what it waits with: enough to tell a guest that waits for nothing from an
+         * interrupt that was raised and not delivered */
+        pr_info("vm %s: watchdog:   halted %d, attention %d, pending events %d\n", vm->cfg.name,
+                u->halted, u->attention, event_pending(&u->events));
+        if (vm->board && vm->board->describe) {
+            char line[192];
+            uint64_t flags = spin_lock_irqsave(&vm->lock);
+            vm->board->describe(vm->board_ctx, i, line, sizeof(line));
+            spin_unlock_irqrestore(&vm->lock, flags);
+            pr_info("vm %s: watchdog:   %s\n", vm->cfg.name, line);
+        }
     }
+    /* the vCPU whose VMCS is current: its state as the next entry would take it */
+    pr_info("vm %s: watchdog:   vCPU %u: activity %lu, interruptibility 0x%lx, RFLAGS 0x%lx, "
+            "guest interrupt status 0x%lx\n",
+            vm->cfg.name, v->index, vmcs_read(GUEST_ACTIVITY_STATE),
+            vmcs_read(GUEST_INTERRUPTIBILITY_INFO), vmcs_read(GUEST_RFLAGS),
+            v->apicv.plan.vid ? vmcs_read(GUEST_INTR_STATUS) : 0);
     struct vm_stop_request stop = {true, VCPU_STOP_NO_PROGRESS, "no progress (watchdog)"};
     vm_request_stop(vm, &stop);
     for (uint32_t i = 0; i < vm->nvcpus; i++)
