@@ -96,6 +96,7 @@ PURE_SRCS += devices/ioapic.c
 PURE_SRCS += devices/rtc.c
 PURE_SRCS += devices/rtc_clock.c
 PURE_SRCS += devices/vlapic.c
+PURE_SRCS += devices/vlapic_inbox.c
 PURE_SRCS += devices/vlapic_ipi.c
 PURE_SRCS += devices/vlapic_lvt.c
 PURE_SRCS += devices/vlapic_msr.c

@@ -54,6 +54,7 @@ struct pc_lapic {
     struct pc *pc;
     uint32_t index;
     struct vlapic apic;
+    bool init_pending; /* an INIT came: the APIC is reset when the vCPU starts again */
 };
 
 struct pc {
@@ -72,6 +73,8 @@ struct pc {
     struct fw_cfg fw_cfg;
     struct pc_lapic lapic[VM_VCPUS_MAX];
     bool uart_line;
+    bool pic_line;   /* the 8259's INT output: LINT0 of vCPU 0 (applied by vCPU 0, intr_peek) */
+    bool lint0_seen; /* the level vCPU 0's APIC was last given */
     struct debugcon_raw raw;         /* console=raw: the escape filter */
     uint64_t input_polled;           /* host TSC of the last poll of the host's serial input */
     bool peeked_pic[VM_VCPUS_MAX];   /* the last peek chose the 8259 (an ExtINT) */
@@ -110,10 +113,12 @@ static void isa_irq(struct pc *p, unsigned irq, bool level)
     vioapic_set_irq(&p->ioapic, irq == 0 ? 2 : irq, level); /* IRQ 0 is GSI 2 on a PC */
 }
 
+/* The 8259's INT goes to LINT0 of the BSP (virtual wire). Any vCPU's exit may move it; the
+ * BSP's APIC sees the new level in its own intr_peek (the page is its CPU's: vlapic.h). */
 static void pic_intr(void *ctx, bool level)
 {
     struct pc *p = ctx;
-    vlapic_lint(&p->lapic[0].apic, 0, level); /* LINT0 of the BSP (virtual wire) */
+    p->pic_line = level;
     vm_kick(p->vm, 0);
 }
 
@@ -170,7 +175,9 @@ static void deliver(struct pc *p, uint32_t dest, bool logical, bool x2apic, uint
         switch (mode) {
         case VLAPIC_DM_FIXED:
         case VLAPIC_DM_LOWEST: /* lowest priority: the first destination takes it */
-            vlapic_accept(a, vector, level);
+            /* Into the inbox, never the page, which the CPU may be changing now (vlapic.h):
+             * the vCPU takes it into IRR before its next entry (intr_peek). */
+            vlapic_post(a, vector, level);
             vm_kick(vm, i);
             if (mode == VLAPIC_DM_LOWEST)
                 return;
@@ -179,8 +186,11 @@ static void deliver(struct pc *p, uint32_t dest, bool logical, bool x2apic, uint
             vm_nmi(vm, i);
             break;
         case VLAPIC_DM_INIT:
-            if (i != 0) /* SDM 11.4.7.3: an INIT resets the AP's local APIC (ID and base kept) */
-                vlapic_init_signal(a);
+            /* SDM 11.4.7.3: an INIT resets the AP's local APIC (ID and base kept); the AP
+             * does nothing until its SIPI, so the reset waits until its CPU starts it again
+             * (cpu_start), where its page is not in use. */
+            if (i != 0)
+                p->lapic[i].init_pending = true;
             vm_init_signal(vm, i);
             break;
         case VLAPIC_DM_STARTUP:
@@ -394,11 +404,15 @@ static int port_access(void *ctx, void *caller, uint64_t offset, unsigned size, 
                        uint64_t *value)
 {
     const struct pc_port_ctx *c = ctx;
+    const struct vcpu *cpu = caller;
     struct vm_stop_request stop = {false, 0, NULL};
     uint32_t v = (uint32_t)*value;
-    (void)caller;
     if (!c->range->io(c->pc, (uint16_t)(c->range->base + offset), size, !write, &v, &stop))
         return IO_UNCLAIMED;
+    /* The PIT's and the RTC's next event is vCPU 0's to wait for (next_event): one that
+     * another vCPU programs may come before the deadline vCPU 0 sleeps towards. */
+    if (write && cpu && cpu->index != 0 && (c->range->io == pit_port || c->range->io == rtc_port))
+        vm_kick(c->pc->vm, 0);
     if (stop.stop)
         vm_request_stop(c->pc->vm, &stop);
     if (!write)
@@ -459,17 +473,17 @@ static void console_input(struct pc *p, uint64_t host_tsc)
 
 /* ---- the VM layer's hooks ---- */
 
-static void advance(void *ctx, uint64_t host_tsc)
+/* The shared devices' time for any vCPU; a local APIC's timer only for its own vCPU, whose
+ * VMX-preemption timer brings it back when the timer is due (next_event). */
+static void advance(void *ctx, uint32_t vcpu, uint64_t host_tsc)
 {
     struct pc *p = ctx;
-    uint64_t ns = now_ns(p, host_tsc), tsc = guest_tsc(p, host_tsc);
+    uint64_t ns = now_ns(p, host_tsc);
     if (p == input_focus)
         console_input(p, host_tsc);
     i8254_advance(&p->pit, ns);
     rtc_advance(&p->rtc, ns);
-    for (uint32_t i = 0; i < p->vm->nvcpus; i++)
-        if (vlapic_timer_advance(&p->lapic[i].apic, tsc))
-            vm_kick(p->vm, i);
+    vlapic_timer_advance(&p->lapic[vcpu].apic, guest_tsc(p, host_tsc));
 }
 
 static uint64_t next_event(void *ctx, uint32_t vcpu)
@@ -496,6 +510,11 @@ static int intr_peek(void *ctx, uint32_t vcpu)
 {
     struct pc *p = ctx;
     struct vlapic *a = &p->lapic[vcpu].apic;
+    vlapic_take_posted(a); /* what other CPUs sent, into IRR (vlapic.h) */
+    if (vcpu == 0 && p->lint0_seen != p->pic_line) {
+        p->lint0_seen = p->pic_line;
+        vlapic_lint(a, 0, p->pic_line);
+    }
     /* An ExtINT from the 8259 comes first: it is not held back by the TPR (SDM 11.8.3). */
     p->peeked_pic[vcpu] = vlapic_extint_routed(a) && i8259_int_output(&p->pic);
     if (p->peeked_pic[vcpu])
@@ -578,13 +597,24 @@ static void describe(void *ctx, uint32_t vcpu, char *buf, size_t len)
         fmt_snprintf(tm, sizeof(tm), "due in %ld us",
                      per_us ? (int64_t)(timer - p->vm->tsc_offset - now) / (int64_t)per_us : 0);
     fmt_snprintf(buf, len,
-                 "local APIC: highest IRR %d, ISR %d, PPR 0x%x, timer %s; CPU delivers %d; "
-                 "8259 %d; next device event %s",
-                 vlapic_highest_irr(a), vlapic_highest_isr(a), vlapic_ppr(a), tm,
+                 "local APIC: highest IRR %d, ISR %d, PPR 0x%x, %u posted, timer %s; CPU "
+                 "delivers %d; 8259 %d; next device event %s",
+                 vlapic_highest_irr(a), vlapic_highest_isr(a), vlapic_ppr(a), vlapic_posted(a), tm,
                  p->cpu_delivers[vcpu], vcpu == 0 ? i8259_peek(&p->pic) : -1, when);
 }
 
+/* A secondary vCPU starts from its SIPI, on its own CPU: the reset its INIT asked for. */
+static void cpu_start(void *ctx, uint32_t vcpu)
+{
+    struct pc *p = ctx;
+    if (p->lapic[vcpu].init_pending) {
+        p->lapic[vcpu].init_pending = false;
+        vlapic_init_signal(&p->lapic[vcpu].apic);
+    }
+}
+
 static const struct vm_board_ops board_ops = {
+    .cpu_start = cpu_start,
     .describe = describe,
     .apic_page = apic_page,
     .apic_x2apic = apic_x2apic,

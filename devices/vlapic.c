@@ -58,7 +58,8 @@ uint32_t vlapic_x2apic_ldr(uint32_t x2apic_id)
 
 /* Registers at their power-up values (SDM 11.4.7.1, 11.12.5.1) with the ID register id_reg:
  * IRR, ISR, TMR, ICR, LDR, TPR, timer counts and divide configuration 0, LVTs masked, SVR
- * 0xFF, DFR all ones. In x2APIC mode the LDR is the derived logical ID. */
+ * 0xFF, DFR all ones. In x2APIC mode the LDR is the derived logical ID. The inbox is
+ * emptied with IRR. */
 static void vlapic_regs_init(struct vlapic *v, uint32_t id_reg)
 {
     memset(v->regs, 0, VLAPIC_PAGE_SIZE);
@@ -73,6 +74,8 @@ static void vlapic_regs_init(struct vlapic *v, uint32_t id_reg)
     v->esr_pending = 0;
     v->esr_armed = true;
     v->lint_remote_irr[0] = v->lint_remote_irr[1] = false;
+    memset(v->inbox, 0, sizeof(v->inbox)); /* posted, not yet in IRR: gone with it */
+    memset(v->inbox_level, 0, sizeof(v->inbox_level));
 }
 
 void vlapic_reset(struct vlapic *v)

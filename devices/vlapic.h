@@ -26,9 +26,15 @@
  * The model never touches a vCPU or a VMCS.
  *
  * Concurrency: the functions are not thread-safe and assume the page is not being changed by
- * the CPU while they run (the vCPU that owns the page is not in VMX non-root operation, or
- * the caller holds the vCPU's lock). Interrupts from other CPUs to a running vCPU go through
- * posted interrupts (vmx/posted_intr.h) and vlapic_merge_irr().
+ * the CPU while they run: only the CPU that runs the vCPU owning the page calls them, while
+ * that vCPU is not in VMX non-root operation. The CPU itself writes VIRR, VISR and VPPR of a
+ * running vCPU (virtual-interrupt delivery, EOI and self-IPI virtualization, SDM 30.1-30.5),
+ * so even one read-modify-write of IRR from another CPU could lose the bit the CPU set in
+ * between, or set again the one it just delivered. The exception is the inbox
+ * (vlapic_inbox.c): interrupts from other CPUs are posted there (vlapic_post, under the
+ * caller's lock, never touching the page), and the owner takes them into IRR before its next
+ * VM entry (vlapic_take_posted), as posted-interrupt processing does in hardware (SDM 30.6;
+ * vmx/posted_intr.h, with vlapic_merge_irr(), where the CPU has it).
  *
  * Modelled: everything the SDM defines for a P4-and-later APIC (version 0x14, 7 LVT entries
  * incl. CMCI, EOI-broadcast suppression) except what is listed here as not modelled:
@@ -237,6 +243,10 @@ struct vlapic {
     bool esr_armed;       /* the error interrupt may fire (re-armed by an ESR write) */
     bool lint_level[2];   /* input levels of LINT0/LINT1 */
     bool lint_remote_irr[2];
+    /* Interrupts posted by other CPUs, not yet in IRR (vlapic_inbox.c): bit v of the 256 in
+     * word v / 32; inbox_level says level-triggered (TMR). Not in the page. */
+    uint32_t inbox[8];
+    uint32_t inbox_level[8];
     char msg[VLAPIC_MSG_LEN]; /* what the last failing call found wrong */
 };
 
@@ -319,6 +329,17 @@ int vlapic_ack(struct vlapic *v, uint8_t vector);
 /* ORs posted interrupts into IRR (vectors 0-15 are dropped); returns the highest vector
  * set by bits, or -1. */
 int vlapic_merge_irr(struct vlapic *v, const uint32_t bits[8]);
+
+/* The inbox (vlapic_inbox.c). vlapic_post: an interrupt message for this APIC sent while
+ * its vCPU may be running on another CPU; only the inbox is written, never the page. The
+ * same vector posted again before it is taken is one interrupt (as IRR holds one), with the
+ * trigger mode of the last post. vlapic_take_posted, by the CPU that owns the page: each
+ * posted vector is accepted as vlapic_accept() would (so a disabled APIC, an illegal vector
+ * or a vector already in IRR give what they give there); returns how many were taken.
+ * vlapic_posted: how many wait. INIT and RESET empty the inbox. */
+void vlapic_post(struct vlapic *v, uint8_t vector, bool level);
+unsigned vlapic_take_posted(struct vlapic *v);
+unsigned vlapic_posted(const struct vlapic *v);
 
 /* LINT0/LINT1 input level (electrical; the LVT polarity says which level is asserted).
  * Per the LVT: fixed (edge or level with remote IRR; LINT1 is always edge, SDM 11.5.1), NMI

@@ -26,7 +26,8 @@
 /*
  * What a board gives the VM layer (all may be NULL; ctx is the board's). Called with the VM's
  * device lock held, from the CPU that runs vCPU `vcpu`.
- *  - advance:    bring every device's time up to now (host TSC), raising their lines;
+ *  - advance:    bring the devices' time up to now (host TSC), raising their lines: those
+ *                the vCPUs share, and this vCPU's own (its local APIC timer);
  *  - next_event: the host TSC of the next device event for this vCPU (UINT64_MAX: none), so
  *                the VMX-preemption timer brings the vCPU back for it;
  *  - intr_peek / intr_ack: the highest interrupt this vCPU's controllers hold for it, and its
@@ -38,10 +39,12 @@
  *                (4 KiB aligned: it becomes the virtual-APIC page), whether it is in x2APIC
  *                mode, its EOI-exit bitmap, its part of APIC-write and EOI-induced exits, and
  *                apic_cpu_delivers: the CPU delivers its interrupts (virtual-interrupt
- *                delivery), so intr_peek gives only the 8259's.
+ *                delivery), so intr_peek gives only the 8259's;
+ *  - cpu_start:  a secondary vCPU starts from its SIPI (on its host CPU, before its VMCS is
+ *                set up): what an INIT left to do to its devices is done here.
  */
 struct vm_board_ops {
-    void (*advance)(void *ctx, uint64_t now);
+    void (*advance)(void *ctx, uint32_t vcpu, uint64_t now);
     uint64_t (*next_event)(void *ctx, uint32_t vcpu);
     int (*intr_peek)(void *ctx, uint32_t vcpu);
     void (*intr_ack)(void *ctx, uint32_t vcpu, int vector);
@@ -56,6 +59,7 @@ struct vm_board_ops {
     /* One line on what the vCPU's interrupt controllers hold and when its next device event
      * is (the watchdog's report of a VM that stopped moving; under the VM's lock). */
     void (*describe)(void *ctx, uint32_t vcpu, char *buf, size_t len);
+    void (*cpu_start)(void *ctx, uint32_t vcpu);
 };
 
 enum vm_state { VM_EMPTY, VM_READY, VM_RUNNING, VM_ENDED, VM_FAILED };

@@ -30,7 +30,7 @@ int vm_intr_peek(struct vcpu *v)
         return -1; /* no interrupt controllers (VP_HC_INJECT's test line: event_inject.c) */
     uint64_t flags = spin_lock_irqsave(&vm->lock);
     if (vm->board->advance)
-        vm->board->advance(vm->board_ctx, rdtsc());
+        vm->board->advance(vm->board_ctx, v->index, rdtsc());
     int vector = vm->board->intr_peek(vm->board_ctx, v->index);
     spin_unlock_irqrestore(&vm->lock, flags);
     return vector;
@@ -146,6 +146,11 @@ int vm_start_state(struct vcpu *v, struct vcpu_config *c)
         c->ss = 0;
         c->rip = c->rsp = c->rax = c->rbx = 0;
         vm->cpu_start[v->index] = VM_CPU_RUNS;
+        if (vm->board && vm->board->cpu_start) {
+            uint64_t flags = spin_lock_irqsave(&vm->lock);
+            vm->board->cpu_start(vm->board_ctx, v->index);
+            spin_unlock_irqrestore(&vm->lock, flags);
+        }
         pr_info("vm %s: vCPU %u starts at %02x00:0000 (SIPI vector 0x%x)\n", vm->cfg.name, v->index,
                 vector, vector);
         return 0;

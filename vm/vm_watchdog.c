@@ -7,8 +7,10 @@
  */
 #include "platform/console.h"
 #include "platform/cpu.h"
+#include "platform/fmt.h"
 #include "platform/lapic.h"
 #include "vm/vm.h"
+#include "vm/vm_guest.h"
 
 uint64_t vm_watchdog_ticks(uint32_t seconds)
 {
@@ -23,6 +25,40 @@ static const char *vcpu_what(const struct vm *vm, uint32_t i)
     if (u->state == VCPU_STOPPED)
         return "stopped";
     return "at its last exit";
+}
+
+/* A vCPU's general registers at its last exit, and the words on its stack that look like
+ * return addresses (in the same GiB as its RIP), read through the page tables of the vCPU
+ * whose VMCS is current (a kernel's stacks are mapped in all of its address spaces): where a
+ * guest spins or waits, and on what (a lock's address is often in a register). */
+static void report_stack(struct vcpu *cur, const struct vcpu *u, uint64_t rip, uint64_t rsp)
+{
+    const struct guest_regs *r = &u->regs;
+    struct vm *vm = cur->vm;
+    const char *name = vm->cfg.name;
+    pr_info("vm %s: watchdog:   rax %lx rbx %lx rcx %lx rdx %lx rsi %lx rdi %lx rbp %lx\n", name,
+            r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->rbp);
+    pr_info("vm %s: watchdog:   r8 %lx r9 %lx r10 %lx r11 %lx r12 %lx r13 %lx r14 %lx r15 %lx\n",
+            name, r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15);
+    struct gw_state s;
+    struct gw_mem m;
+    struct gw_result res;
+    uint64_t words[64];
+    vm_guest_paging(cur, &s);
+    vm_guest_mem(vm, &m);
+    if (gw_read(&s, &m, rsp, words, sizeof(words), 0, &res) != GW_OK) {
+        pr_info("vm %s: watchdog:   stack at 0x%lx: not readable\n", name, rsp);
+        return;
+    }
+    char line[256];
+    int len = fmt_snprintf(line, sizeof(line), "stack at 0x%lx, code addresses:", rsp);
+    for (unsigned i = 0, n = 0; i < 64 && n < 12 && len < (int)sizeof(line); i++)
+        if (words[i] >> 30 == rip >> 30 && words[i] != rip) {
+            len +=
+                fmt_snprintf(line + len, sizeof(line) - (size_t)len, " +%u:%lx", i * 8, words[i]);
+            n++;
+        }
+    pr_info("vm %s: watchdog:   %s\n", name, line);
 }
 
 enum exit_action vm_no_progress(struct vcpu *v)
@@ -58,6 +94,9 @@ enum exit_action vm_no_progress(struct vcpu *v)
             spin_unlock_irqrestore(&vm->lock, flags);
             pr_info("vm %s: watchdog:   %s\n", vm->cfg.name, line);
         }
+        if (vm->cpu_start[i] == VM_CPU_RUNS)
+            report_stack(v, u, u == v ? v->guest_rip : u->guest_rip,
+                         u == v ? vmcs_read(GUEST_RSP) : u->idle_rsp);
     }
     /* the vCPU whose VMCS is current: its state as the next entry would take it */
     pr_info("vm %s: watchdog:   vCPU %u: activity %lu, interruptibility 0x%lx, RFLAGS 0x%lx, "

@@ -565,6 +565,7 @@ static __attribute__((noinline)) enum exit_action vcpu_timer_recharge(struct vcp
 static __attribute__((noinline)) enum exit_action vcpu_watchdog(struct vcpu *v)
 {
     uint64_t now = rdtsc();
+    v->idle_rsp = vmcs_read(GUEST_RSP); /* for the report of a VM that stopped moving */
     if (v->watchdog.moved) {
         v->watchdog.moved = false;
         watchdog_progress(&v->watchdog, now);

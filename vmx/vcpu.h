@@ -142,7 +142,8 @@ struct vcpu {
     uint32_t exit_reason;
     uint64_t exit_qualification;
     uint64_t guest_rip;
-    union { /* a traced exit: TSC when its handler started, stored as RDTSC gave it */
+    uint64_t idle_rsp; /* guest RSP at the last watchdog sample (vm/vm_watchdog.c's report) */
+    union {            /* a traced exit: TSC when its handler started, stored as RDTSC gave it */
         uint64_t exit_tsc;
         struct {
             uint32_t exit_tsc_lo, exit_tsc_hi;
