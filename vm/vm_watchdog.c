@@ -27,38 +27,74 @@ static const char *vcpu_what(const struct vm *vm, uint32_t i)
     return "at its last exit";
 }
 
-/* A vCPU's general registers at its last exit, and the words on its stack that look like
- * return addresses (in the same GiB as its RIP), read through the page tables of the vCPU
- * whose VMCS is current (a kernel's stacks are mapped in all of its address spaces): where a
- * guest spins or waits, and on what (a lock's address is often in a register). */
+/* Reads n words of guest linear memory at la through cur's page tables; false if unreadable. */
+static bool read_words(struct vcpu *cur, uint64_t la, uint64_t *words, size_t n)
+{
+    struct gw_state s;
+    struct gw_mem m;
+    struct gw_result res;
+    vm_guest_paging(cur, &s);
+    vm_guest_mem(cur->vm, &m);
+    return gw_read(&s, &m, la, words, n * sizeof(uint64_t), 0, &res) == GW_OK;
+}
+
+/* An interrupt or exception frame of a 64-bit guest at words[i] (SDM 6.14.2: RIP, CS, RFLAGS,
+ * RSP, SS): a code address, a ring-0 CS, RFLAGS with bit 1 set, then a stack pointer. */
+static bool is_frame(const uint64_t *w, uint64_t rip, uint64_t rsp)
+{
+    return w[0] >> 30 == rip >> 30 && (w[1] == 0x10 || w[1] == 0x8) && (w[2] & 2) &&
+           w[2] < 0x400000 && w[3] >> 32 == rsp >> 32;
+}
+
+#define STACK_WORDS 256
+
+/* The words on a stack that look like return addresses (in the same GiB as RIP), and the
+ * interrupt frames among them with the RFLAGS of the context they interrupted; a stack
+ * pointer that leads off this stack (an IRQ stack's link to the task's) is followed once. */
+static void report_stack_words(struct vcpu *cur, uint64_t rip, uint64_t rsp, int depth)
+{
+    const char *name = ((struct vm *)cur->vm)->cfg.name;
+    static uint64_t words[STACK_WORDS]; /* under the console: one report at a time */
+    if (!read_words(cur, rsp, words, STACK_WORDS)) {
+        pr_info("vm %s: watchdog:   stack at 0x%lx: not readable\n", name, rsp);
+        return;
+    }
+    char line[200];
+    int len = 0;
+    uint64_t other = 0;
+    pr_info("vm %s: watchdog:   stack at 0x%lx:\n", name, rsp);
+    for (unsigned i = 0; i < STACK_WORDS; i++) {
+        uint64_t w = words[i];
+        if (i + 5 <= STACK_WORDS && is_frame(&words[i], rip, rsp))
+            pr_info("vm %s: watchdog:     +%u: interrupted at RIP 0x%lx, RFLAGS 0x%lx, RSP 0x%lx\n",
+                    name, i * 8, w, words[i + 2], words[i + 3]);
+        if (w >> 30 == rip >> 30 && w != rip)
+            len += fmt_snprintf(line + len, sizeof(line) - (size_t)len, " +%u:%lx", i * 8, w);
+        if (!other && w >> 32 == rsp >> 32 && (w < rsp - 0x4000 || w > rsp + 0x4000))
+            other = w;
+        if (len > 150) {
+            pr_info("vm %s: watchdog:    %s\n", name, line);
+            len = 0;
+        }
+    }
+    if (len)
+        pr_info("vm %s: watchdog:    %s\n", name, line);
+    if (other && depth == 0)
+        report_stack_words(cur, rip, other & ~7ull, 1);
+}
+
+/* A vCPU's general registers at its last exit, and its stack read through the page tables of
+ * the vCPU whose VMCS is current (a kernel's stacks are mapped in all of its address spaces):
+ * where a guest spins or waits, and on what (a lock's address is often in a register). */
 static void report_stack(struct vcpu *cur, const struct vcpu *u, uint64_t rip, uint64_t rsp)
 {
     const struct guest_regs *r = &u->regs;
-    struct vm *vm = cur->vm;
-    const char *name = vm->cfg.name;
+    const char *name = ((struct vm *)cur->vm)->cfg.name;
     pr_info("vm %s: watchdog:   rax %lx rbx %lx rcx %lx rdx %lx rsi %lx rdi %lx rbp %lx\n", name,
             r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->rbp);
     pr_info("vm %s: watchdog:   r8 %lx r9 %lx r10 %lx r11 %lx r12 %lx r13 %lx r14 %lx r15 %lx\n",
             name, r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15);
-    struct gw_state s;
-    struct gw_mem m;
-    struct gw_result res;
-    uint64_t words[64];
-    vm_guest_paging(cur, &s);
-    vm_guest_mem(vm, &m);
-    if (gw_read(&s, &m, rsp, words, sizeof(words), 0, &res) != GW_OK) {
-        pr_info("vm %s: watchdog:   stack at 0x%lx: not readable\n", name, rsp);
-        return;
-    }
-    char line[256];
-    int len = fmt_snprintf(line, sizeof(line), "stack at 0x%lx, code addresses:", rsp);
-    for (unsigned i = 0, n = 0; i < 64 && n < 12 && len < (int)sizeof(line); i++)
-        if (words[i] >> 30 == rip >> 30 && words[i] != rip) {
-            len +=
-                fmt_snprintf(line + len, sizeof(line) - (size_t)len, " +%u:%lx", i * 8, words[i]);
-            n++;
-        }
-    pr_info("vm %s: watchdog:   %s\n", name, line);
+    report_stack_words(cur, rip, rsp, 0);
 }
 
 enum exit_action vm_no_progress(struct vcpu *v)
