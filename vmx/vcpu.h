@@ -184,6 +184,7 @@ struct vcpu {
     bool tsc_offsetting;            /* TSC_OFFSET is in use */
     bool device_time;               /* the preemption timer also serves device events */
     bool hlt_native;                /* HLT runs in the guest, without an exit (vcpu_init) */
+    bool hlt_exiting;               /* with hlt_native: HLT exits for now (vcpu_hlt_exiting) */
     uint64_t hlt_check;             /* with hlt_native: TSC ticks between looks at a halt */
     bool own_timer;                 /* time_slice set by the VM itself, kept when it runs alone */
     volatile bool *stop_request;    /* set by another CPU: stop at the next exit (vcpu_run points
