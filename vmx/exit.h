@@ -31,6 +31,9 @@ enum exit_action exit_cr_access(struct vcpu *v); /* exit_cr.c */
 enum exit_action exit_xsetbv(struct vcpu *v);    /* exit_xsetbv.c */
 enum exit_action exit_vmcall(struct vcpu *v);    /* exit_misc.c */
 enum exit_action exit_hlt(struct vcpu *v);
+/* A vCPU that runs HLT itself (hlt_native), at an exit that may have come in its HLT state:
+ * stopped when it halted with interrupts disabled and nothing can wake it; else EXIT_RESUME. */
+enum exit_action exit_hlt_check(struct vcpu *v);
 enum exit_action exit_exception(struct vcpu *v); /* exit_exception.c */
 enum exit_action exit_invd(struct vcpu *v);
 enum exit_action exit_wbinvd(struct vcpu *v);

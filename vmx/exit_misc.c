@@ -99,16 +99,21 @@ enum exit_action exit_vmcall(struct vcpu *v)
     return EXIT_RESUME;
 }
 
-/* HLT: a guest with interrupt controllers sleeps until its next event (the VMX-preemption
- * timer set for its devices' next event, or an interrupt another CPU kicks it for). Without
- * them (the built-in guests) a HLT with interrupts enabled returns at once, as if an interrupt
- * had come; with interrupts disabled and no event pending it could never wake. */
+static __attribute__((noinline, cold)) enum exit_action hlt_hung(struct vcpu *v, uint64_t rip)
+{
+    return vcpu_stop(v, VCPU_STOP_HUNG,
+                     "HLT with interrupts disabled at RIP 0x%lx: it can never wake", rip);
+}
+
+/* HLT (exiting only where HLT exiting is on: vcpu.c, setup_controls): a guest with interrupt
+ * controllers sleeps until its next event (the VMX-preemption timer set for its devices' next
+ * event, or an interrupt another CPU kicks it for). Without them (the built-in guests) a HLT
+ * with interrupts enabled returns at once, as if an interrupt had come; with interrupts
+ * disabled and no event pending it could never wake. */
 enum exit_action exit_hlt(struct vcpu *v)
 {
     if (!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF) && !event_pending(&v->events))
-        return vcpu_stop(v, VCPU_STOP_HUNG,
-                         "HLT with interrupts disabled at RIP 0x%lx: it can never wake",
-                         v->guest_rip);
+        return hlt_hung(v, v->guest_rip);
     vcpu_skip_instruction(v);
     if (v->ops && v->ops->intr_peek && v->device_time) {
         /* It sleeps: the step before the entry puts it in the HLT activity state unless an
@@ -117,6 +122,20 @@ enum exit_action exit_hlt(struct vcpu *v)
         v->attention = true;
     }
     return EXIT_RESUME;
+}
+
+/* A vCPU that runs HLT itself can be in the HLT activity state at an exit (the preemption
+ * timer, a host interrupt: SDM 28.3.4 saves the state). With RFLAGS.IF = 0, no NMI or other
+ * event queued and no INIT coming, only an NMI, SMI or INIT could end it (SDM vol. 2A HLT):
+ * stopped as exit_hlt stops it, with the HLT's own RIP, the byte (F4) before the saved one
+ * (the HLT completed: the guest resumes after it). The vCPU's timer brings it back within
+ * VCPU_HLT_CHECK_MS even without a device event, so the stop comes that soon at the latest. */
+enum exit_action exit_hlt_check(struct vcpu *v)
+{
+    if (vmcs_read(GUEST_ACTIVITY_STATE) != ACTIVITY_HLT || (vmcs_read(GUEST_RFLAGS) & RFLAGS_IF) ||
+        event_pending(&v->events) || __atomic_load_n(&v->reset_request, __ATOMIC_ACQUIRE))
+        return EXIT_RESUME;
+    return hlt_hung(v, v->guest_rip - 1);
 }
 
 /* INVD would drop the host's dirty cache lines too: write them back instead (SDM vol. 2A
@@ -177,15 +196,15 @@ enum exit_action exit_triple_fault(struct vcpu *v)
     return vcpu_stop(v, VCPU_STOP_TRIPLE_FAULT, "triple fault at RIP 0x%lx", v->guest_rip);
 }
 
-/* An interrupt for the host arrived while the guest ran. It is still pending in the local
- * APIC (acknowledge-on-exit is off): opening the interrupt window lets the host take it. */
+/* An interrupt for the host arrived while the guest ran (or sat in the HLT state). It is
+ * still pending in the local APIC (acknowledge-on-exit is off): opening the interrupt window
+ * lets the host take it. */
 enum exit_action exit_external_interrupt(struct vcpu *v)
 {
-    (void)v;
     irq_enable();
     __asm__ volatile("nop");
     irq_disable();
-    return EXIT_RESUME;
+    return v->hlt_native ? exit_hlt_check(v) : EXIT_RESUME;
 }
 
 /* SDM 27.8: exit reason with bit 31 set; qualification for reason 33 (27.8, table). */

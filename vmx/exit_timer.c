@@ -7,6 +7,8 @@
  * time slice is over (vcpu_timer_recharge then gives the CPU to the next vCPU, vm/sched.c). */
 enum exit_action exit_preemption_timer(struct vcpu *v)
 {
+    if (v->hlt_native && exit_hlt_check(v) != EXIT_RESUME)
+        return EXIT_STOP; /* halted with interrupts disabled (vcpu.h: VCPU_HLT_CHECK_MS) */
     if (v->device_time)
         v->attention = true;
     else if (v->time_slice) {

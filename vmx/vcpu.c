@@ -6,6 +6,7 @@
 #include "platform/cpu.h"
 #include "platform/desc.h"
 #include "platform/fmt.h"
+#include "platform/lapic.h"
 #include "platform/mem.h"
 #include "platform/percpu.h"
 #include "platform/trace_vcpu.h"
@@ -76,6 +77,15 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
                           uint32_t *entry_ctl)
 {
     uint32_t pin, proc, proc2, pin_req = 0, proc2_req = 0;
+    /* HLT exiting (SDM 25.6.2) where a halted vCPU must give its CPU to others (a time slice)
+     * or has no interrupt controllers whose events would wake it (exit_hlt). A vCPU alone on
+     * its host CPU with device time runs HLT itself and waits in the HLT state: the
+     * VMX-preemption timer, set for its next device event, counts down there and exits (SDM
+     * 26.5.1), and another CPU's kick, a host interrupt, exits by external-interrupt exiting
+     * (SDM 26.2); the step before the entry then delivers the interrupt, which ends the HLT
+     * state (SDM 27.6.3; apicv.c for a virtual interrupt). One exit per wake-up instead of
+     * two (HLT, then the timer). */
+    bool hlt_native = !c->time_slice && c->device_time && v->ops && v->ops->intr_peek;
     if (c->time_slice || c->device_time || v->watchdog.period)
         pin_req |= PIN_BASED_ACTIVATE_VMX_PREEMPTION_TIMER; /* SDM 26.5.1 */
     if (c->eptp)
@@ -94,8 +104,8 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
         /* TSC offsetting: the guest's TSC is its own, never a host write (SDM 26.3). MONITOR,
          * MWAIT and RDPMC exit: the guest has none of them (vmx/exit_misc.c). */
         adjust(VMX_CTL_PROC,
-               PROC_BASED_HLT_EXITING | PROC_BASED_USE_TSC_OFFSETTING | PROC_BASED_RDPMC_EXITING |
-                   PROC_BASED_MONITOR_EXITING | PROC_BASED_MWAIT_EXITING,
+               (hlt_native ? 0 : PROC_BASED_HLT_EXITING) | PROC_BASED_USE_TSC_OFFSETTING |
+                   PROC_BASED_RDPMC_EXITING | PROC_BASED_MONITOR_EXITING | PROC_BASED_MWAIT_EXITING,
                PROC_BASED_USE_IO_BITMAPS | PROC_BASED_USE_MSR_BITMAPS |
                    PROC_BASED_ACTIVATE_SECONDARY_CONTROLS,
                &proc) ||
@@ -161,6 +171,10 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
     }
     v->time_slice = c->time_slice;
     v->device_time = c->device_time;
+    /* a CPU whose HLT exiting is fixed at 1 (allowed-0 clear, SDM A.3.2) keeps the exits */
+    v->hlt_native = hlt_native && !(proc & PROC_BASED_HLT_EXITING);
+    v->hlt_exiting = false;
+    v->hlt_check = tsc_per_ms() * VCPU_HLT_CHECK_MS;
     watchdog_start(&v->watchdog, v->watchdog.period, rdtsc()); /* its period set by its VM */
     v->tsc_offsetting = (proc & PROC_BASED_USE_TSC_OFFSETTING) != 0;
     if (v->tsc_offsetting) {
@@ -551,6 +565,8 @@ static __attribute__((noinline)) enum exit_action vcpu_timer_recharge(struct vcp
     }
     if (watchdog_deadline(&v->watchdog) < deadline)
         deadline = watchdog_deadline(&v->watchdog); /* back for its next sample */
+    if (v->hlt_native && deadline > now + v->hlt_check)
+        deadline = now + v->hlt_check; /* a look at a guest halted for good (exit_hlt_check) */
     uint64_t ticks = deadline == UINT64_MAX ? UINT32_MAX
                      : (int64_t)(deadline - now) <= 0
                          ? 0
@@ -630,6 +646,28 @@ void vmx_trace_set(const struct trace_mask *m)
     exit_route_built = true;
 }
 
+/* A vCPU that runs HLT itself, after the step before the entry: HLT exits again while an
+ * interrupt waits that the guest cannot take yet (RVI set under virtual-interrupt delivery
+ * while RFLAGS.IF = 0 or STI / MOV SS blocking holds it back, or an interrupt or NMI window
+ * open); an RVI the guest can take is delivered by the entry itself (SDM 30.2.1). On hardware the
+ * interrupt ends the HLT state once the guest enables it, as in STI; HLT (SDM 30.2.1, 26.7.5);
+ * Bochs 2.7 does not end a HLT state for a pending virtual interrupt, so the guest would sleep with
+ * it until its next exit, as late as its next device event. The HLT exit makes the step before the
+ * entry wake it (vmx/apicv.c), as for a vCPU that shares its CPU. */
+static void vcpu_hlt_exiting(struct vcpu *v)
+{
+    bool on = v->windows_open;
+    if (!on && v->apicv.plan.vid && v->apicv.virtual_apic &&
+        (vmcs_read(GUEST_INTR_STATUS) & 0xff) != 0) /* RVI (SDM 25.4.2) */
+        on = !(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF) || (vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & 3);
+    if (on == v->hlt_exiting)
+        return;
+    uint64_t proc = vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
+    vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
+               on ? proc | PROC_BASED_HLT_EXITING : proc & ~(uint64_t)PROC_BASED_HLT_EXITING);
+    v->hlt_exiting = on;
+}
+
 /* The work before an entry, off the fast path: the watchdog, events to inject, the timer's
  * next deadline, a stop request of the VM; and the return of a handler that did not resume.
  * Returns what vmx_exit_handler returns. */
@@ -644,8 +682,11 @@ static __attribute__((noinline)) int vcpu_before_entry(struct vcpu *v, enum exit
         else
             v->watchdog.moved = true;
     }
-    if (v->attention && a == EXIT_RESUME) /* events to inject */
+    if (v->attention && a == EXIT_RESUME) { /* events to inject */
         a = vcpu_prepare_entry(v);
+        if (v->hlt_native)
+            vcpu_hlt_exiting(v);
+    }
     if (v->timer_recharge && a == EXIT_RESUME)
         a = vcpu_timer_recharge(v);
     if (a == EXIT_RESUME) {
@@ -758,6 +799,8 @@ enum exit_action vcpu_run(struct vcpu *v)
     v->slices++;
     /* The one step before every entry: events, then the timer's deadline. */
     a = vcpu_prepare_entry(v);
+    if (v->hlt_native)
+        vcpu_hlt_exiting(v);
     if (a == EXIT_RESUME && v->timer_recharge)
         a = vcpu_timer_recharge(v);
     if (a == EXIT_YIELD)

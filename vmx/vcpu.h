@@ -184,6 +184,9 @@ struct vcpu {
     uint64_t slice_end;             /* TSC at which the current slice ends */
     bool tsc_offsetting;            /* TSC_OFFSET is in use */
     bool device_time;               /* the preemption timer also serves device events */
+    bool hlt_native;                /* HLT runs in the guest, without an exit (vcpu_init) */
+    bool hlt_exiting;               /* with hlt_native: HLT exits for now (vcpu_hlt_exiting) */
+    uint64_t hlt_check;             /* with hlt_native: TSC ticks between looks at a halt */
     bool own_timer;                 /* time_slice set by the VM itself, kept when it runs alone */
     volatile bool *stop_request;    /* set by another CPU: stop at the next exit (vcpu_run points
                                      * it at a false flag when nobody can stop it) */
@@ -238,6 +241,10 @@ enum vcpu_stop_status {
     VCPU_STOP_NO_PROGRESS = -7,  /* its watchdog: no progress for a period (vmx/watchdog.h) */
 };
 #define VCPU_STOP_STATUS_MIN VCPU_STOP_NO_PROGRESS
+
+/* A vCPU that runs HLT itself exits at least this often (the VMX-preemption timer), so that
+ * one halted with interrupts disabled is found (exit_hlt_check) even with no event ahead. */
+#define VCPU_HLT_CHECK_MS 1000
 
 /* "triple fault" for VCPU_STOP_TRIPLE_FAULT...; NULL for a status >= 0 (the guest's own). */
 const char *vcpu_stop_status_name(int status);

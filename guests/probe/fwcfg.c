@@ -4,9 +4,11 @@
  * read byte by byte from port 0x511. Checks the signature "QEMU", the traditional-interface
  * bit of FW_CFG_ID, the CPU count and RAM size against the arguments (what the VM was given),
  * and that the file directory is well formed (a big-endian count, 64-byte entries).
- * do=park how=pause|hlt: wait forever for something that never comes (a CPU that never
+ * do=park how=pause|hlt|cli: wait forever for something that never comes (a CPU that never
  * starts): PAUSE in a loop, or HLT with interrupts on and no interrupt source programmed. The
- * hypervisor's no-progress watchdog must end it (the guest never ends on its own).
+ * hypervisor's no-progress watchdog must end it (the guest never ends on its own). With
+ * how=cli, HLT with interrupts off: nothing but an NMI could end it, and the hypervisor stops
+ * it as hung, watchdog or not.
  */
 #include "guests/lib/args.h"
 #include "guests/lib/io.h"
@@ -62,6 +64,11 @@ void probe_park(void)
     char how[8] = "pause";
     args_get(probe_cmdline, "how", how, sizeof(how));
     volatile uint32_t never = 0;
+    if (how[0] == 'c') {
+        test_note("parked: HLT with interrupts off");
+        for (;;)
+            __asm__ volatile("cli; hlt" ::: "memory");
+    }
     if (how[0] == 'h') {
         test_note("parked: HLT with interrupts on, no interrupt source");
         for (;;)

@@ -6,7 +6,7 @@
  *   do=state seed=S    state isolation (state.c)    do=pae     PAE by an exiting CR0 write
  *   do=strio           REP INS/OUTS (paging.c)      do=cpuid n=N  CPUID in a loop (load.c)
  *   do=singlestep      TF over an emulated CPUID: one #DB after it (load.c)
- *   do=fwcfg cpus=N mem=BYTES  QEMU fw_cfg (fwcfg.c)   do=park how=pause|hlt  wait forever
+ *   do=fwcfg cpus=N mem=BYTES  QEMU fw_cfg (fwcfg.c)   do=park how=pause|hlt|cli  wait forever
  * It prints `probe: ...` notes and TEST lines like the other guests (guests/lib/test.h).
  */
 #include <string.h>
