@@ -27,15 +27,23 @@ static const char *vcpu_what(const struct vm *vm, uint32_t i)
     return "at its last exit";
 }
 
-/* Reads n words of guest linear memory at la through cur's page tables; false if unreadable. */
-static bool read_words(struct vcpu *cur, uint64_t la, uint64_t *words, size_t n)
+/* Reads up to n words of guest linear memory at la through cur's page tables: how many. */
+static size_t read_words(struct vcpu *cur, uint64_t la, uint64_t *words, size_t n)
 {
     struct gw_state s;
     struct gw_mem m;
     struct gw_result res;
     vm_guest_paging(cur, &s);
     vm_guest_mem(cur->vm, &m);
-    return gw_read(&s, &m, la, words, n * sizeof(uint64_t), 0, &res) == GW_OK;
+    size_t got = 0;
+    while (got < n) { /* page by page: a stack ends at an unmapped guard page */
+        uint64_t at = la + got * 8, room = (4096 - (at & 4095)) / 8;
+        size_t k = n - got < room ? n - got : room;
+        if (!k || gw_read(&s, &m, at, words + got, k * 8, 0, &res) != GW_OK)
+            break;
+        got += k;
+    }
+    return got;
 }
 
 /* An interrupt or exception frame of a 64-bit guest at words[i] (SDM 6.14.2: RIP, CS, RFLAGS,
@@ -43,7 +51,7 @@ static bool read_words(struct vcpu *cur, uint64_t la, uint64_t *words, size_t n)
 static bool is_frame(const uint64_t *w, uint64_t rip, uint64_t rsp)
 {
     return w[0] >> 30 == rip >> 30 && (w[1] == 0x10 || w[1] == 0x8) && (w[2] & 2) &&
-           w[2] < 0x400000 && w[3] >> 32 == rsp >> 32;
+           w[2] < 0x400000 && w[3] >> 47 == rsp >> 47 && !(w[3] & 7);
 }
 
 #define STACK_WORDS 256
@@ -55,7 +63,8 @@ static void report_stack_words(struct vcpu *cur, uint64_t rip, uint64_t rsp, int
 {
     const char *name = ((struct vm *)cur->vm)->cfg.name;
     static uint64_t words[STACK_WORDS]; /* under the console: one report at a time */
-    if (!read_words(cur, rsp, words, STACK_WORDS)) {
+    unsigned n = (unsigned)read_words(cur, rsp & ~7ull, words, STACK_WORDS);
+    if (!n) {
         pr_info("vm %s: watchdog:   stack at 0x%lx: not readable\n", name, rsp);
         return;
     }
@@ -63,15 +72,13 @@ static void report_stack_words(struct vcpu *cur, uint64_t rip, uint64_t rsp, int
     int len = 0;
     uint64_t other = 0;
     pr_info("vm %s: watchdog:   stack at 0x%lx:\n", name, rsp);
-    for (unsigned i = 0; i < STACK_WORDS; i++) {
+    for (unsigned i = 0; i < n; i++) {
         uint64_t w = words[i];
-        if (i + 5 <= STACK_WORDS && is_frame(&words[i], rip, rsp))
+        if (i + 5 <= n && is_frame(&words[i], rip, rsp))
             pr_info("vm %s: watchdog:     +%u: interrupted at RIP 0x%lx, RFLAGS 0x%lx, RSP 0x%lx\n",
                     name, i * 8, w, words[i + 2], words[i + 3]);
         if (w >> 30 == rip >> 30 && w != rip)
             len += fmt_snprintf(line + len, sizeof(line) - (size_t)len, " +%u:%lx", i * 8, w);
-        if (!other && w >> 32 == rsp >> 32 && (w < rsp - 0x4000 || w > rsp + 0x4000))
-            other = w;
         if (len > 150) {
             pr_info("vm %s: watchdog:    %s\n", name, line);
             len = 0;
@@ -79,6 +86,11 @@ static void report_stack_words(struct vcpu *cur, uint64_t rip, uint64_t rsp, int
     }
     if (len)
         pr_info("vm %s: watchdog:    %s\n", name, line);
+    /* the last word below a stack's guard page: an IRQ stack keeps the task's RSP there */
+    uint64_t top = words[n - 1];
+    if (n < STACK_WORDS && top >> 47 == rsp >> 47 && !(top & 7) &&
+        (top < rsp - 0x4000 || top > rsp + 0x4000))
+        other = top;
     if (other && depth == 0)
         report_stack_words(cur, rip, other & ~7ull, 1);
 }
