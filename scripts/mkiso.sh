@@ -92,5 +92,16 @@ cp "$elf" "$tree/boot/$kernel"
     echo "    boot"
     echo "}"
 } > "$tree/boot/grub/grub.cfg"
-grub-mkrescue -o "$out" "$tree" >"$out.log" 2>&1 || { cat "$out.log" >&2; exit 1; }
+# xorriso (under grub-mkrescue) has been seen to die of SIGSEGV now and then on a loaded
+# host, the same tree building fine again: a crash of the tool is retried twice, with a note;
+# any other failure, or a third crash, stops with its log.
+for try in 1 2 3; do
+    grub-mkrescue -o "$out" "$tree" >"$out.log" 2>&1 && break
+    if [ "$try" -lt 3 ] && grep -q "SIGSEGV\|SIGBUS\|SIGABRT" "$out.log"; then
+        echo "mkiso: xorriso crashed ($(grep -m1 -o 'SIG[A-Z]*' "$out.log")); building $out again" >&2
+        continue
+    fi
+    cat "$out.log" >&2
+    exit 1
+done
 rm -f "$out.log"
