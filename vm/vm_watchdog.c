@@ -70,7 +70,6 @@ static void report_stack_words(struct vcpu *cur, uint64_t rip, uint64_t rsp, int
     }
     char line[200];
     int len = 0;
-    uint64_t other = 0;
     pr_info("vm %s: watchdog:   stack at 0x%lx:\n", name, rsp);
     for (unsigned i = 0; i < n; i++) {
         uint64_t w = words[i];
@@ -88,11 +87,9 @@ static void report_stack_words(struct vcpu *cur, uint64_t rip, uint64_t rsp, int
         pr_info("vm %s: watchdog:    %s\n", name, line);
     /* the last word below a stack's guard page: an IRQ stack keeps the task's RSP there */
     uint64_t top = words[n - 1];
-    if (n < STACK_WORDS && top >> 47 == rsp >> 47 && !(top & 7) &&
+    if (depth == 0 && n < STACK_WORDS && top >> 47 == rsp >> 47 && !(top & 7) &&
         (top < rsp - 0x4000 || top > rsp + 0x4000))
-        other = top;
-    if (other && depth == 0)
-        report_stack_words(cur, rip, other & ~7ull, 1);
+        report_stack_words(cur, rip, top, 1);
 }
 
 /* A vCPU's general registers at its last exit, and its stack read through the page tables of
