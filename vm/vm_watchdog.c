@@ -110,7 +110,13 @@ enum exit_action vm_no_progress(struct vcpu *v)
 {
     struct vm *vm = v->vm;
     uint64_t now = rdtsc(), period = v->watchdog.period;
-    for (uint32_t i = 0; i < vm->nvcpus; i++) {
+    /* A vCPU that has stood still for a period with RFLAGS.IF = 0 outside HLT (SDM 6.8.1: no
+     * maskable interrupt can reach it) waits for something only another CPU could do, while
+     * taking no interrupt: a spin on a lock that nobody will free. It is stuck whatever its
+     * siblings do (they may go on taking their own timer interrupts). */
+    bool stuck = !(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF) &&
+                 vmcs_read(GUEST_ACTIVITY_STATE) == ACTIVITY_ACTIVE;
+    for (uint32_t i = 0; i < vm->nvcpus && !stuck; i++) {
         const struct vcpu *u = &vm->vcpus[i];
         if (u == v || vm->cpu_start[i] != VM_CPU_RUNS || u->state == VCPU_STOPPED)
             continue;
@@ -121,9 +127,14 @@ enum exit_action vm_no_progress(struct vcpu *v)
     if (__atomic_exchange_n(&vm->watchdog_fired, true, __ATOMIC_ACQ_REL))
         return vcpu_stop(v, VCPU_STOP_NO_PROGRESS, "its VM was stopped by its watchdog");
     uint32_t seconds = vm->cfg.watchdog;
-    pr_info("vm %s: watchdog: no progress for %u s (only PAUSE/HLT exits or none, no "
-            "interrupt delivered, the same registers): stopping it\n",
-            vm->cfg.name, seconds);
+    if (stuck)
+        pr_info("vm %s: watchdog: no progress for %u s on vCPU %u with interrupts disabled "
+                "(RFLAGS.IF = 0, the same registers; its siblings may still run): stopping it\n",
+                vm->cfg.name, seconds, v->index);
+    else
+        pr_info("vm %s: watchdog: no progress for %u s (only PAUSE/HLT exits or none, no "
+                "interrupt delivered, the same registers): stopping it\n",
+                vm->cfg.name, seconds);
     for (uint32_t i = 0; i < vm->nvcpus; i++) {
         const struct vcpu *u = &vm->vcpus[i];
         pr_info("vm %s: watchdog: vCPU %u RIP 0x%lx (%s)\n", vm->cfg.name, i,

@@ -10,7 +10,9 @@
  * INIT-SIPI-SIPI restart. The APs wait for commands spinning (no interrupts): this guest
  * needs INIT and SIPI only; guests/ipi tests interrupts between CPUs.
  *
- * Command line: cpus=N (optional): the number of CPUs the MADT must list.
+ * Command line: cpus=N (optional): the number of CPUs the MADT must list. hang=ap: after the
+ * APs start, leave them waiting (interrupts off) and compute on the BSP for ever (a stuck CPU
+ * beside a working one, for the hypervisor's watchdog).
  * With one CPU there is nothing to start: the AP checks are skipped with a note.
  */
 #include "guests/lib/args.h"
@@ -221,6 +223,13 @@ void guest_main(uint32_t magic, uint32_t info)
     smp_ap_hlt = false;
     uint32_t up = start_all();
     check_aps(up);
+    if (mbi.has_cmdline && args_get(mbi.cmdline, "hang", arg, sizeof(arg)) && arg[0] == 'a') {
+        /* hang=ap: the APs wait with interrupts off for a command that never comes while the
+         * BSP goes on working (CPUID, which exits), for the hypervisor's watchdog to catch */
+        test_note("hang=ap: the APs spin with interrupts off, the BSP computes for ever");
+        for (;;)
+            cpuid(0, &a, &b, &cx, &d);
+    }
     test_shared_memory();
     test_init_sipi();
     test_finish();
