@@ -119,10 +119,10 @@ static void kick_ipi(struct trap_frame *f)
     (void)f;
 }
 
-void smp_kick(uint32_t cpu)
+void smp_kick(uint32_t cpu, bool nmi)
 {
-    if (cpu < cpu_count && cpus[cpu].state == CPU_ONLINE)
-        lapic_send_ipi(cpus[cpu].apic_id, ICR_FIXED | VEC_KICK);
+    if (cpu < cpu_count && cpus[cpu].state == CPU_ONLINE) /* SDM 11.6.1: NMI ignores the vector */
+        lapic_send_ipi(cpus[cpu].apic_id, nmi ? ICR_NMI : ICR_FIXED | VEC_KICK);
 }
 
 uint32_t smp_start_aps(uint32_t max_cpus)

@@ -19,8 +19,10 @@ int xcall_run(uint32_t cpu, xcall_fn fn, void *arg);  /* post + wait (default ti
 int xcall_run_all(xcall_fn fn, void *arg);
 
 /* Interrupt CPU `cpu` with nothing to do but return: a CPU running a guest takes a VM exit
- * (external-interrupt exiting) and looks at the work another CPU left for it. */
-void smp_kick(uint32_t cpu);
+ * and looks at the work another CPU left for it. With nmi, an NMI (a guest with NMI exiting
+ * exits whatever its RFLAGS.IF; vmx/vcpu_kick.c says why), else a fixed interrupt (a VM exit
+ * by external-interrupt exiting). */
+void smp_kick(uint32_t cpu, bool nmi);
 
 void ap_idle_loop(void) __attribute__((noreturn));
 

@@ -73,12 +73,7 @@ void vm_kick(struct vm *vm, uint32_t index)
 {
     if (index >= vm->nvcpus)
         return;
-    struct vcpu *v = &vm->vcpus[index];
-    __atomic_store_n(&v->attention, true, __ATOMIC_RELEASE);
-    /* A vCPU in its guest on another host CPU takes a VM exit for the IPI (external-interrupt
-     * exiting, SDM 26.2) and looks before it enters again. */
-    if (v->host_cpu != this_cpu_id() && v->state == VCPU_RUNNING)
-        smp_kick(v->host_cpu);
+    vcpu_kick(&vm->vcpus[index]); /* it looks before it enters again (vmx/vcpu_kick.c) */
 }
 
 void vm_nmi(struct vm *vm, uint32_t index)

@@ -54,6 +54,19 @@ enum exit_action vcpu_prepare_entry(struct vcpu *v)
      * would drop it, and a vCPU entering the HLT state would sleep through its interrupt.
      * The full barrier keeps the clear ahead of the reads below. */
     __atomic_store_n(&v->attention, false, __ATOMIC_SEQ_CST);
+    /* An event already chosen for this entry: a second look before the same entry (a kick came
+     * after the first, vmx/vcpu_kick.c; a yield between the look and the entry). A VM exit
+     * clears the field's valid bit (SDM 28.2, updating the VM-entry control fields), so only a look
+     * since the last exit set it. The event stays; what came since waits for the exit of the
+     * interrupt window, which opens when the guest can take another interrupt (SDM 26.7.5).
+     * Planning again would replace an interrupt already taken from its controller (intr_ack): it
+     * would be lost. */
+    if (vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID) {
+        set_proc_control(PROC_BASED_INTERRUPT_WINDOW_EXITING, true);
+        v->windows_open = true;
+        v->attention = true;
+        return EXIT_RESUME;
+    }
     /* VP_HC_INJECT's test line first: a line of its own beside the VM's interrupt
      * controllers, which would otherwise hide it (docs/events.md) */
     bool test_line = v->test_irq >= 0;

@@ -84,6 +84,9 @@ enum exit_action exit_exception(struct vcpu *v)
 {
     uint32_t info = (uint32_t)vmcs_read(VM_EXIT_INTR_INFO);
     uint8_t vector = (uint8_t)(info & INTR_INFO_VECTOR_MASK);
+    /* An NMI with NMI exiting is the host's (SDM 26.2): a kick, never the guest's */
+    if (((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT) == EVENT_NMI)
+        return vcpu_nmi_exit(v);
     if (vcpu_rm_int_owns(v, vector))
         return exit_rm_int_gp(v);
     uint32_t idt = (uint32_t)vmcs_read(IDT_VECTORING_INFO_FIELD);

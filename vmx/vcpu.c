@@ -21,9 +21,11 @@
 #include "vmx/trace_mask.h"
 #include "platform/config.h"
 
-int vmx_run(struct guest_regs *regs, int launched);
+int vmx_run(struct guest_regs *regs); /* 3: kicked, not entered (vmx_entry.S) */
+#define VMX_RUN_KICKED 3
 extern char vmx_exit_stub[];
 void vmx_exit_handler(struct guest_regs *regs);
+void vmx_kicked(struct guest_regs *regs);
 __attribute__((noreturn)) void vmx_leave_guest(void);
 
 /* Access rights (SDM 25.4.1, table 25-2). */
@@ -145,6 +147,7 @@ static int setup_controls(struct vcpu *v, const struct vcpu_config *c, uint32_t 
         }
     }
     vmcs_write(PIN_BASED_VM_EXEC_CONTROL, pin);
+    v->kick_nmi = (pin & PIN_BASED_NMI_EXITING) != 0; /* vmx/vcpu_kick.c */
     vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
     vmcs_write(SECONDARY_VM_EXEC_CONTROL, proc2);
     vmcs_write(VM_EXIT_CONTROLS, *exit_ctl);
@@ -677,11 +680,12 @@ static __attribute__((noinline)) int vcpu_before_entry(struct vcpu *v, enum exit
      * marks the vCPU as moving (one store); the exits of a waiting CPU take a sample
      * (vcpu_watchdog). */
     if (v->watchdog.period != 0 && a == EXIT_RESUME) {
-        if (watchdog_exit_is_idle(v->exit_reason))
+        if (watchdog_exit_is_idle(v->exit_reason) || v->kick_exit) /* a kick: waiting */
             a = vcpu_watchdog(v);
         else
             v->watchdog.moved = true;
     }
+    v->kick_exit = false;
     if (v->attention && a == EXIT_RESUME) { /* events to inject */
         a = vcpu_prepare_entry(v);
         if (v->hlt_native)
@@ -751,6 +755,17 @@ static inline __attribute__((always_inline)) void exit_handle(struct guest_regs 
         vmx_leave_guest();
 }
 
+/* Called by vmx_entry.S when the kick flag is set at its last look before VMRESUME (another
+ * CPU kicked this vCPU after the step before the entry: vmx/vcpu_kick.c): the flag is taken
+ * and that step done again; returns to enter, or leaves the guest. */
+void vmx_kicked(struct guest_regs *regs)
+{
+    struct vcpu *v = (struct vcpu *)regs;
+    __atomic_store_n(&v->kicked, 0, __ATOMIC_SEQ_CST);
+    if (vcpu_before_entry(v, EXIT_RESUME))
+        vmx_leave_guest();
+}
+
 /* Called by vmx_exit_stub (vmx/vmx_entry.S, through vmx_exit_fn) for every VM exit while the
  * trace mask is empty, with the guest's registers saved in v->regs: read the exit reason
  * (SDM 28.2.1), call what exit_route has for it, count it. It returns to resume the guest at
@@ -814,7 +829,17 @@ enum exit_action vcpu_run(struct vcpu *v)
     trace(TRACE_VM_ENTRY, v->id, v->launched, trace_vcpu_number(v, v->id, v->name), 0);
     if (config.entrycheck && !v->launched)
         vmx_entry_explain(v, NULL); /* the checker before the first VMLAUNCH (entrycheck=1) */
-    int st = vmx_run(&v->regs, v->launched);
+    int st;
+    while ((st = vmx_run(&v->regs)) == VMX_RUN_KICKED) {
+        /* kicked between the step before the entry and the entry: that step again */
+        __atomic_store_n(&v->kicked, 0, __ATOMIC_SEQ_CST);
+        if (vcpu_before_entry(v, EXIT_RESUME)) {
+            a = v->last_action; /* stopped or yields before entering */
+            if (a == EXIT_YIELD)
+                return a;
+            goto stopped;
+        }
+    }
     if (__builtin_expect(st != 0, 0)) {
         report_entry_failure(v, st);
     } else {

@@ -126,6 +126,11 @@ struct vcpu {
     struct guest_regs regs; /* first: vmx_run takes its address */
     uint64_t vmcs_phys;
     bool launched;
+    /* Another CPU kicked it (vcpu_kick): vmx_entry.S looks at this flag last before every entry
+     * and comes back to vmx_kicked when it is set. Offsets fixed by vmx/vmx_entry.S. */
+    volatile uint8_t kicked;
+    bool kick_nmi;  /* it is kicked with an NMI (NMI exiting is on): vcpu_kick.c */
+    bool kick_exit; /* the current exit is a kick's NMI: not progress for the watchdog */
     volatile enum vcpu_state state;
     uint32_t id;
     uint32_t apic_id; /* its local APIC ID, as CPUID shows it (0 for the first vCPU) */
@@ -276,6 +281,13 @@ uint64_t vcpu_real_cr4(const struct vcpu *v, uint64_t guest_value);
  * injects it, with RF for faults and without an error code in real mode. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 void vcpu_inject_nmi(struct vcpu *v);
+
+/* The kick (vmx/vcpu_kick.c): make v, perhaps running on another host CPU, look at its
+ * attention before its next entry. vcpu_kick_init installs the host's NMI handler (once);
+ * vcpu_nmi_exit is the exit of a kick's NMI (reason 0, type NMI). */
+void vcpu_kick(struct vcpu *v);
+void vcpu_kick_init(void);
+enum exit_action vcpu_nmi_exit(struct vcpu *v);
 /* Handlers of exits that can happen while an event is being delivered (EPT violation,
  * exception, APIC access, task switch...) call this first: the event is re-injected. */
 void vcpu_record_vectoring(struct vcpu *v);

@@ -118,6 +118,7 @@ int vmx_enable_this_cpu(void)
     struct percpu *p = this_cpu();
     if (!vmx.usable)
         return -1;
+    vcpu_kick_init(); /* the host's NMI handler, before any guest: kicks are NMIs (vcpu_kick.c) */
     if (!p->vmx) {
         size_t pages = (sizeof(struct vmx_cpu) + 4095) / 4096;
         p->vmx = phys_to_virt(mem_alloc_pages(pages));

@@ -5,7 +5,9 @@
  *   Saves the host's callee-saved registers, records RSP in HOST_RSP, loads the guest's
  *   general-purpose registers (the ones the VMCS does not hold) and executes VMLAUNCH
  *   (launched == 0) or VMRESUME. If the instruction fails it falls through: we restore the
- *   host registers and return 1 for VMfailInvalid or 2 for VMfailValid (SDM 31.2).
+ *   host registers and return 1 for VMfailInvalid or 2 for VMfailValid (SDM 31.2). It
+ *   returns 3 without trying when the vCPU was kicked (vmx/vcpu_kick.c): the caller looks at
+ *   the kick's work and calls it again.
  *   It returns 0 once the exit handler gives the CPU back (vmx_leave_guest).
  *
  * vmx_exit_stub: HOST_RIP. A VM exit loads the host state of the VMCS (SDM 28.5): RIP =
@@ -45,10 +47,14 @@
 #define R_R13 96
 #define R_R14 104
 #define R_R15 112
+#define V_LAUNCHED 128 /* struct vcpu: launched, kicked (asserted in vmx/vcpu_kick.c) */
+#define V_KICKED   129
 
         .text
         .code64
-        .global vmx_run, vmx_exit_stub, vmx_leave_guest
+        .global vmx_run, vmx_exit_stub, vmx_leave_guest, vmx_nmi_unblock
+        .global vmx_run_window, vmx_run_window_end, vmx_run_resume, vmx_run_window2_end
+        .global vmx_resume_window, vmx_resume_window_end
 vmx_run:
         push    %rbp                    /* the host's callee-saved registers (SysV ABI), */
         push    %rbx                    /* restored once when vmx_run returns */
@@ -59,6 +65,11 @@ vmx_run:
         push    %rdi                    /* regs, found at (%rsp) after an exit */
         mov     $HOST_RSP, %eax
         vmwrite %rsp, %rax              /* every exit comes back on this stack (SDM 28.5.3) */
+vmx_run_window:                         /* a kick's NMI here restarts here (vcpu_kick.c) */
+        mov     (%rsp), %rdi            /* regs (again, after a restart) */
+        cmpb    $0, V_KICKED(%rdi)      /* kicked: back to vcpu_run, which looks first */
+        jne     4f
+        cmpb    $0, V_LAUNCHED(%rdi)    /* ZF for the choice below; MOVs keep the flags */
         mov     R_RAX(%rdi), %rax
         mov     R_RBX(%rdi), %rbx
         mov     R_RCX(%rdi), %rcx
@@ -72,13 +83,15 @@ vmx_run:
         mov     R_R13(%rdi), %r13
         mov     R_R14(%rdi), %r14
         mov     R_R15(%rdi), %r15
-        test    %esi, %esi
         mov     R_RSI(%rdi), %rsi
         mov     R_RDI(%rdi), %rdi
-        jnz     1f
+        jnz     vmx_run_resume
         vmlaunch
+vmx_run_window_end:
         jmp     2f
-1:      vmresume
+vmx_run_resume:
+        vmresume
+vmx_run_window2_end:
 2:      /* Still here: the entry failed before loading any guest state (SDM 31.2). */
         mov     $1, %eax
         jc      3f
@@ -91,6 +104,8 @@ vmx_run:
         pop     %rbx
         pop     %rbp
         ret
+4:      mov     $3, %eax                /* VMX_RUN_KICKED: no entry was tried */
+        jmp     3b
 
 vmx_exit_stub:
         /* The guest's registers into regs: RDI first goes to the stack, to free RDI for the
@@ -115,8 +130,13 @@ vmx_exit_stub:
         call    *vmx_exit_fn            /* vmx_exit_handler or its traced variant (vmx/vcpu.c);
                                          * RSP = HOST_RSP: 16-byte aligned here */
         /* Back here only to resume. The handlers read and write the guest's registers in
-         * regs, so all 15 are loaded again (CPUID writes four, an emulated MOV any one). */
+         * regs, so all 15 are loaded again (CPUID writes four, an emulated MOV any one). A
+         * kick's NMI from here to VMRESUME restarts at the label (vcpu_kick.c): the kick
+         * flag is the last thing looked at before the entry. */
+vmx_resume_window:
         mov     (%rsp), %rdi            /* regs */
+        cmpb    $0, V_KICKED(%rdi)
+        jne     5f
         mov     R_RAX(%rdi), %rax
         mov     R_RBX(%rdi), %rbx
         mov     R_RCX(%rdi), %rcx
@@ -133,7 +153,26 @@ vmx_exit_stub:
         mov     R_R15(%rdi), %r15
         mov     R_RDI(%rdi), %rdi
         vmresume                        /* SDM 31.3: continues at the guest's RIP */
+vmx_resume_window_end:
         jmp     2b                      /* VMRESUME failed: report it like a failed entry */
+5:      call    vmx_kicked              /* takes the kick's work; returns to resume (or leaves
+                                         * the guest); RSP as at the handler's call */
+        jmp     vmx_resume_window
+
+/* void vmx_nmi_unblock(void): an IRET to the next instruction, on the same stack and in the
+ * same mode: IRET ends the blocking of NMIs that an NMI's VM exit leaves (SDM 6.7.1). */
+vmx_nmi_unblock:
+        mov     %rsp, %rax
+        mov     %ss, %ecx
+        push    %rcx                    /* SS */
+        push    %rax                    /* RSP as before the frame */
+        pushfq                          /* RFLAGS */
+        mov     %cs, %ecx
+        push    %rcx                    /* CS */
+        lea     6f(%rip), %rcx
+        push    %rcx                    /* RIP */
+        iretq
+6:      ret
 
 /* void vmx_leave_guest(void), noreturn: called from vmx_exit_handler's call chain to give the
  * CPU back. The stack of vmx_run is at HOST_RSP (the current VMCS's), whatever the handlers
