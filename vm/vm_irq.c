@@ -10,8 +10,6 @@
 #include "platform/console.h"
 #include "platform/cpu.h"
 #include "platform/lapic.h"
-#include "platform/percpu.h"
-#include "platform/smp.h"
 #include "vm/vm.h"
 
 uint64_t vm_time_ns(const struct vm *vm, uint64_t host_tsc)

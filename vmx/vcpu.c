@@ -758,11 +758,15 @@ static inline __attribute__((always_inline)) void exit_handle(struct guest_regs 
 /* Called by vmx_entry.S when the kick flag is set at its last look before VMRESUME (another
  * CPU kicked this vCPU after the step before the entry: vmx/vcpu_kick.c): the flag is taken
  * and that step done again; returns to enter, or leaves the guest. */
+static int vcpu_take_kick(struct vcpu *v)
+{
+    __atomic_store_n(&v->kicked, 0, __ATOMIC_SEQ_CST);
+    return vcpu_before_entry(v, EXIT_RESUME);
+}
+
 void vmx_kicked(struct guest_regs *regs)
 {
-    struct vcpu *v = (struct vcpu *)regs;
-    __atomic_store_n(&v->kicked, 0, __ATOMIC_SEQ_CST);
-    if (vcpu_before_entry(v, EXIT_RESUME))
+    if (vcpu_take_kick((struct vcpu *)regs))
         vmx_leave_guest();
 }
 
@@ -832,8 +836,7 @@ enum exit_action vcpu_run(struct vcpu *v)
     int st;
     while ((st = vmx_run(&v->regs)) == VMX_RUN_KICKED) {
         /* kicked between the step before the entry and the entry: that step again */
-        __atomic_store_n(&v->kicked, 0, __ATOMIC_SEQ_CST);
-        if (vcpu_before_entry(v, EXIT_RESUME)) {
+        if (vcpu_take_kick(v)) {
             a = v->last_action; /* stopped or yields before entering */
             if (a == EXIT_YIELD)
                 return a;
